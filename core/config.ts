@@ -1,0 +1,90 @@
+/**
+ * Slipway's configuration: every setting, its default and its validation, in one
+ * place. Only composition roots call {@link parseConfig} with `process.env`; everything
+ * else receives the parsed {@link Config}. Documented in docs/configuration.md.
+ */
+import { z } from 'zod';
+import { SlipwayError } from './errors.ts';
+
+const MiB = 1024 * 1024;
+
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
+const int = (min: number) => z.coerce.number().int().min(min);
+const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+const schema = z.object({
+  SLIPWAY_PORT: int(0).max(65535).default(8080),
+  SLIPWAY_HOST: z.string().min(1).default('0.0.0.0'),
+  SLIPWAY_DATA_DIR: z.string().min(1).default('./.slipway'),
+  SLIPWAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SLIPWAY_RUNTIME: z.enum(['none', 'local', 'kubernetes']).default('none'),
+  SLIPWAY_SYSTEM_DOMAIN: z.string().min(1).default('localhost'),
+  SLIPWAY_BLOB_STORE: z.enum(['filesystem', 's3']).optional(),
+  SLIPWAY_S3_ENDPOINT: z.url().optional(),
+  SLIPWAY_S3_BUCKET: z.string().min(3).max(63).optional(),
+  SLIPWAY_S3_REGION: z.string().min(1).default('us-east-1'),
+  SLIPWAY_S3_FORCE_PATH_STYLE: bool.default(true),
+  SLIPWAY_S3_PART_BYTES: int(5 * MiB).default(8 * MiB),
+  SLIPWAY_MAX_UPLOAD_BYTES: int(1).default(512 * MiB),
+  SLIPWAY_MAX_UNPACKED_BYTES: int(1).default(2048 * MiB),
+  SLIPWAY_MAX_ARCHIVE_ENTRIES: int(1).default(100_000),
+  SLIPWAY_GIT_ALLOWED_HOSTS: list.default([]),
+  SLIPWAY_GIT_CREDENTIALS_FILE: z.string().min(1).optional(),
+  SLIPWAY_GIT_MAX_BYTES: int(1).default(1024 * MiB),
+  SLIPWAY_GIT_TIMEOUT_MS: int(1).default(300_000),
+  SLIPWAY_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  SLIPWAY_USERS_FILE: z.string().min(1).optional(),
+});
+
+/** The validated configuration. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  logLevel: z.infer<typeof schema>['SLIPWAY_LOG_LEVEL'];
+  runtime: 'none' | 'local' | 'kubernetes';
+  systemDomain: string;
+  blobStore:
+    | { kind: 'filesystem'; dir: string }
+    | { kind: 's3'; endpoint?: string; bucket: string; region: string; forcePathStyle: boolean; partBytes: number };
+  limits: { uploadBytes: number; unpackedBytes: number; archiveEntries: number };
+  git: { allowedHosts: string[]; credentialsFile: string; maxBytes: number; timeoutMs: number };
+  auth: { adminPassword?: string; usersFile: string };
+}
+
+/** Parses and validates the environment. Throws `invalid_config` listing every bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('SLIPWAY_') && v !== ''));
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new SlipwayError('invalid_config', `invalid configuration:\n  ${problems.join('\n  ')}\nsee docs/configuration.md`, {
+      status: 500, expose: true, data: { problems },
+    });
+  }
+  const e = result.data;
+  const dataDir = e.SLIPWAY_DATA_DIR;
+  const blobKind = e.SLIPWAY_BLOB_STORE ?? (e.SLIPWAY_S3_BUCKET ? 's3' : 'filesystem');
+  if (blobKind === 's3' && !e.SLIPWAY_S3_BUCKET) {
+    throw new SlipwayError('invalid_config', 'invalid configuration: SLIPWAY_BLOB_STORE=s3 needs SLIPWAY_S3_BUCKET; see docs/configuration.md', { status: 500, expose: true });
+  }
+  return {
+    port: e.SLIPWAY_PORT,
+    host: e.SLIPWAY_HOST,
+    dataDir,
+    logLevel: e.SLIPWAY_LOG_LEVEL,
+    runtime: e.SLIPWAY_RUNTIME,
+    systemDomain: e.SLIPWAY_SYSTEM_DOMAIN,
+    blobStore: blobKind === 's3'
+      ? { kind: 's3', endpoint: e.SLIPWAY_S3_ENDPOINT, bucket: e.SLIPWAY_S3_BUCKET!, region: e.SLIPWAY_S3_REGION, forcePathStyle: e.SLIPWAY_S3_FORCE_PATH_STYLE, partBytes: e.SLIPWAY_S3_PART_BYTES }
+      : { kind: 'filesystem', dir: `${dataDir}/blobs` },
+    limits: { uploadBytes: e.SLIPWAY_MAX_UPLOAD_BYTES, unpackedBytes: e.SLIPWAY_MAX_UNPACKED_BYTES, archiveEntries: e.SLIPWAY_MAX_ARCHIVE_ENTRIES },
+    git: {
+      allowedHosts: e.SLIPWAY_GIT_ALLOWED_HOSTS,
+      credentialsFile: e.SLIPWAY_GIT_CREDENTIALS_FILE ?? `${dataDir}/git-credentials`,
+      maxBytes: e.SLIPWAY_GIT_MAX_BYTES,
+      timeoutMs: e.SLIPWAY_GIT_TIMEOUT_MS,
+    },
+    auth: { adminPassword: e.SLIPWAY_ADMIN_PASSWORD, usersFile: e.SLIPWAY_USERS_FILE ?? `${dataDir}/users.json` },
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Named constructors for the domain's error cases. Codes are a contract: clients and
+ * scripts match on them, so never rename one.
+ */
+import { SlipwayError } from './errors.ts';
+
+const userError = (status: number, code: string, message: string, data: Record<string, unknown> = {}) =>
+  new SlipwayError(code, message, { status, data, retry: 'stalled' });
+
+/** 400: a request field failed validation. */
+export const invalidRequest = (message: string, data: Record<string, unknown> = {}) =>
+  userError(400, 'invalid_request', message, data);
+
+/** 400: a resource name breaks the DNS-1123 label rule. */
+export const invalidName = (kind: string, name: string, rule: string) =>
+  userError(400, 'invalid_name', `invalid ${kind} name ${JSON.stringify(name)}: ${rule}`, { kind, name });
+
+/** 404: the namespace does not exist. */
+export const namespaceNotFound = (namespace: string) =>
+  userError(404, 'namespace_not_found', `namespace "${namespace}" does not exist; list them with "slipway namespaces list" or create it`, { namespace });
+
+/** 404: the application does not exist in the namespace. */
+export const appNotFound = (namespace: string, app: string) =>
+  userError(404, 'app_not_found', `application "${app}" does not exist in namespace "${namespace}"`, { namespace, app });
+
+/** 409: a namespace of that name exists already. */
+export const namespaceExists = (namespace: string) =>
+  userError(409, 'namespace_exists', `namespace "${namespace}" already exists`, { namespace });
+
+/** 409: an application of that name exists already in the namespace. */
+export const appExists = (namespace: string, app: string) =>
+  userError(409, 'app_exists', `application "${app}" already exists in namespace "${namespace}"; choose another name or update it`, { namespace, app });
+
+/** 409: the object changed since it was read (optimistic concurrency). */
+export const conflict = (what: string) =>
+  new SlipwayError('conflict', `${what} was changed by someone else; retry`, { status: 409, retry: 'backoff' });
+
+/** 404: no stored source with that blob id for this application. */
+export const blobNotFound = (blobuid: string) =>
+  userError(404, 'blob_not_found', `no stored source "${blobuid}" for this application`, { blobuid });
+
+/** 413: a request body or archive is larger than allowed. */
+export const tooLarge = (what: string, limit: number, setting: string) =>
+  userError(413, 'too_large', `${what} exceeds the limit of ${limit} bytes (${setting})`, { limit, setting });
+
+/** 415: an upload is not a tar, tar.gz or zip archive. */
+export const unsupportedArchive = (detail: string) =>
+  userError(415, 'unsupported_archive', `the upload is not a tar, tar.gz or zip archive: ${detail}`);
+
+/** 422: an archive holds an entry that would escape the app's directory or is unsafe. */
+export const unsafeArchive = (entry: string, reason: string) =>
+  userError(422, 'unsafe_archive', `archive entry ${JSON.stringify(entry)} refused: ${reason}`, { entry, reason });
+
+/** 401: credentials missing or wrong. The message never says which. */
+export const unauthorized = () => userError(401, 'unauthorized', 'authentication required');
+
+/** 400: the git URL is not acceptable (scheme, embedded credentials, shape). */
+export const invalidGitUrl = (url: string, reason: string) =>
+  userError(400, 'invalid_git_url', `git URL ${url} refused: ${reason}`, { url });
+
+/** 403: the git host resolves to an address Slipway may not reach. */
+export const gitAddressRefused = (host: string, address: string) =>
+  userError(403, 'git_address_refused',
+    `git host ${host} resolves to ${address}, a loopback, private or link-local address; allow it with SLIPWAY_GIT_ALLOWED_HOSTS`,
+    { host, address });
+
+/** 422: the revision does not exist in the repository. */
+export const unknownRevision = (url: string, revision: string) =>
+  userError(422, 'unknown_revision', `revision "${revision}" not found in ${url}`, { url, revision });
+
+/** 422: the subdirectory does not exist at that revision. */
+export const unknownSubdir = (subdir: string, revision: string) =>
+  userError(422, 'unknown_subdir', `subdirectory "${subdir}" does not exist at ${revision}`, { subdir, revision });
+
+/** 401: the remote asked for credentials we do not have (or rejected ours). */
+export const gitAuthRequired = (url: string) =>
+  userError(401, 'git_auth_required',
+    `${url} requires authentication; configure credentials for this host (see docs/configuration.md, SLIPWAY_GIT_CREDENTIALS_FILE)`, { url });
+
+/** 502-class for the user, but reported as 424: the remote could not be reached. */
+export const gitUnreachable = (url: string, reason: string) =>
+  new SlipwayError('git_unreachable', `cannot reach ${url}: ${reason}`, { status: 424, expose: true, retry: 'waiting', data: { url } });
+
+/** 413: the repository's transfer is larger than allowed. */
+export const gitTooLarge = (url: string, limit: number) =>
+  userError(413, 'git_too_large', `${url} sent more than ${limit} bytes; raise SLIPWAY_GIT_MAX_BYTES or use a smaller repository or subdir`, { url, limit });
+
+/** 504-class reported as 408: the remote took too long. */
+export const gitTimeout = (url: string, ms: number) =>
+  new SlipwayError('git_timeout', `${url} did not answer within ${ms} ms (SLIPWAY_GIT_TIMEOUT_MS)`, { status: 408, expose: true, retry: 'waiting', data: { url } });
+
+/** 409: the operation needs a runtime and none is configured. */
+export const noRuntime = () =>
+  userError(409, 'no_runtime', 'no runtime is configured on this server; the source was stored but cannot be staged');

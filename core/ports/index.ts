@@ -1,0 +1,6 @@
+export type { BlobStore, BlobInfo, PutOptions } from './blob-store.ts';
+export { sourceKey, sourcePrefix } from './blob-store.ts';
+export type { GitSource, ResolvedRevision, ArchiveRequest } from './git-source.ts';
+export type { StateStore, AppMutation } from './state-store.ts';
+export type { Clock } from './clock.ts';
+export { systemClock } from './clock.ts';

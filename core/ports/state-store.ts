@@ -1,0 +1,28 @@
+import type { App, Namespace } from '../types.ts';
+
+/** A change to an application, applied to its latest version. */
+export type AppMutation = (app: App) => App | Promise<App>;
+
+/**
+ * Where namespaces and applications are kept: a file for the embedded default, the
+ * `App` custom resource on Kubernetes. Writes are atomic; `updateApp` retries on
+ * concurrent changes so callers never lose a write.
+ */
+export interface StateStore {
+  listNamespaces(): Promise<Namespace[]>;
+  getNamespace(name: string): Promise<Namespace | undefined>;
+  /** Throws `namespace_exists`. */
+  createNamespace(name: string): Promise<Namespace>;
+  /** Deletes the namespace and its applications; throws `namespace_not_found`. */
+  deleteNamespace(name: string): Promise<void>;
+
+  /** Throws `namespace_not_found`. */
+  listApps(namespace: string): Promise<App[]>;
+  getApp(namespace: string, name: string): Promise<App | undefined>;
+  /** Stores a new app (metadata.resourceVersion/generation are set by the store). Throws `app_exists`, `namespace_not_found`. */
+  createApp(app: Pick<App, 'metadata' | 'spec'> & Partial<Pick<App, 'status'>>): Promise<App>;
+  /** Applies `mutate` to the latest version and stores it; throws `app_not_found`. */
+  updateApp(namespace: string, name: string, mutate: AppMutation): Promise<App>;
+  /** Throws `app_not_found`. */
+  deleteApp(namespace: string, name: string): Promise<void>;
+}

@@ -1,0 +1,102 @@
+/**
+ * Slipway's domain objects. They are shaped like the `App` custom resource
+ * (`apps.slipway.dev`): metadata, a `spec` the user owns, a `status` Slipway owns,
+ * so the file store and the Kubernetes store hold the same thing.
+ */
+
+/** A namespace groups applications; it maps to a Kubernetes namespace. */
+export interface Namespace {
+  name: string;
+  createdAt: string;
+}
+
+/** Source from a directory pushed by the CLI (stored as an archive). */
+export interface PathOrigin {
+  kind: 'path';
+  /** The directory the CLI pushed, for display only. */
+  path?: string;
+}
+
+/** Source from a git repository at a revision. */
+export interface GitOrigin {
+  kind: 'git';
+  url: string;
+  /** What the user asked for: branch, tag, short or full SHA; empty for the default branch. */
+  revision?: string;
+  /** The branch the revision was resolved on, when known. */
+  branch?: string;
+  /** Monorepos: only this folder of the repository becomes the app's source. */
+  subdir?: string;
+  /** Redeploy when the branch moves (repository watching). */
+  watch?: boolean;
+  /** Polling interval for watching, e.g. "1m". */
+  interval?: string;
+}
+
+/** A prebuilt container image; nothing to stage. */
+export interface ContainerOrigin {
+  kind: 'container';
+  image: string;
+}
+
+/** Where an application's source comes from. */
+export type Origin = PathOrigin | GitOrigin | ContainerOrigin;
+
+/** What the user declares about an application. */
+export interface AppSpec {
+  origin?: Origin;
+  instances: number;
+  env: Record<string, string>;
+  routes: string[];
+  /** Buildpacks builder image (Kubernetes runtime). */
+  builder?: string;
+}
+
+/** A source archive stored in the blob store. */
+export interface SourceRecord {
+  blobuid: string;
+  /** Full 40-hex commit SHA for git sources. */
+  revision?: string;
+  branch?: string;
+  subdir?: string;
+  url?: string;
+  /** Archive format as stored. */
+  format: ArchiveFormat;
+  size: number;
+  createdAt: string;
+}
+
+/** What Slipway observed and did for an application. */
+export interface AppStatus {
+  /** The most recent stored source. */
+  source?: SourceRecord;
+  [extra: string]: unknown;
+}
+
+/** Identity and bookkeeping of an application. */
+export interface AppMetadata {
+  namespace: string;
+  name: string;
+  /** Opaque version for optimistic concurrency; changes on every write. */
+  resourceVersion: string;
+  /** Increases when `spec` changes. */
+  generation: number;
+  createdAt: string;
+}
+
+/** An application: the unit Slipway stores, stages and deploys. */
+export interface App {
+  metadata: AppMetadata;
+  spec: AppSpec;
+  status: AppStatus;
+}
+
+/** Formats accepted for source uploads. */
+export type ArchiveFormat = 'tar' | 'tar.gz' | 'zip';
+
+/** The result of storing or importing source. */
+export interface StoredSource {
+  blobuid: string;
+  revision?: string;
+  branch?: string;
+}

@@ -4,3 +4,5 @@ export type { GitSource, ResolvedRevision, ArchiveRequest } from './git-source.t
 export type { StateStore, AppMutation } from './state-store.ts';
 export type { Clock } from './clock.ts';
 export { systemClock } from './clock.ts';
+export type { Logger } from './logger.ts';
+export { silentLogger } from './logger.ts';

@@ -1,0 +1,39 @@
+import type { BlobStore } from '../../core/ports/blob-store.ts';
+import type { GitSource } from '../../core/ports/git-source.ts';
+import type { StateStore } from '../../core/ports/state-store.ts';
+import type { Clock } from '../../core/ports/clock.ts';
+import type { Logger } from '../../core/ports/logger.ts';
+import type { Authenticator } from '../auth/user-store.ts';
+
+/** What `GET /api/v1/info` reports. */
+export interface ServerInfo {
+  version: string;
+  runtime: 'none' | 'local' | 'kubernetes';
+  blobStore: 'filesystem' | 's3';
+  systemDomain: string;
+}
+
+/** Limits applied to uploaded archives. */
+export interface UploadLimits {
+  uploadBytes: number;
+  unpackedBytes: number;
+  archiveEntries: number;
+}
+
+/** Everything the HTTP API needs, built by the composition root. */
+export interface ApiDeps {
+  store: StateStore;
+  blobs: BlobStore;
+  git: GitSource;
+  auth: Authenticator;
+  clock: Clock;
+  logger: Logger;
+  info: ServerInfo;
+  limits: UploadLimits;
+  /** Scratch space for uploads that must be spooled (zip). */
+  tmpDir: string;
+  /** Largest JSON or form body accepted, in bytes. */
+  maxJsonBytes?: number;
+  /** Readiness beyond "the process is up" (e.g. the bucket is reachable). */
+  ready?: () => Promise<boolean>;
+}

@@ -1,0 +1,51 @@
+/**
+ * The Koa application: health endpoints, then BasicAuth-guarded `/api/v1` routes, all
+ * behind one problem-details middleware. Routes mirror Epinio's `/api/v1` shapes.
+ */
+import Koa from 'koa';
+import { Router } from '@koa/router';
+import type { ApiDeps } from './api-deps.ts';
+import { problemMiddleware } from './problem-middleware.ts';
+import { basicAuth } from './basic-auth.ts';
+import { parseJsonOrForm } from './parse-body.ts';
+import { healthzRoute, readyzRoute } from './routes/health.ts';
+import { infoRoute } from './routes/info.ts';
+import { namespaceCreateRoute, namespaceShowRoute, namespacesListRoute } from './routes/namespaces.ts';
+import { namespaceDeleteRoute } from './routes/namespace-delete.ts';
+import { appCreateRoute, appDeleteRoute, appShowRoute, appUpdateRoute, appsListRoute } from './routes/apps.ts';
+import { appImportGitRoute, appStoreDownloadRoute, appStoreRoute } from './routes/app-source.ts';
+
+/** Builds the API. The caller owns listening (see `startServer`). */
+export function createApi(deps: ApiDeps): Koa {
+  const app = new Koa({ proxy: false });
+  const json = parseJsonOrForm(deps.maxJsonBytes);
+  const { store, blobs } = deps;
+
+  const open = new Router();
+  open.get('/healthz', healthzRoute());
+  open.get('/readyz', readyzRoute(deps.ready ?? (async () => true)));
+
+  const api = new Router({ prefix: '/api/v1' });
+  api.get('/info', infoRoute(deps.info));
+  api.get('/namespaces', namespacesListRoute(store));
+  api.post('/namespaces', json, namespaceCreateRoute(store));
+  api.get('/namespaces/:ns', namespaceShowRoute(store));
+  api.delete('/namespaces/:ns', namespaceDeleteRoute(store, blobs));
+  const apps = '/namespaces/:ns/applications';
+  api.get(apps, appsListRoute(store));
+  api.post(apps, json, appCreateRoute(store));
+  api.get(`${apps}/:app`, appShowRoute(store));
+  api.patch(`${apps}/:app`, json, appUpdateRoute(store));
+  api.delete(`${apps}/:app`, appDeleteRoute(store, blobs));
+  api.post(`${apps}/:app/store`, appStoreRoute(deps));
+  api.get(`${apps}/:app/store/:blobuid`, appStoreDownloadRoute(deps));
+  api.post(`${apps}/:app/import-git`, json, appImportGitRoute(deps));
+
+  app.use(problemMiddleware(deps.logger));
+  app.use(open.routes());
+  // Authenticate everything under /api, also paths no route matches, so a 404 never tells an anonymous caller which routes exist.
+  app.use(async (ctx, next) => (ctx.path === '/api' || ctx.path.startsWith('/api/') ? basicAuth(deps.auth)(ctx, next) : next()));
+  app.use(api.routes());
+  app.use(api.allowedMethods());
+  return app;
+}

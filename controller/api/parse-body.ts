@@ -1,0 +1,26 @@
+/**
+ * Request bodies: JSON or form-encoded (Epinio's CLI sends import-git as a form),
+ * capped, then validated with a zod schema whose first problem names the field.
+ */
+import { bodyParser } from '@koa/bodyparser';
+import type { Context, Middleware } from 'koa';
+import type { z } from 'zod';
+import { invalidRequest } from '../../core/error-cases.ts';
+
+/** Body parser for JSON and form bodies with a size cap. */
+export function parseJsonOrForm(maxBytes = 1024 * 1024): Middleware {
+  const limit = `${maxBytes}b`;
+  return bodyParser({ enableTypes: ['json', 'form'], jsonLimit: limit, formLimit: limit, encoding: 'utf-8' }) as unknown as Middleware;
+}
+
+/** Validates the parsed body against `schema`, throwing `invalid_request` naming the field. */
+export function readBody<S extends z.ZodType>(ctx: Context, schema: S): z.infer<S> {
+  const body = (ctx.request as { body?: unknown }).body ?? {};
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const field = issue.path.join('.') || 'body';
+    throw invalidRequest(`${field}: ${issue.message}`, { field });
+  }
+  return result.data;
+}

@@ -1,0 +1,56 @@
+/**
+ * The one place errors become HTTP responses: a JSON problem document
+ * (`application/problem+json`, RFC 9457 shape plus a stable `code`), and the one place
+ * they are logged, since Koa does not log errors a middleware caught.
+ */
+import { STATUS_CODES } from 'node:http';
+import type { Middleware } from 'koa';
+import { SlipwayError } from '../../core/errors.ts';
+import { redact } from '../../core/redact.ts';
+import type { Logger } from '../../core/ports/logger.ts';
+
+/** The body of every error response. */
+export interface Problem {
+  status: number;
+  code: string;
+  title: string;
+  detail: string;
+  data?: Record<string, unknown>;
+}
+
+/** Turns any thrown value into a {@link Problem}; hides the message of unexpected errors. */
+export function toProblem(error: unknown): Problem {
+  if (error instanceof SlipwayError && error.expose) {
+    const data = Object.keys(error.data).length ? error.data : undefined;
+    return { status: error.status, code: error.code, title: STATUS_CODES[error.status] ?? 'Error', detail: redact(error.message), data };
+  }
+  const status = (error as { status?: number }).status;
+  const expose = (error as { expose?: boolean }).expose;
+  // Koa/http-errors thrown by middleware (e.g. the body parser's 413/400) are safe to show.
+  if (typeof status === 'number' && status >= 400 && status < 500 && expose) {
+    const code = status === 413 ? 'too_large' : status === 415 ? 'unsupported_media_type' : 'invalid_request';
+    return { status, code, title: STATUS_CODES[status] ?? 'Error', detail: redact(String((error as Error).message)) };
+  }
+  return { status: 500, code: 'internal', title: 'Internal Server Error', detail: 'an unexpected error occurred; the server log has the details' };
+}
+
+/** Koa middleware rendering errors as problems and logging them. */
+export function problemMiddleware(logger: Logger): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        throw new SlipwayError('route_not_found', `no route for ${ctx.method} ${ctx.path}`, { status: 404 });
+      }
+    } catch (error) {
+      const problem = toProblem(error);
+      const log = { status: problem.status, code: problem.code, method: ctx.method, path: ctx.path };
+      if (problem.status >= 500) logger.error({ ...log, err: redact(String((error as Error)?.stack ?? error)) }, 'request failed');
+      else logger.info(log, problem.detail);
+      ctx.status = problem.status;
+      ctx.type = 'application/problem+json';
+      ctx.body = problem;
+      if (problem.status === 401) ctx.set('WWW-Authenticate', 'Basic realm="slipway", charset="UTF-8"');
+    }
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * Source routes: upload an archive, download a stored one, import from git. Each
+ * streams: no body is held in memory whatever its size.
+ */
+import type { RouterMiddleware as Middleware } from '@koa/router';
+import { sourceKey } from '../../../core/ports/blob-store.ts';
+import { tooLarge } from '../../../core/error-cases.ts';
+import type { ApiDeps } from '../api-deps.ts';
+import { requireApp } from '../lookup.ts';
+import { readBody } from '../parse-body.ts';
+import { importGitSchema } from '../schemas.ts';
+import { requestSignal } from '../request-signal.ts';
+import { storeUpload } from '../../pipeline/store-upload.ts';
+import { importGit } from '../../pipeline/import-git.ts';
+import { recordSource } from '../../pipeline/record-source.ts';
+import { assertBlobuid } from '../../pipeline/blobuid.ts';
+
+/** POST /api/v1/namespaces/:ns/applications/:app/store — tar.gz, tar or zip body → `{blobuid, format, size}`. */
+export function appStoreRoute(deps: ApiDeps): Middleware {
+  return async (ctx) => {
+    const app = await requireApp(deps.store, ctx.params.ns, ctx.params.app);
+    const declared = Number(ctx.get('content-length') || 0);
+    if (declared > deps.limits.uploadBytes) throw tooLarge('the upload', deps.limits.uploadBytes, 'SLIPWAY_MAX_UPLOAD_BYTES');
+    const { namespace, name } = app.metadata;
+    const stored = await storeUpload(
+      { blobs: deps.blobs, limits: deps.limits, tmpDir: deps.tmpDir },
+      { namespace, app: name, body: ctx.req, signal: requestSignal(ctx) },
+    );
+    await recordSource(deps.store, namespace, name, {
+      blobuid: stored.blobuid, format: stored.format, size: stored.size, createdAt: deps.clock.now().toISOString(),
+    }, { kind: 'path' });
+    deps.logger.info({ namespace, app: name, blobuid: stored.blobuid, size: stored.size, format: stored.format }, 'source stored');
+    ctx.body = { blobuid: stored.blobuid, format: stored.format, size: stored.size };
+  };
+}
+
+/** GET /api/v1/namespaces/:ns/applications/:app/store/:blobuid — the stored archive, as uploaded. */
+export function appStoreDownloadRoute(deps: ApiDeps): Middleware {
+  return async (ctx) => {
+    const app = await requireApp(deps.store, ctx.params.ns, ctx.params.app);
+    const blobuid = assertBlobuid(ctx.params.blobuid);
+    const blob = await deps.blobs.get(sourceKey(app.metadata.namespace, app.metadata.name, blobuid));
+    ctx.type = blob.contentType;
+    ctx.length = blob.size;
+    const extension = blob.contentType === 'application/zip' ? 'zip' : blob.contentType === 'application/x-tar' ? 'tar' : 'tar.gz';
+    ctx.attachment(`${app.metadata.name}-${blobuid}.${extension}`);
+    ctx.body = blob.body;
+  };
+}
+
+/** POST /api/v1/namespaces/:ns/applications/:app/import-git {giturl, gitrev, subdir} (JSON or form) → `{blobuid, revision, branch}`. */
+export function appImportGitRoute(deps: ApiDeps): Middleware {
+  return async (ctx) => {
+    const body = readBody(ctx, importGitSchema);
+    const app = await requireApp(deps.store, ctx.params.ns, ctx.params.app);
+    const result = await importGit(deps, {
+      namespace: app.metadata.namespace, app: app.metadata.name, url: body.giturl, revision: body.gitrev, subdir: body.subdir, signal: requestSignal(ctx),
+    });
+    deps.logger.info({ namespace: app.metadata.namespace, app: app.metadata.name, ...result }, 'git source imported');
+    ctx.body = result;
+  };
+}

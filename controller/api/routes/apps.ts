@@ -1,0 +1,74 @@
+/**
+ * Application CRUD routes (`/api/v1/namespaces/:ns/applications[/:app]`).
+ */
+import type { RouterMiddleware as Middleware } from '@koa/router';
+import type { BlobStore } from '../../../core/ports/blob-store.ts';
+import { sourcePrefix } from '../../../core/ports/blob-store.ts';
+import type { StateStore } from '../../../core/ports/state-store.ts';
+import type { AppSpec } from '../../../core/types.ts';
+import { withoutUndefined } from '../../../core/without-undefined.ts';
+import { readBody } from '../parse-body.ts';
+import { appCreateSchema, appUpdateSchema, type configurationSchema } from '../schemas.ts';
+import { requireApp, requireNamespace } from '../lookup.ts';
+import type { z } from 'zod';
+
+type Configuration = z.infer<typeof configurationSchema>;
+
+/** Applies an Epinio-style `configuration` onto a spec. */
+export function applyConfiguration(spec: AppSpec, configuration: Configuration = {}): AppSpec {
+  return withoutUndefined({
+    ...spec,
+    instances: configuration.instances ?? spec.instances,
+    env: configuration.environment ?? spec.env,
+    routes: configuration.routes ?? spec.routes,
+    builder: configuration.builder ?? spec.builder,
+  });
+}
+
+/** GET /api/v1/namespaces/:ns/applications */
+export function appsListRoute(store: StateStore): Middleware {
+  return async (ctx) => {
+    await requireNamespace(store, ctx.params.ns);
+    ctx.body = await store.listApps(ctx.params.ns);
+  };
+}
+
+/** POST /api/v1/namespaces/:ns/applications {name, configuration?, origin?} — 201, 409 `app_exists`. */
+export function appCreateRoute(store: StateStore): Middleware {
+  return async (ctx) => {
+    const body = readBody(ctx, appCreateSchema);
+    await requireNamespace(store, ctx.params.ns);
+    const spec = applyConfiguration({ instances: 1, env: {}, routes: [], origin: body.origin }, body.configuration);
+    ctx.status = 201;
+    ctx.body = await store.createApp({ metadata: { namespace: ctx.params.ns, name: body.name, resourceVersion: '', generation: 0, createdAt: '' }, spec: withoutUndefined(spec) });
+  };
+}
+
+/** GET /api/v1/namespaces/:ns/applications/:app */
+export function appShowRoute(store: StateStore): Middleware {
+  return async (ctx) => {
+    ctx.body = await requireApp(store, ctx.params.ns, ctx.params.app);
+  };
+}
+
+/** PATCH /api/v1/namespaces/:ns/applications/:app {configuration?, origin?} */
+export function appUpdateRoute(store: StateStore): Middleware {
+  return async (ctx) => {
+    const body = readBody(ctx, appUpdateSchema);
+    await requireApp(store, ctx.params.ns, ctx.params.app);
+    ctx.body = await store.updateApp(ctx.params.ns, ctx.params.app, (app) => ({
+      ...app,
+      spec: applyConfiguration(body.origin ? { ...app.spec, origin: body.origin } : app.spec, body.configuration),
+    }));
+  };
+}
+
+/** DELETE /api/v1/namespaces/:ns/applications/:app — the app and its stored sources. */
+export function appDeleteRoute(store: StateStore, blobs: BlobStore): Middleware {
+  return async (ctx) => {
+    const app = await requireApp(store, ctx.params.ns, ctx.params.app);
+    await store.deleteApp(app.metadata.namespace, app.metadata.name);
+    await blobs.deletePrefix(sourcePrefix(app.metadata.namespace, app.metadata.name));
+    ctx.body = { deleted: app.metadata.name };
+  };
+}

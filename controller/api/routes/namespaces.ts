@@ -1,0 +1,37 @@
+/**
+ * Namespace routes: small enough to share one file (Epinio keeps one per action; these
+ * three are a few lines each).
+ */
+import type { RouterMiddleware as Middleware } from '@koa/router';
+import type { StateStore } from '../../../core/ports/state-store.ts';
+import { readBody } from '../parse-body.ts';
+import { namespaceCreateSchema } from '../schemas.ts';
+import { requireNamespace } from '../lookup.ts';
+
+/** GET /api/v1/namespaces — every namespace with its app names. */
+export function namespacesListRoute(store: StateStore): Middleware {
+  return async (ctx) => {
+    const namespaces = await store.listNamespaces();
+    ctx.body = await Promise.all(namespaces.map(async (ns) => ({
+      ...ns,
+      apps: (await store.listApps(ns.name)).map((a) => a.metadata.name),
+    })));
+  };
+}
+
+/** POST /api/v1/namespaces {name} — 201, or 409 `namespace_exists`. */
+export function namespaceCreateRoute(store: StateStore): Middleware {
+  return async (ctx) => {
+    const { name } = readBody(ctx, namespaceCreateSchema);
+    ctx.status = 201;
+    ctx.body = await store.createNamespace(name);
+  };
+}
+
+/** GET /api/v1/namespaces/:ns */
+export function namespaceShowRoute(store: StateStore): Middleware {
+  return async (ctx) => {
+    const ns = await requireNamespace(store, ctx.params.ns);
+    ctx.body = { ...ns, apps: (await store.listApps(ns.name)).map((a) => a.metadata.name) };
+  };
+}

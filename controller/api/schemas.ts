@@ -1,0 +1,62 @@
+/**
+ * Request body schemas. Field names follow Epinio's API (`configuration.instances`,
+ * `environment`, `routes`; `giturl`, `gitrev`) so Epinio users and scripts feel at home.
+ */
+import { z } from 'zod';
+import { nameProblem } from '../../core/names.ts';
+
+const name = z.string().superRefine((value, ctx) => {
+  const problem = nameProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and "_", not starting with a digit');
+const route = z.string().max(253).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d+)?(\/[^\s]*)?$/i, 'a route is a host name with an optional path, e.g. "app.example.com/api"');
+const relativePath = z.string().max(4096).refine((p) => !p.startsWith('/') && !p.startsWith('-') && !p.split('/').includes('..') && !p.includes('\0'),
+  'must be a relative path inside the repository, without ".." and not starting with "-" or "/"');
+
+/** `origin` as clients send it. */
+export const originSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('path'), path: z.string().max(4096).optional() }),
+  z.object({
+    kind: z.literal('git'),
+    url: z.string().min(1).max(2048),
+    revision: z.string().max(255).optional(),
+    branch: z.string().max(255).optional(),
+    subdir: relativePath.optional(),
+    watch: z.boolean().optional(),
+    interval: z.string().regex(/^\d+(s|m|h)$/, 'an interval is a number with s, m or h, e.g. "1m"').optional(),
+  }),
+  z.object({ kind: z.literal('container'), image: z.string().min(1).max(1024) }),
+]);
+
+/** `configuration` of an app create or update. */
+export const configurationSchema = z.object({
+  instances: z.number().int().min(0).max(100).optional(),
+  environment: z.record(envName, z.string().max(65536)).optional(),
+  routes: z.array(route).max(50).optional(),
+  builder: z.string().min(1).max(1024).optional(),
+}).strict();
+
+/** POST /api/v1/namespaces */
+export const namespaceCreateSchema = z.object({ name }).strict();
+
+/** POST /api/v1/namespaces/:ns/applications */
+export const appCreateSchema = z.object({
+  name,
+  configuration: configurationSchema.optional(),
+  origin: originSchema.optional(),
+}).strict();
+
+/** PATCH /api/v1/namespaces/:ns/applications/:app */
+export const appUpdateSchema = z.object({
+  configuration: configurationSchema.optional(),
+  origin: originSchema.optional(),
+}).strict();
+
+/** POST …/applications/:app/import-git (JSON or form). */
+export const importGitSchema = z.object({
+  giturl: z.string().min(1, 'giturl is required').max(2048),
+  gitrev: z.string().max(255).default(''),
+  subdir: relativePath.or(z.literal('')).optional(),
+});

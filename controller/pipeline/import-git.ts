@@ -1,0 +1,64 @@
+/**
+ * Import step: resolve a git revision against the remote, stream that commit's tree
+ * (or a subdir of it) as a tar.gz into the blob store, and record it on the app.
+ * Everything that can be refused is refused before a byte is written.
+ */
+import { randomUUID } from 'node:crypto';
+import type { BlobStore } from '../../core/ports/blob-store.ts';
+import { sourceKey } from '../../core/ports/blob-store.ts';
+import type { GitSource } from '../../core/ports/git-source.ts';
+import type { StateStore } from '../../core/ports/state-store.ts';
+import type { Clock } from '../../core/ports/clock.ts';
+import type { SourceRecord, StoredSource } from '../../core/types.ts';
+import { invalidRequest } from '../../core/error-cases.ts';
+import { withoutUndefined } from '../../core/without-undefined.ts';
+import { recordSource } from './record-source.ts';
+
+/** What {@link importGit} needs. */
+export interface ImportGitDeps {
+  git: GitSource;
+  blobs: BlobStore;
+  store: StateStore;
+  clock: Clock;
+}
+
+/** One import request. */
+export interface ImportGitInput {
+  namespace: string;
+  app: string;
+  url: string;
+  /** Branch, tag, full or short SHA; empty for the remote's default branch. */
+  revision: string;
+  subdir?: string;
+  signal?: AbortSignal;
+}
+
+/** Normalises a subdir: trims slashes; refuses traversal and option-like values. */
+export function normaliseSubdir(subdir: string | undefined): string | undefined {
+  const trimmed = (subdir ?? '').replace(/^\/+|\/+$/g, '');
+  if (!trimmed || trimmed === '.') return undefined;
+  if (trimmed.startsWith('-') || trimmed.split('/').some((s) => s === '..' || s === '.' || s === '') || trimmed.includes('\0')) {
+    throw invalidRequest(`subdir ${JSON.stringify(subdir)} must be a relative folder inside the repository`, { field: 'subdir' });
+  }
+  return trimmed;
+}
+
+/** Runs the import and returns `{blobuid, revision, branch}`. */
+export async function importGit(deps: ImportGitDeps, input: ImportGitInput): Promise<StoredSource> {
+  const revision = input.revision.trim();
+  if (revision.startsWith('-') || /[\s\0~^:?*[\\]/.test(revision) || revision.includes('..')) {
+    throw invalidRequest(`revision ${JSON.stringify(input.revision)} is not a valid branch, tag or commit`, { field: 'gitrev' });
+  }
+  const subdir = normaliseSubdir(input.subdir);
+  const resolved = await deps.git.resolve(input.url, revision, { signal: input.signal });
+  const archive = await deps.git.archive({ url: input.url, resolved, subdir, signal: input.signal });
+  const blobuid = randomUUID();
+  const { size } = await deps.blobs.put(sourceKey(input.namespace, input.app, blobuid), archive, { contentType: 'application/gzip', signal: input.signal });
+  const record: SourceRecord = withoutUndefined({
+    blobuid, revision: resolved.sha, branch: resolved.branch, subdir, url: input.url, format: 'tar.gz', size, createdAt: deps.clock.now().toISOString(),
+  });
+  await recordSource(deps.store, input.namespace, input.app, record, {
+    kind: 'git', url: input.url, revision: revision || undefined, branch: resolved.branch, subdir,
+  });
+  return { blobuid, revision: resolved.sha, ...(resolved.branch ? { branch: resolved.branch } : {}) };
+}

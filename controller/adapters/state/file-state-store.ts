@@ -58,7 +58,7 @@ export function createFileStateStore({ dir, clock }: FileStateStoreOptions): Sta
       const found = await Promise.all(names.sort().map((n) => readJson<Namespace>(join(dir, 'namespaces', n, 'namespace.json'))));
       return found.filter((n): n is Namespace => n !== undefined);
     },
-    getNamespace: (name) => readJson<Namespace>(nsFile(name)),
+    getNamespace: async (name) => readJson<Namespace>(nsFile(name)),
     createNamespace: (name) => withLock(`ns/${name}`, async () => {
       if (await readJson(nsFile(name))) throw namespaceExists(name);
       const ns: Namespace = { name, createdAt: clock.now().toISOString() };
@@ -79,7 +79,7 @@ export function createFileStateStore({ dir, clock }: FileStateStoreOptions): Sta
       const apps = await Promise.all(files.map((f) => readJson<App>(join(nsDir(ns), 'apps', f))));
       return apps.filter((a): a is App => a !== undefined);
     },
-    getApp: (ns, name) => readJson<App>(appFile(ns, name)),
+    getApp: async (ns, name) => readJson<App>(appFile(ns, name)),
     createApp: (input) => withLock(`app/${input.metadata.namespace}/${input.metadata.name}`, async () => {
       const { namespace, name } = input.metadata;
       await requireNamespace(namespace);

@@ -1,0 +1,146 @@
+/**
+ * The CLI's client for Slipway's HTTP API (`/api/v1`): Node's `fetch`, BasicAuth from
+ * the credentials, JSON in and out, streamed upload bodies, and problem answers turned
+ * into {@link CliError}s (see ./api-errors.ts). Credentials go into the Authorization
+ * header only, never into a message.
+ */
+import { Readable } from 'node:stream';
+import type { App, Namespace, Origin, StoredSource } from '../core/types.ts';
+import { networkError, responseError } from './api-errors.ts';
+import { CliError } from './cli-error.ts';
+
+/** Where the server is and who we are. */
+export interface Credentials {
+  url: string;
+  user?: string;
+  password?: string;
+}
+
+/** `GET /api/v1/info`. */
+export interface ServerInfo {
+  version: string;
+  runtime: 'none' | 'local' | 'kubernetes';
+  blobStore: 'filesystem' | 's3';
+  systemDomain: string;
+  defaultNamespace: string;
+}
+
+/** An entry of `GET /api/v1/namespaces`. */
+export interface NamespaceSummary extends Namespace {
+  apps: string[];
+}
+
+/** `configuration` of an app create or update (Epinio's field names). */
+export interface AppConfiguration {
+  instances?: number;
+  environment?: Record<string, string>;
+  routes?: string[];
+  builder?: string;
+}
+
+/** Body of `PATCH …/applications/:app`. */
+export interface AppUpdate {
+  configuration?: AppConfiguration;
+  origin?: Origin;
+}
+
+/** Body of `POST …/applications`. */
+export interface AppCreate extends AppUpdate {
+  name: string;
+}
+
+/** Answer of `POST …/applications/:app/store`. */
+export interface StoreResult {
+  blobuid: string;
+  format: string;
+  size: number;
+}
+
+/** Body of `POST …/applications/:app/import-git` (Epinio's field names). */
+export interface ImportGitRequest {
+  giturl: string;
+  gitrev: string;
+  subdir?: string;
+}
+
+/** Typed calls of the API; every failure is a {@link CliError}. */
+export interface ApiClient {
+  /** The server's base URL, for messages. */
+  readonly url: string;
+  info(): Promise<ServerInfo>;
+  listNamespaces(): Promise<NamespaceSummary[]>;
+  createNamespace(name: string): Promise<Namespace>;
+  listApps(namespace: string): Promise<App[]>;
+  getApp(namespace: string, app: string): Promise<App>;
+  createApp(namespace: string, body: AppCreate): Promise<App>;
+  updateApp(namespace: string, app: string, body: AppUpdate): Promise<App>;
+  deleteApp(namespace: string, app: string): Promise<{ deleted: string }>;
+  /** Streams a tar.gz to the app's source store. */
+  storeSource(namespace: string, app: string, archive: Readable): Promise<StoreResult>;
+  importGit(namespace: string, app: string, request: ImportGitRequest): Promise<StoredSource>;
+}
+
+/** Seams for tests. */
+export interface ApiClientDeps {
+  fetch?: typeof fetch;
+}
+
+interface RequestOptions {
+  json?: unknown;
+  body?: Readable;
+  contentType?: string;
+}
+
+/** Builds an {@link ApiClient} for the given server and user. */
+export function createApiClient(credentials: Credentials, deps: ApiClientDeps = {}): ApiClient {
+  const doFetch = deps.fetch ?? fetch;
+  const base = credentials.url.replace(/\/+$/, '');
+  const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+  if (credentials.user !== undefined || credentials.password !== undefined) {
+    headers.authorization = `Basic ${Buffer.from(`${credentials.user ?? ''}:${credentials.password ?? ''}`).toString('base64')}`;
+  }
+  const apps = (ns: string) => `/api/v1/namespaces/${encodeURIComponent(ns)}/applications`;
+  const app = (ns: string, name: string) => `${apps(ns)}/${encodeURIComponent(name)}`;
+
+  async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const init: RequestInit & { duplex?: 'half' } = { method, headers: { ...headers } };
+    if (options.json !== undefined) {
+      init.body = JSON.stringify(options.json);
+      (init.headers as Record<string, string>)['content-type'] = 'application/json';
+    } else if (options.body) {
+      // A streamed request body needs half duplex in Node's fetch (undici).
+      init.body = Readable.toWeb(options.body) as ReadableStream<Uint8Array>;
+      init.duplex = 'half';
+      (init.headers as Record<string, string>)['content-type'] = options.contentType ?? 'application/octet-stream';
+    }
+    let response: Response;
+    try {
+      response = await doFetch(`${base}${path}`, init);
+    } catch (error) {
+      throw networkError(error, base);
+    }
+    if (!response.ok) throw await responseError(response);
+    const text = await response.text();
+    try {
+      return (text === '' ? undefined : JSON.parse(text)) as T;
+    } catch {
+      throw new CliError(`${base} answered ${method} ${path} with something that is not JSON; is this a Slipway server?`, {
+        code: 'bad_response', hint: 'check the URL (`slipway login URL`, SLIPWAY_URL or --url)',
+      });
+    }
+  }
+
+  return {
+    url: base,
+    info: () => request('GET', '/api/v1/info'),
+    listNamespaces: () => request('GET', '/api/v1/namespaces'),
+    createNamespace: (name) => request('POST', '/api/v1/namespaces', { json: { name } }),
+    listApps: (ns) => request('GET', apps(ns)),
+    getApp: (ns, name) => request('GET', app(ns, name)),
+    createApp: (ns, body) => request('POST', apps(ns), { json: body }),
+    updateApp: (ns, name, body) => request('PATCH', app(ns, name), { json: body }),
+    deleteApp: (ns, name) => request('DELETE', app(ns, name)),
+    storeSource: (ns, name, archive) => request('POST', `${app(ns, name)}/store`, { body: archive, contentType: 'application/gzip' }),
+    importGit: (ns, name, body) => request('POST', `${app(ns, name)}/import-git`, { json: body }),
+  };
+}

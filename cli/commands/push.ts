@@ -1,0 +1,126 @@
+/**
+ * `slipway push`: make sure the namespace and app exist, then hand the server the
+ * source — a packed directory streamed to `…/store`, or a git URL to `…/import-git` —
+ * and report the stored blob. Staging follows once a runtime is configured.
+ */
+import { stat } from 'node:fs/promises';
+import type { ApiClient } from '../api-client.ts';
+import { CliError, usageError } from '../cli-error.ts';
+import { loadManifest } from '../manifest.ts';
+import type { Output } from '../output.ts';
+import { packDirectory } from '../pack-directory.ts';
+import { originOf, planPush, type PushFlags, type PushPlan } from '../push-plan.ts';
+
+/** `slipway push` options: the flags plus an optional manifest path. */
+export interface PushOptions extends PushFlags {
+  manifest?: string;
+}
+
+/** What push needs from its surroundings. */
+export interface PushDeps {
+  api: ApiClient;
+  output: Output;
+  cwd: string;
+}
+
+/** What push did. `--output json` prints {@link pushJson} of it. */
+export interface PushResult {
+  app: string;
+  namespace: string;
+  /** True when the app was created, false when an existing one was updated. */
+  created: boolean;
+  origin: 'path' | 'git' | 'container';
+  blobuid?: string;
+  /** Full commit SHA (git). */
+  revision?: string;
+  /** Branch the revision was found on (git). */
+  branch?: string;
+  /** Archive bytes as stored (path). */
+  size?: number;
+  /** Archive entries packed (path). */
+  entries?: number;
+  image?: string;
+  runtime: 'none' | 'local' | 'kubernetes';
+}
+
+/** The JSON contract of `slipway push --output json`: blobuid, and revision and branch for git. */
+export function pushJson(result: PushResult): Record<string, unknown> {
+  if (result.origin === 'git') return { blobuid: result.blobuid, revision: result.revision, branch: result.branch };
+  if (result.origin === 'container') return { image: result.image };
+  return { blobuid: result.blobuid };
+}
+
+/** Refuses a missing source folder before any request, so a typo creates nothing. */
+async function assertDirectory(dir: string): Promise<void> {
+  const stats = await stat(dir).catch(() => undefined);
+  if (!stats?.isDirectory()) throw usageError(`${dir} is not a directory`, 'check --path or origin.path in the manifest');
+}
+
+async function ensureNamespace(api: ApiClient, namespace: string): Promise<void> {
+  const namespaces = await api.listNamespaces();
+  if (namespaces.some((ns) => ns.name === namespace)) return;
+  try {
+    await api.createNamespace(namespace);
+  } catch (error) {
+    // Someone else created it meanwhile: that is what we wanted.
+    if (!(error instanceof CliError && error.code === 'namespace_exists')) throw error;
+  }
+}
+
+async function createOrUpdate(api: ApiClient, plan: PushPlan): Promise<boolean> {
+  const body = { configuration: plan.configuration, origin: originOf(plan.source) };
+  try {
+    await api.createApp(plan.namespace, { name: plan.name, ...body });
+    return true;
+  } catch (error) {
+    if (!(error instanceof CliError && error.code === 'app_exists')) throw error;
+  }
+  await api.updateApp(plan.namespace, plan.name, body);
+  return false;
+}
+
+async function storeDirectory(deps: PushDeps, plan: PushPlan, dir: string): Promise<Pick<PushResult, 'blobuid' | 'size' | 'entries'>> {
+  const { api, output } = deps;
+  let bar: ReturnType<NonNullable<Output['progress']>> | undefined;
+  const packed = await packDirectory(dir, { onProgress: (done) => bar?.update(done) });
+  for (const path of packed.skipped) output.err(`skipping ${path}: not a file, folder or symlink`);
+  bar = output.progress?.('uploading', packed.bytes);
+  let packFailure: unknown;
+  packed.stream.on('error', (error) => { packFailure = error; });
+  try {
+    const stored = await api.storeSource(plan.namespace, plan.name, packed.stream);
+    bar?.update(packed.bytes);
+    return { blobuid: stored.blobuid, size: stored.size, entries: packed.entries };
+  } catch (error) {
+    // A file that could not be read aborts the upload; report that, not the network.
+    throw packFailure ?? error;
+  } finally {
+    bar?.stop();
+    packed.stream.destroy();
+  }
+}
+
+/** Runs `slipway push`. Usage problems throw exit-2 errors before any request is made. */
+export async function push(options: PushOptions, deps: PushDeps): Promise<PushResult> {
+  const { api, output } = deps;
+  const loaded = await loadManifest(deps.cwd, options.manifest);
+  for (const warning of loaded?.warnings ?? []) output.err(`warning: ${warning}`);
+  const plan = planPush(options, loaded, deps.cwd);
+  if (plan.source.kind === 'path') await assertDirectory(plan.source.dir);
+  await ensureNamespace(api, plan.namespace);
+  const created = await createOrUpdate(api, plan);
+  const result: PushResult = { app: plan.name, namespace: plan.namespace, created, origin: plan.source.kind, runtime: 'none' };
+  const source = plan.source;
+  if (source.kind === 'path') {
+    Object.assign(result, await storeDirectory(deps, plan, source.dir));
+  } else if (source.kind === 'git') {
+    const request = { giturl: source.url, gitrev: source.revision, ...(source.subdir !== undefined ? { subdir: source.subdir } : {}) };
+    const stored = await api.importGit(plan.namespace, plan.name, request);
+    Object.assign(result, { blobuid: stored.blobuid, revision: stored.revision, branch: stored.branch });
+  } else {
+    result.image = source.image;
+  }
+  // No staging endpoint exists yet: report whether the server could stage at all.
+  result.runtime = (await api.info()).runtime;
+  return result;
+}

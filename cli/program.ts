@@ -1,0 +1,136 @@
+/**
+ * The commander program: every command, its flags and help, wired to the command
+ * functions and the text renderers. It holds no state; `main` hands it a context with
+ * the API client factory, the output sink and the server starter.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { ApiClient } from './api-client.ts';
+import { appsDelete, appsList, appsShow } from './commands/apps.ts';
+import { login } from './commands/login.ts';
+import { namespacesCreate, namespacesList } from './commands/namespaces.ts';
+import { push, pushJson } from './commands/push.ts';
+import type { Output } from './output.ts';
+import { DEFAULT_NAMESPACE } from './push-plan.ts';
+import * as text from './render-text.ts';
+import type { Credentials } from './api-client.ts';
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  output: 'text' | 'json';
+  namespace?: string;
+  url?: string;
+  user?: string;
+  password?: string;
+}
+
+/** What the program's actions need from the composition root. */
+export interface ProgramContext {
+  output: Output;
+  cwd: string;
+  env: Record<string, string | undefined>;
+  settingsFile: string;
+  version: string;
+  /** A client for the resolved credentials (flags > env > stored login). */
+  api(globals: GlobalOptions): Promise<ApiClient>;
+  /** A client for exactly these credentials (login). */
+  connect(credentials: Credentials): ApiClient;
+  /** Starts the controller (`slipway server`). */
+  runServer(options: { port?: number }): Promise<unknown>;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('a port is a number from 0 to 65535');
+  return port;
+}
+
+/** Builds the `slipway` program. Errors surface from `parseAsync` (exitOverride is set). */
+export function buildProgram(ctx: ProgramContext): Command {
+  const program = new Command('slipway')
+    .description('git-push-to-deploy for Kubernetes, with an embedded single-machine mode')
+    .version(ctx.version, '-V, --version')
+    .addOption(new Option('-o, --output <format>', 'text for people, json for scripts').choices(['text', 'json']).default('text'))
+    .option('-n, --namespace <namespace>', `namespace to work in (default: ${DEFAULT_NAMESPACE})`)
+    .option('--url <url>', 'server URL (overrides SLIPWAY_URL and the stored login)')
+    .option('--user <user>', 'user name (overrides SLIPWAY_USER and the stored login)')
+    .option('--password <password>', 'password (overrides SLIPWAY_PASSWORD and the stored login)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => ctx.output.out(s.replace(/\n$/, '')), writeErr: (s) => ctx.output.err(s.replace(/\n$/, '')) });
+
+  const globals = (cmd: Command) => cmd.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
+  const print = (g: GlobalOptions, human: string, json: unknown) => {
+    ctx.output.out(g.output === 'json' ? JSON.stringify(json, null, 2) : human);
+  };
+  const namespaceOf = (g: GlobalOptions) => g.namespace ?? DEFAULT_NAMESPACE;
+
+  program.command('server')
+    .description('run the Slipway controller (API server) in this process')
+    .option('-p, --port <port>', 'port to listen on (default: SLIPWAY_PORT or 8080)', parsePort)
+    .action(async (options: { port?: number }) => {
+      await ctx.runServer(options.port === undefined ? {} : { port: options.port });
+    });
+
+  program.command('login')
+    .description('check credentials against a server and store them for later commands')
+    .argument('<url>', 'server URL, e.g. http://127.0.0.1:8080')
+    .action(async (url: string, _options: unknown, cmd: Command) => {
+      const g = globals(cmd);
+      const user = g.user ?? ctx.env.SLIPWAY_USER;
+      const password = g.password ?? ctx.env.SLIPWAY_PASSWORD;
+      const result = await login({ url, user, password }, { connect: ctx.connect, settingsFile: ctx.settingsFile });
+      print(g, text.loginText(result), result);
+    });
+
+  program.command('push')
+    .description('store source for an app: a directory (packed, honouring ignore files) or a git URL')
+    .argument('[manifest]', 'manifest file (default: slipway.yml, else epinio.yml, in this folder)')
+    .option('--name <name>', 'application name (overrides the manifest)')
+    .option('--path <dir>', 'directory to push (default: the manifest\'s origin, else this folder)')
+    .option('--git <url[,revision]>', 'import from git instead: URL, optionally a branch, tag or commit after a comma')
+    .option('--subdir <path>', 'with --git: only this folder of the repository')
+    .action(async (manifest: string | undefined, options: Record<string, string | undefined>, cmd: Command) => {
+      const g = globals(cmd);
+      const result = await push(
+        { manifest, name: options.name, path: options.path, git: options.git, subdir: options.subdir, namespace: g.namespace },
+        { api: await ctx.api(g), output: ctx.output, cwd: ctx.cwd },
+      );
+      print(g, text.pushText(result), pushJson(result));
+    });
+
+  const apps = program.command('apps').description('list, show and delete applications');
+  apps.command('list').description('list the applications of the namespace')
+    .action(async (_options: unknown, cmd: Command) => {
+      const g = globals(cmd);
+      const result = await appsList({ namespace: namespaceOf(g) }, { api: await ctx.api(g) });
+      print(g, text.appsListText(result, namespaceOf(g)), result);
+    });
+  apps.command('show').description('show one application').argument('<name>')
+    .action(async (name: string, _options: unknown, cmd: Command) => {
+      const g = globals(cmd);
+      const result = await appsShow({ namespace: namespaceOf(g), name }, { api: await ctx.api(g) });
+      print(g, text.appShowText(result), result);
+    });
+  apps.command('delete').description('delete an application').argument('<name>')
+    .action(async (name: string, _options: unknown, cmd: Command) => {
+      const g = globals(cmd);
+      const result = await appsDelete({ namespace: namespaceOf(g), name }, { api: await ctx.api(g) });
+      print(g, text.appDeleteText(result), result);
+    });
+
+  const namespaces = program.command('namespaces').alias('ns').description('list and create namespaces');
+  namespaces.command('list').description('list namespaces and their applications')
+    .action(async (_options: unknown, cmd: Command) => {
+      const g = globals(cmd);
+      const result = await namespacesList({}, { api: await ctx.api(g) });
+      print(g, text.namespacesListText(result), result);
+    });
+  namespaces.command('create').description('create a namespace').argument('<name>')
+    .action(async (name: string, _options: unknown, cmd: Command) => {
+      const g = globals(cmd);
+      const result = await namespacesCreate({ name }, { api: await ctx.api(g) });
+      print(g, text.namespaceCreateText(result), result);
+    });
+
+  return program;
+}

@@ -1,0 +1,125 @@
+/**
+ * The embedded blob store: one file per key under a folder (SLIPWAY_DATA_DIR/blobs).
+ * A put streams into a hidden temp file beside its target and renames it into place
+ * once complete, so a reader sees the whole blob or none, and a failed or aborted put
+ * leaves nothing under the key. The content type lives in a hidden sidecar file.
+ */
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile, access } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { blobNotFound } from '../../../core/error-cases.ts';
+import type { BlobInfo, BlobStore } from '../../../core/ports/blob-store.ts';
+import { assertBlobKey } from './assert-blob-key.ts';
+
+/** Settings of {@link createFsBlobStore}. */
+export interface FsBlobStoreOptions {
+  /** Root folder; created on first write. */
+  dir: string;
+}
+
+const DEFAULT_TYPE = 'application/octet-stream';
+
+/** A {@link BlobStore} in a local folder; `ready` tells whether the folder is usable. */
+export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore & { ready(): Promise<boolean> } {
+  const root = options.dir;
+  const pathOf = (key: string) => join(root, ...assertBlobKey(key).split('/'));
+  const sidecarOf = (path: string) => join(dirname(path), `.${path.slice(dirname(path).length + 1)}.meta.json`);
+
+  async function readType(path: string): Promise<string> {
+    try {
+      const meta = JSON.parse(await readFile(sidecarOf(path), 'utf8')) as { contentType?: unknown };
+      return typeof meta.contentType === 'string' ? meta.contentType : DEFAULT_TYPE;
+    } catch {
+      return DEFAULT_TYPE;
+    }
+  }
+
+  async function info(path: string): Promise<BlobInfo | undefined> {
+    try {
+      const stats = await stat(path);
+      if (!stats.isFile()) return undefined;
+      return { size: stats.size, contentType: await readType(path) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+      throw error;
+    }
+  }
+
+  async function remove(path: string): Promise<void> {
+    await rm(path, { force: true });
+    await rm(sidecarOf(path), { force: true });
+  }
+
+  return {
+    async put(key, body, { contentType, signal }) {
+      const path = pathOf(key);
+      await mkdir(dirname(path), { recursive: true });
+      const temp = join(dirname(path), `.${randomUUID()}.tmp`);
+      const sidecarTemp = `${temp}.meta`;
+      let size = 0;
+      const counter = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          size += chunk.length;
+          callback(null, chunk);
+        },
+      });
+      try {
+        await pipeline(body, counter, createWriteStream(temp, { flags: 'wx', flush: true }), { signal });
+        await writeFile(sidecarTemp, JSON.stringify({ contentType }), { flag: 'wx' });
+        signal?.throwIfAborted();
+        await rename(sidecarTemp, sidecarOf(path));
+        await rename(temp, path);
+      } catch (error) {
+        await rm(temp, { force: true });
+        await rm(sidecarTemp, { force: true });
+        throw error;
+      }
+      return { size, contentType };
+    },
+
+    async get(key) {
+      const path = pathOf(key);
+      const found = await info(path);
+      if (!found) throw blobNotFound(key.split('/').pop()!);
+      return { ...found, body: createReadStream(path) as Readable };
+    },
+
+    head: (key) => info(pathOf(key)),
+
+    delete: (key) => remove(pathOf(key)),
+
+    async deletePrefix(prefix) {
+      // A prefix may end inside a name (`sources/ns/ap`), so list its folder and match.
+      const cut = prefix.lastIndexOf('/');
+      const folder = cut < 0 ? '' : prefix.slice(0, cut);
+      const start = prefix.slice(cut + 1);
+      const base = folder === '' ? root : pathOf(folder);
+      let names: string[];
+      try {
+        names = await readdir(base);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return;
+        throw error;
+      }
+      for (const name of names) {
+        if (name.startsWith('.') || !name.startsWith(start)) continue;
+        const path = join(base, name);
+        await rm(path, { recursive: true, force: true });
+        await rm(sidecarOf(path), { force: true });
+      }
+    },
+
+    async ready() {
+      try {
+        await mkdir(root, { recursive: true });
+        await access(root);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}

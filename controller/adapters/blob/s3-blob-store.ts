@@ -1,0 +1,162 @@
+/**
+ * The S3 blob store (AWS S3, Ceph radosgw, MinIO, …). Puts stream through
+ * `@aws-sdk/lib-storage`'s `Upload`, whose memory is about part size × (queue size + 1):
+ * 8 MiB parts one at a time keep an upload near 16 MiB whatever the archive's size.
+ * S3 commits an object only when a single PutObject or CompleteMultipartUpload
+ * succeeds, and `Upload` sends those only once the body ended cleanly; a body error or
+ * an abort makes it abort the multipart upload instead, so nothing is left under the key.
+ */
+import {
+  CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand,
+  ListObjectsV2Command, type S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { Transform, type Readable } from 'node:stream';
+import { blobNotFound } from '../../../core/error-cases.ts';
+import type { BlobInfo, BlobStore } from '../../../core/ports/blob-store.ts';
+import { assertBlobKey } from './assert-blob-key.ts';
+import { isMissing, translateS3Error } from './translate-s3-error.ts';
+
+/** Settings of {@link createS3BlobStore}. */
+export interface S3BlobStoreOptions {
+  /** Built by `createS3Client` (checksums only when required). */
+  client: S3Client;
+  bucket: string;
+  /** Multipart part size (SLIPWAY_S3_PART_BYTES, at least 5 MiB). */
+  partBytes: number;
+  /** Parts uploaded at once (default 1). */
+  queueSize?: number;
+}
+
+/** Parallel deletes while clearing a prefix. */
+const DELETE_BATCH = 16;
+const DEFAULT_TYPE = 'application/octet-stream';
+
+function abortError(signal: AbortSignal): Error {
+  return Object.assign(new Error('the upload was aborted'), { name: 'AbortError', code: 'ABORT_ERR', cause: signal.reason });
+}
+
+/** A {@link BlobStore} in an S3 bucket, plus `ensureBucket` (start-up) and `ready` (readiness probe). */
+export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore & { ensureBucket(): Promise<void>; ready(): Promise<boolean> } {
+  const { client, bucket } = options;
+
+  async function head(key: string): Promise<BlobInfo | undefined> {
+    try {
+      const found = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: assertBlobKey(key) }));
+      return { size: found.ContentLength ?? 0, contentType: found.ContentType ?? DEFAULT_TYPE };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw translateS3Error(error, 'read a blob');
+    }
+  }
+
+  async function remove(key: string): Promise<void> {
+    try {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    } catch (error) {
+      if (!isMissing(error)) throw translateS3Error(error, 'delete a blob');
+    }
+  }
+
+  return {
+    async put(key, body: Readable, { contentType, signal }) {
+      assertBlobKey(key);
+      signal?.throwIfAborted();
+      let size = 0;
+      let bodyError: Error | undefined;
+      const counted = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          size += chunk.length;
+          callback(null, chunk);
+        },
+      });
+      body.on('error', (error) => counted.destroy(error));
+      counted.on('error', (error) => {
+        bodyError ??= error;
+        body.destroy();
+      });
+      body.pipe(counted);
+      // Aborting fails the body rather than the Upload's own controller: `Upload`
+      // then aborts the multipart upload before `done()` settles.
+      const onAbort = () => counted.destroy(abortError(signal!));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const upload = new Upload({
+        client,
+        params: { Bucket: bucket, Key: key, Body: counted, ContentType: contentType },
+        partSize: options.partBytes,
+        queueSize: options.queueSize ?? 1,
+        leavePartsOnError: false,
+      });
+      try {
+        await upload.done();
+      } catch (error) {
+        throw bodyError ?? translateS3Error(error, 'store a blob');
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+      if (signal?.aborted) {
+        // Aborted after the body ended: the object may be stored already.
+        await remove(key);
+        throw abortError(signal);
+      }
+      return { size, contentType };
+    },
+
+    async get(key) {
+      try {
+        const found = await client.send(new GetObjectCommand({ Bucket: bucket, Key: assertBlobKey(key) }));
+        return { body: found.Body as Readable, size: found.ContentLength ?? 0, contentType: found.ContentType ?? DEFAULT_TYPE };
+      } catch (error) {
+        if (isMissing(error)) throw blobNotFound(key.split('/').pop()!);
+        throw translateS3Error(error, 'read a blob');
+      }
+    },
+
+    head,
+
+    delete: (key) => remove(assertBlobKey(key)),
+
+    async deletePrefix(prefix) {
+      let token: string | undefined;
+      do {
+        let page;
+        try {
+          page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+        } catch (error) {
+          throw translateS3Error(error, 'list blobs');
+        }
+        const keys = (page.Contents ?? []).map((object) => object.Key!).filter(Boolean);
+        for (let i = 0; i < keys.length; i += DELETE_BATCH) {
+          await Promise.all(keys.slice(i, i + DELETE_BATCH).map(remove));
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    },
+
+    async ensureBucket() {
+      try {
+        await client.send(new HeadBucketCommand({ Bucket: bucket }));
+        return;
+      } catch (error) {
+        if (!isMissing(error)) throw translateS3Error(error, `reach the bucket ${bucket}`);
+      }
+      try {
+        await client.send(new CreateBucketCommand({ Bucket: bucket }));
+      } catch (error) {
+        const name = (error as { name?: string }).name;
+        if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') {
+          throw translateS3Error(error, `create the bucket ${bucket}`);
+        }
+      }
+    },
+
+    async ready() {
+      try {
+        await client.send(new HeadBucketCommand({ Bucket: bucket }));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}

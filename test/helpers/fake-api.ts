@@ -1,0 +1,253 @@
+/**
+ * A tiny real HTTP server implementing Slipway's `/api/v1` contract in memory, for
+ * CLI tests: BasicAuth, namespaces, applications, `store` and `import-git`, problem
+ * answers. It records every request and keeps uploaded bodies, so a test can unpack
+ * exactly what the CLI sent (see {@link readTarGz}).
+ */
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { extract } from 'tar-stream';
+import { nameProblem } from '../../core/names.ts';
+import type { App, Origin } from '../../core/types.ts';
+
+/** Options for {@link startFakeApi}. */
+export interface FakeApiOptions {
+  /** Accepted users (default `{ admin: 'admin-password' }`). */
+  users?: Record<string, string>;
+  /** What `GET /api/v1/info` reports (default `none`). */
+  runtime?: 'none' | 'local' | 'kubernetes';
+  /** Namespaces that exist at start (default `['workspace']`). */
+  namespaces?: string[];
+}
+
+/** One request as the server saw it. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  user?: string;
+  contentType?: string;
+  /** Parsed JSON body, when there was one. */
+  json?: unknown;
+  /** Raw body size. */
+  bytes: number;
+}
+
+/** A problem to answer instead of the normal response. */
+export interface FakeProblem {
+  status: number;
+  code: string;
+  detail: string;
+}
+
+/** A running fake API. */
+export interface FakeApi {
+  /** Base URL, e.g. `http://127.0.0.1:40123`. */
+  url: string;
+  requests: RecordedRequest[];
+  /** Uploaded archives by blob id. */
+  uploads: Map<string, Buffer>;
+  /** Applications by `namespace/name`. */
+  apps: Map<string, App>;
+  namespaces: Map<string, string>;
+  /** Answer the next request matching `method` and `path` with this problem. */
+  failNext(method: string, path: RegExp, problem: FakeProblem): void;
+  close(): Promise<void>;
+}
+
+/** An entry of a tar.gz as {@link readTarGz} returns it. */
+export interface TarEntry {
+  name: string;
+  type: string;
+  mode: number;
+  linkname?: string;
+  content: string;
+}
+
+/** Unpacks a tar.gz in memory (tests only: archives are small). */
+export async function readTarGz(archive: Buffer): Promise<TarEntry[]> {
+  const entries: TarEntry[] = [];
+  const unpack = extract();
+  unpack.on('entry', (header, stream, next) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c) => { chunks.push(c as Buffer); });
+    stream.on('end', () => {
+      entries.push({ name: header.name, type: header.type, mode: header.mode, linkname: header.linkname || undefined, content: Buffer.concat(chunks).toString('utf8') });
+      next();
+    });
+  });
+  await pipeline(Readable.from([archive]), createGunzip(), unpack);
+  return entries;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, type = 'application/json'): void {
+  res.writeHead(status, { 'content-type': type });
+  res.end(JSON.stringify(body));
+}
+
+function problem(res: ServerResponse, p: FakeProblem, data?: Record<string, unknown>): void {
+  if (p.status === 401) res.setHeader('www-authenticate', 'Basic realm="slipway"');
+  send(res, p.status, { status: p.status, code: p.code, title: 'Error', detail: p.detail, data }, 'application/problem+json');
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function userOf(req: IncomingMessage): { user: string; password: string } | undefined {
+  const match = /^Basic (.+)$/i.exec(req.headers.authorization ?? '');
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon === -1 ? undefined : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+type Configuration = { instances?: number; environment?: Record<string, string>; routes?: string[]; builder?: string };
+
+function applyUpdate(app: App, body: { configuration?: Configuration; origin?: Origin }): void {
+  const c = body.configuration ?? {};
+  if (c.instances !== undefined) app.spec.instances = c.instances;
+  if (c.environment !== undefined) app.spec.env = c.environment;
+  if (c.routes !== undefined) app.spec.routes = c.routes;
+  if (c.builder !== undefined) app.spec.builder = c.builder;
+  if (body.origin !== undefined) app.spec.origin = body.origin;
+  app.metadata.generation += 1;
+  app.metadata.resourceVersion = String(Number(app.metadata.resourceVersion) + 1);
+}
+
+/** Starts the fake on a free port of 127.0.0.1. */
+export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeApi> {
+  const users = options.users ?? { admin: 'admin-password' };
+  const now = '2026-01-01T00:00:00.000Z';
+  const namespaces = new Map<string, string>((options.namespaces ?? ['workspace']).map((n) => [n, now]));
+  const apps = new Map<string, App>();
+  const uploads = new Map<string, Buffer>();
+  const requests: RecordedRequest[] = [];
+  const failures: Array<{ method: string; path: RegExp; problem: FakeProblem }> = [];
+  let blobs = 0;
+
+  const server = createServer(async (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://fake').pathname;
+    const method = req.method ?? 'GET';
+    const raw = await readBody(req);
+    const contentType = req.headers['content-type'];
+    let json: unknown;
+    if (contentType?.includes('json') && raw.length) json = JSON.parse(raw.toString('utf8'));
+    const credentials = userOf(req);
+    requests.push({ method, path, user: credentials?.user, contentType, json, bytes: raw.length });
+
+    if (!credentials || users[credentials.user] !== credentials.password) {
+      return problem(res, { status: 401, code: 'unauthorized', detail: 'authentication required' });
+    }
+    const failure = failures.findIndex((f) => f.method === method && f.path.test(path));
+    if (failure !== -1) return problem(res, failures.splice(failure, 1)[0]!.problem);
+
+    if (method === 'GET' && path === '/api/v1/info') {
+      return send(res, 200, { version: '0.0.0-fake', runtime: options.runtime ?? 'none', blobStore: 'filesystem', systemDomain: 'localhost', defaultNamespace: 'workspace' });
+    }
+    if (path === '/api/v1/namespaces') {
+      if (method === 'GET') {
+        return send(res, 200, [...namespaces].map(([name, createdAt]) => ({
+          name, createdAt, apps: [...apps.values()].filter((a) => a.metadata.namespace === name).map((a) => a.metadata.name),
+        })));
+      }
+      const name = (json as { name: string }).name;
+      if (nameProblem(name)) return problem(res, { status: 400, code: 'invalid_name', detail: `invalid namespace name ${name}` });
+      if (namespaces.has(name)) return problem(res, { status: 409, code: 'namespace_exists', detail: `namespace "${name}" already exists` });
+      namespaces.set(name, now);
+      return send(res, 201, { name, createdAt: now });
+    }
+    const match = /^\/api\/v1\/namespaces\/([^/]+)\/applications(?:\/([^/]+)(?:\/(store|import-git))?)?$/.exec(path);
+    if (!match) return problem(res, { status: 404, code: 'route_not_found', detail: `no route for ${method} ${path}` });
+    const ns = decodeURIComponent(match[1]!);
+    const name = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
+    const action = match[3];
+    if (!namespaces.has(ns)) {
+      return problem(res, { status: 404, code: 'namespace_not_found', detail: `namespace "${ns}" does not exist; list them with "slipway namespaces list" or create it` }, { namespace: ns });
+    }
+    if (name === undefined) {
+      if (method === 'GET') return send(res, 200, [...apps.values()].filter((a) => a.metadata.namespace === ns));
+      const body = json as { name: string; configuration?: Configuration; origin?: Origin };
+      if (nameProblem(body.name)) return problem(res, { status: 400, code: 'invalid_name', detail: `invalid application name ${body.name}` });
+      if (apps.has(`${ns}/${body.name}`)) {
+        return problem(res, { status: 409, code: 'app_exists', detail: `application "${body.name}" already exists in namespace "${ns}"` });
+      }
+      const app: App = {
+        metadata: { namespace: ns, name: body.name, resourceVersion: '1', generation: 0, createdAt: now },
+        spec: { instances: 1, env: {}, routes: [] },
+        status: {},
+      };
+      applyUpdate(app, body);
+      apps.set(`${ns}/${body.name}`, app);
+      return send(res, 201, app);
+    }
+    const app = apps.get(`${ns}/${name}`);
+    if (!app) return problem(res, { status: 404, code: 'app_not_found', detail: `application "${name}" does not exist in namespace "${ns}"` });
+    if (action === 'store' && method === 'POST') {
+      const blobuid = `blob-${++blobs}`;
+      uploads.set(blobuid, raw);
+      app.status.source = { blobuid, format: 'tar.gz', size: raw.length, createdAt: now };
+      return send(res, 200, { blobuid, format: 'tar.gz', size: raw.length });
+    }
+    if (action === 'import-git' && method === 'POST') {
+      const body = json as { giturl: string; gitrev: string; subdir?: string };
+      const revision = createHash('sha1').update(`${body.giturl}#${body.gitrev}`).digest('hex');
+      const branch = body.gitrev === '' || /^[0-9a-f]{7,40}$/.test(body.gitrev) ? 'main' : body.gitrev;
+      const blobuid = `blob-${++blobs}`;
+      app.status.source = { blobuid, revision, branch, subdir: body.subdir, url: body.giturl, format: 'tar.gz', size: 0, createdAt: now };
+      return send(res, 200, { blobuid, revision, branch });
+    }
+    if (action !== undefined) return problem(res, { status: 404, code: 'route_not_found', detail: `no route for ${method} ${path}` });
+    if (method === 'GET') return send(res, 200, app);
+    if (method === 'PATCH') {
+      applyUpdate(app, json as { configuration?: Configuration; origin?: Origin });
+      return send(res, 200, app);
+    }
+    if (method === 'DELETE') {
+      apps.delete(`${ns}/${name}`);
+      return send(res, 200, { deleted: name });
+    }
+    return problem(res, { status: 405, code: 'method_not_allowed', detail: `${method} not allowed` });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    uploads,
+    apps,
+    namespaces,
+    failNext: (method, path, p) => { failures.push({ method, path, problem: p }); },
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+/** What an in-process CLI run printed and returned. */
+export interface MainRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the CLI's `main` in this process with captured streams (no child process), as
+ * `slipway ...args` in `cwd` with exactly `env`.
+ */
+export async function runMain(args: string[], env: Record<string, string>, cwd: string): Promise<MainRun> {
+  const { main } = await import('../../cli/main.ts');
+  let stdout = '';
+  let stderr = '';
+  const io = {
+    stdout: { write: (text: string) => { stdout += text; } },
+    stderr: { write: (text: string) => { stderr += text; } },
+    cwd,
+    homedir: cwd,
+  };
+  const code = await main(['node', 'slipway', ...args], env, io);
+  return { code, stdout, stderr };
+}

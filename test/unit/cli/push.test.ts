@@ -1,0 +1,253 @@
+import test from 'ava';
+import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CliError } from '../../../cli/cli-error.ts';
+import { createApiClient } from '../../../cli/api-client.ts';
+import { push, pushJson } from '../../../cli/commands/push.ts';
+import type { Output } from '../../../cli/output.ts';
+import { readTarGz, runMain, startFakeApi, type FakeApi } from '../../helpers/fake-api.ts';
+
+const dirs: string[] = [];
+const servers: FakeApi[] = [];
+test.after.always(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'slipway-cli-push-'));
+  dirs.push(dir);
+  return dir;
+}
+
+async function fakeApi(options?: Parameters<typeof startFakeApi>[0]): Promise<FakeApi> {
+  const api = await startFakeApi(options);
+  servers.push(api);
+  return api;
+}
+
+/** Writes files (content strings) under `root`, creating folders. */
+async function writeTree(root: string, files: Record<string, string>): Promise<void> {
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(join(root, path, '..'), { recursive: true });
+    await writeFile(join(root, path), content);
+  }
+}
+
+function silentOutput(): Output & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, out: (t) => { lines.push(t); }, err: (t) => { lines.push(t); } };
+}
+
+const envFor = (api: FakeApi, configDir: string) => ({
+  SLIPWAY_URL: api.url, SLIPWAY_USER: 'admin', SLIPWAY_PASSWORD: 'admin-password', SLIPWAY_CONFIG_DIR: configDir,
+});
+
+test('push of a directory sends a tar.gz that honours ignore files, excludes .git, keeps exec bits and symlinks', async (t) => {
+  const api = await fakeApi();
+  const dir = await tempDir();
+  await writeTree(dir, {
+    'package.json': '{"name":"demo"}',
+    'server.js': 'console.log(1)',
+    'bin/start': '#!/bin/sh\nexec node server.js\n',
+    '.gitignore': 'node_modules/\n*.log\n',
+    '.slipwayignore': 'secret.txt\n',
+    '.epinioignore': 'tmp/\n',
+    'node_modules/left-pad/index.js': 'x',
+    'debug.log': 'x',
+    'secret.txt': 'x',
+    'tmp/cache': 'x',
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    'lib/.gitignore': 'generated.js\n',
+    'lib/generated.js': 'x',
+    'lib/kept.js': 'x',
+  });
+  await chmod(join(dir, 'bin/start'), 0o755);
+  await symlink('server.js', join(dir, 'main.js'));
+  await symlink('/etc', join(dir, 'outside'));
+
+  const result = await push({ name: 'demo', path: dir }, { api: createApiClient({ url: api.url, user: 'admin', password: 'admin-password' }), output: silentOutput(), cwd: dir });
+
+  t.is(result.app, 'demo');
+  t.is(result.namespace, 'workspace');
+  t.true(result.created);
+  t.is(result.runtime, 'none');
+  const archive = api.uploads.get(result.blobuid!);
+  t.truthy(archive);
+  const store = api.requests.find((r) => r.path.endsWith('/store'))!;
+  t.is(store.contentType, 'application/gzip');
+  const entries = await readTarGz(archive!);
+  t.deepEqual(entries.map((e) => e.name), [
+    '.epinioignore', '.gitignore', '.slipwayignore', 'bin/', 'bin/start', 'lib/', 'lib/.gitignore', 'lib/kept.js', 'main.js', 'outside', 'package.json', 'server.js',
+  ]);
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  t.is(byName.get('bin/start')!.mode & 0o777, 0o755);
+  t.is(byName.get('server.js')!.mode & 0o777, 0o644);
+  t.is(byName.get('main.js')!.type, 'symlink');
+  t.is(byName.get('main.js')!.linkname, 'server.js');
+  t.is(byName.get('outside')!.linkname, '/etc', 'symlinks are stored, not followed');
+  t.is(byName.get('package.json')!.content, '{"name":"demo"}');
+  t.deepEqual(pushJson(result), { blobuid: result.blobuid });
+});
+
+test('push --output json prints exactly {blobuid} for a directory', async (t) => {
+  const api = await fakeApi();
+  const dir = await tempDir();
+  await writeTree(dir, { 'index.html': '<h1>hi</h1>' });
+  const run = await runMain(['push', '--name', 'site', '--output', 'json'], envFor(api, dir), dir);
+  t.is(run.code, 0, run.stderr);
+  const json = JSON.parse(run.stdout);
+  t.deepEqual(Object.keys(json), ['blobuid']);
+  t.true(api.uploads.has(json.blobuid));
+});
+
+test('push prints app, namespace and blob, and says staging needs a runtime', async (t) => {
+  const api = await fakeApi();
+  const dir = await tempDir();
+  await writeTree(dir, { 'index.html': '<h1>hi</h1>' });
+  const run = await runMain(['push', '--name', 'site', '-n', 'team-a'], envFor(api, dir), dir);
+  t.is(run.code, 0, run.stderr);
+  t.regex(run.stdout, /App:\s+site \(created\)/);
+  t.regex(run.stdout, /Namespace:\s+team-a/);
+  t.regex(run.stdout, /Blob:\s+blob-1/);
+  t.regex(run.stdout, /staging needs a runtime.*SLIPWAY_RUNTIME/i);
+  t.true(api.namespaces.has('team-a'), 'the missing namespace was created');
+  t.false(run.stdout.includes('admin-password'));
+});
+
+const gitCase = test.macro({
+  async exec(t, args: string[], expected: { giturl: string; gitrev: string; subdir?: string }) {
+    const api = await fakeApi();
+    const dir = await tempDir();
+    const run = await runMain(['push', '--name', 'mono', ...args, '-o', 'json'], envFor(api, dir), dir);
+    t.is(run.code, 0, run.stderr);
+    const request = api.requests.find((r) => r.path.endsWith('/import-git'))!;
+    t.deepEqual(request.json, expected);
+    t.false(api.requests.some((r) => r.path.endsWith('/store')), 'nothing is packed for a git push');
+    const json = JSON.parse(run.stdout);
+    t.deepEqual(Object.keys(json), ['blobuid', 'revision', 'branch']);
+    t.regex(json.revision, /^[0-9a-f]{40}$/);
+    const created = api.requests.find((r) => r.method === 'POST' && r.path.endsWith('/applications'))!;
+    t.like(created.json, { name: 'mono', origin: { kind: 'git', url: expected.giturl } });
+  },
+  title: (_title, args: string[]) => `push ${args.join(' ')} imports from git`,
+});
+
+test(gitCase, ['--git', 'https://example.com/org/repo.git,v1.2.0'], { giturl: 'https://example.com/org/repo.git', gitrev: 'v1.2.0' });
+test(gitCase, ['--git', 'https://example.com/org/repo.git'], { giturl: 'https://example.com/org/repo.git', gitrev: '' });
+test(gitCase, ['--git', 'https://example.com/org/mono.git,main', '--subdir', 'services/api'], { giturl: 'https://example.com/org/mono.git', gitrev: 'main', subdir: 'services/api' });
+
+test('push of git prints revision and branch', async (t) => {
+  const api = await fakeApi();
+  const dir = await tempDir();
+  const run = await runMain(['push', '--name', 'web', '--git', 'https://example.com/r.git,develop'], envFor(api, dir), dir);
+  t.is(run.code, 0, run.stderr);
+  t.regex(run.stdout, /Revision:\s+[0-9a-f]{40}/);
+  t.regex(run.stdout, /Branch:\s+develop/);
+});
+
+test('push to an existing app updates it with PATCH', async (t) => {
+  const api = await fakeApi();
+  const dir = await tempDir();
+  await writeTree(dir, { 'a.txt': 'one', 'slipway.yml': 'name: again\nconfiguration:\n  instances: 2\n' });
+  t.is((await runMain(['push'], envFor(api, dir), dir)).code, 0);
+  await writeFile(join(dir, 'slipway.yml'), 'name: again\nconfiguration:\n  instances: 3\n');
+  const run = await runMain(['push'], envFor(api, dir), dir);
+  t.is(run.code, 0, run.stderr);
+  t.regex(run.stdout, /again \(updated\)/);
+  const patch = api.requests.find((r) => r.method === 'PATCH')!;
+  t.true(patch.path.endsWith('/applications/again'));
+  t.like(patch.json, { configuration: { instances: 3 }, origin: { kind: 'path' } });
+  t.is(api.apps.get('workspace/again')!.spec.instances, 3);
+  t.is(api.uploads.size, 2);
+});
+
+const refusedName = test.macro({
+  async exec(t, args: string[], pattern: RegExp) {
+    const api = await fakeApi();
+    const dir = await tempDir();
+    const run = await runMain(['push', ...args], envFor(api, dir), dir);
+    t.is(run.code, 2);
+    t.regex(run.stderr, pattern);
+    t.regex(run.stderr, /\(invalid_name\)/);
+    t.deepEqual(api.requests, [], 'no request was made');
+  },
+  title: (_title, args: string[]) => `push ${args.join(' ')} is refused before any request`,
+});
+
+test(refusedName, ['--name', 'My_App'], /invalid application name "My_App"/);
+test(refusedName, ['--name', 'ok', '-n', 'Bad.NS'], /invalid namespace name "Bad.NS"/);
+
+test('push without a name is a usage error', async (t) => {
+  const api = await fakeApi();
+  const dir = await tempDir();
+  const run = await runMain(['push'], envFor(api, dir), dir);
+  t.is(run.code, 2);
+  t.regex(run.stderr, /no application name/);
+  t.regex(run.stderr, /--name/);
+  t.is(api.requests.length, 0);
+});
+
+test('push of a missing directory is refused before any request', async (t) => {
+  const api = await fakeApi();
+  const dir = await tempDir();
+  const run = await runMain(['push', '--name', 'x', '--path', 'nope'], envFor(api, dir), dir);
+  t.is(run.code, 2);
+  t.regex(run.stderr, /nope is not a directory/);
+  t.is(api.requests.length, 0);
+});
+
+test('--path and --git together, and --subdir without git, are usage errors', async (t) => {
+  const api = await fakeApi();
+  const dir = await tempDir();
+  const both = await runMain(['push', '--name', 'x', '--path', '.', '--git', 'https://e.com/r.git'], envFor(api, dir), dir);
+  t.is(both.code, 2);
+  t.regex(both.stderr, /either --path or --git/);
+  const subdir = await runMain(['push', '--name', 'x', '--subdir', 'a'], envFor(api, dir), dir);
+  t.is(subdir.code, 2);
+  t.regex(subdir.stderr, /--subdir applies to git/);
+  t.is(api.requests.length, 0);
+});
+
+test('a server problem fails push with exit 1, its detail and its code', async (t) => {
+  const api = await fakeApi();
+  const dir = await tempDir();
+  await writeTree(dir, { 'a.txt': 'x' });
+  api.failNext('POST', /\/store$/, { status: 413, code: 'too_large', detail: 'the upload exceeds the limit of 10 bytes (SLIPWAY_MAX_UPLOAD_BYTES)' });
+  const run = await runMain(['push', '--name', 'big'], envFor(api, dir), dir);
+  t.is(run.code, 1);
+  t.regex(run.stderr, /error: the upload exceeds the limit of 10 bytes \(SLIPWAY_MAX_UPLOAD_BYTES\) \(too_large\)/);
+  t.notRegex(run.stderr, /at .*\.ts:\d+/, 'no stack trace');
+  const json = await runMain(['push', '--name', 'big', '-o', 'json'], envFor(api, dir), dir);
+  t.is(json.code, 0, 'the failure was one-shot');
+});
+
+test('a server problem reaches the command as a CliError with code and status', async (t) => {
+  const api = await fakeApi();
+  api.failNext('POST', /\/import-git$/, { status: 422, code: 'unknown_revision', detail: 'revision "nope" not found in https://e.com/r.git' });
+  const client = createApiClient({ url: api.url, user: 'admin', password: 'admin-password' });
+  const error = await t.throwsAsync(push({ name: 'x', git: 'https://e.com/r.git,nope' }, { api: client, output: silentOutput(), cwd: '/' }));
+  t.true(error instanceof CliError);
+  t.like(error as CliError, { code: 'unknown_revision', status: 422, exitCode: 1, message: 'revision "nope" not found in https://e.com/r.git' });
+});
+
+test('push reports a file it cannot read, not a network error', async (t) => {
+  if (process.getuid?.() === 0) return t.pass('root reads every file');
+  const api = await fakeApi();
+  const dir = await tempDir();
+  await writeTree(dir, { 'a.txt': 'x', 'private.key': 'x' });
+  await chmod(join(dir, 'private.key'), 0o000);
+  const run = await runMain(['push', '--name', 'x'], envFor(api, dir), dir);
+  t.is(run.code, 1);
+  t.regex(run.stderr, /cannot pack private\.key: permission denied/);
+});
+
+test('a runtime other than none is reported', async (t) => {
+  const api = await fakeApi({ runtime: 'local' });
+  const dir = await tempDir();
+  await writeTree(dir, { 'a.txt': 'x' });
+  const run = await runMain(['push', '--name', 'x'], envFor(api, dir), dir);
+  t.is(run.code, 0, run.stderr);
+  t.regex(run.stdout, /runtime is local/);
+});

@@ -46,6 +46,8 @@ async function writeFile(pack: Pack, root: string, entry: SourceEntry, header: H
   let sink!: EntrySink;
   const finished = new Promise<void>((resolve, reject) => {
     sink = pack.entry(header, (error) => (error ? reject(error) : resolve()));
+    // The sink also emits the error; without a listener streamx would throw it.
+    sink.on('error', reject);
   });
   if (entry.size > 0) {
     // Read exactly the size announced in the header, even if the file grows meanwhile.
@@ -80,7 +82,11 @@ async function writeArchive(pack: Pack, root: string, list: SourceEntry[], onPro
       }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      const reason = code === 'EACCES' ? 'permission denied' : code === 'ENOENT' ? 'it disappeared while packing' : code ?? (error as Error).message;
+      const reason = code === 'EACCES' ? 'permission denied'
+        : code === 'ENOENT' ? 'it disappeared while packing'
+        // tar-stream refuses an entry shorter than its header's size: the file shrank.
+        : /size mismatch/i.test(String((error as Error).message)) ? 'it changed while packing'
+        : code ?? (error as Error).message;
       throw new CliError(`cannot pack ${entry.path}: ${reason}`, {
         code: 'pack_failed', hint: 'fix the file or add it to .slipwayignore, then push again', cause: error,
       });
@@ -104,7 +110,9 @@ export async function packDirectory(dir: string, options: PackOptions = {}): Pro
   const gzip = createGzip();
   const out = new PassThrough();
   const fail = (error: unknown) => { out.destroy(error as Error); };
-  pack.on('error', fail);
+  // A pack error always reaches writeArchive too (through the entry's callback), which
+  // reports it with the path; listening here only keeps streamx from throwing it.
+  pack.on('error', () => {});
   gzip.on('error', fail);
   pack.pipe(gzip).pipe(out);
   writeArchive(pack, dir, listing.entries, options.onProgress).catch((error) => {

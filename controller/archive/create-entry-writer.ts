@@ -71,11 +71,13 @@ export function createEntryWriter(dest: string): EntryWriter {
       const permissions = mode & 0o777;
       const handle = await open(target, FILE_FLAGS, 0o600);
       try {
-        await pipeline(body!, handle.createWriteStream({ autoClose: false }));
+        // On the descriptor, so umask does not apply and no path is followed again.
         await handle.chmod(permissions);
-      } finally {
+      } catch (error) {
         await handle.close();
+        throw error;
       }
+      await pipeline(body!, handle.createWriteStream());
     },
     async finish() {
       for (const entry of links) {

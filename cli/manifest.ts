@@ -88,7 +88,10 @@ export function parseManifest(text: string, file: string): Omit<LoadedManifest, 
     const problems = result.error.issues.map((issue) => {
       const field = issue.path.join('.') || '(top level)';
       const unknown = issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.map((k) => [...issue.path, k].join('.')).join(', ')}` : undefined;
-      return unknown ?? `${field}: ${issue.message}`;
+      if (unknown) return unknown;
+      // zod nests the reason a record key failed; show that, not "Invalid key in record".
+      if (issue.code === 'invalid_key') return `${field}: invalid name: ${issue.issues.map((i) => i.message).join(', ')}`;
+      return `${field}: ${issue.message}`;
     });
     throw usageError(`${name}: ${problems.join('; ')}`, `fix ${file} (the format is in docs/cli.md)`, 'invalid_manifest');
   }

@@ -39,7 +39,9 @@ export async function safeUnpack(input: SafeUnpackInput): Promise<void> {
     const spooled = await spoolToFile(input.body, { tmpDir: input.tmpDir ?? tmpdir(), maxBytes: input.limits.uploadBytes });
     try {
       await walkZip(spooled.file, input.limits, async (entry, mode, open) => {
-        await writer.write(entry, mode, entry.kind === 'file' ? await open() : undefined);
+        // Opened only when the writer starts reading, so no error is emitted unheard.
+        async function* body(): AsyncGenerator<Buffer> { yield* await open(); }
+        await writer.write(entry, mode, entry.kind === 'file' ? body() : undefined);
       });
     } finally {
       await spooled.dispose();

@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import type { App, Namespace, Origin, StoredSource } from '../core/types.ts';
 import { networkError, responseError } from './api-errors.ts';
-import { CliError } from './cli-error.ts';
+import { CliError, usageError } from './cli-error.ts';
 
 /** Where the server is and who we are. */
 export interface Credentials {
@@ -91,10 +91,23 @@ interface RequestOptions {
   contentType?: string;
 }
 
+/** The server URL without a trailing slash; refuses non-http(s) URLs and embedded credentials. */
+export function checkedBase(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw usageError(`the server URL ${JSON.stringify(raw)} is not a URL`, 'check --url, SLIPWAY_URL or log in again with `slipway login URL`');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usageError(`the server URL must be http or https, not ${url.protocol}`);
+  if (url.username || url.password) throw usageError('the server URL must not hold credentials', 'pass them with --user and --password, or SLIPWAY_USER and SLIPWAY_PASSWORD');
+  return url.href.replace(/\/+$/, '');
+}
+
 /** Builds an {@link ApiClient} for the given server and user. */
 export function createApiClient(credentials: Credentials, deps: ApiClientDeps = {}): ApiClient {
   const doFetch = deps.fetch ?? fetch;
-  const base = credentials.url.replace(/\/+$/, '');
+  const base = checkedBase(credentials.url);
   const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
   if (credentials.user !== undefined || credentials.password !== undefined) {
     headers.authorization = `Basic ${Buffer.from(`${credentials.user ?? ''}:${credentials.password ?? ''}`).toString('base64')}`;

@@ -3,7 +3,7 @@
  * them in the user's config file (0600) for later commands. The password is never
  * printed or returned.
  */
-import type { ApiClient, Credentials } from '../api-client.ts';
+import { checkedBase, type ApiClient, type Credentials } from '../api-client.ts';
 import { CliError, usageError } from '../cli-error.ts';
 import { writeSettings } from '../settings-file.ts';
 
@@ -30,22 +30,9 @@ export interface LoginResult {
   runtime: string;
 }
 
-/** Normalises the URL: http(s) only, no credentials in it, no trailing slash. */
-function checkedUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw usageError(`${JSON.stringify(raw)} is not a URL`, 'give the server address, e.g. `slipway login http://127.0.0.1:8080`');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usageError(`${url.protocol} URLs are not supported`, 'use an http:// or https:// URL');
-  if (url.username || url.password) throw usageError('the URL must not hold credentials', 'pass them with --user and --password');
-  return url.href.replace(/\/+$/, '');
-}
-
 /** Runs `slipway login`. */
 export async function login(options: LoginOptions, deps: LoginDeps): Promise<LoginResult> {
-  const url = checkedUrl(options.url);
+  const url = checkedBase(options.url);
   if (!options.user || options.password === undefined || options.password === '') {
     throw usageError('login needs a user and a password', 'pass --user and --password, or set SLIPWAY_USER and SLIPWAY_PASSWORD');
   }

@@ -4,6 +4,7 @@ import { buffer } from 'node:stream/consumers';
 import { gzipSync } from 'node:zlib';
 import { sniffArchive } from '../../../../controller/archive/sniff-archive.ts';
 import { isSlipwayError } from '../../../../core/errors.ts';
+import type { ArchiveFormat } from '../../../../core/types.ts';
 import { tarOf, zipOf } from '../../../helpers/archives.ts';
 
 /** Splits `bytes` into tiny chunks, so sniffing must gather the head across reads. */
@@ -11,7 +12,7 @@ const trickle = (bytes: Buffer) => Readable.from(Array.from({ length: Math.ceil(
 
 const tar = await tarOf([{ name: 'a.txt', content: 'a' }]);
 const detects = test.macro({
-  async exec(t, bytes: Buffer, format: string) {
+  async exec(t, bytes: Buffer, format: ArchiveFormat) {
     const sniffed = await sniffArchive(trickle(bytes));
     t.is(sniffed.format, format);
     t.deepEqual(await buffer(sniffed.body), bytes, 'every byte is still there, in order');

@@ -8,6 +8,7 @@ import { createFsBlobStore } from '../../../../controller/adapters/blob/fs-blob-
 import { safeUnpack } from '../../../../controller/archive/safe-unpack.ts';
 import { storeUpload } from '../../../../controller/pipeline/store-upload.ts';
 import { isSlipwayError } from '../../../../core/errors.ts';
+import type { ArchiveFormat } from '../../../../core/types.ts';
 import { badUploads, goodTree, tarOf, testLimits, tgzOf, zipOf, type BadUpload } from '../../../helpers/archives.ts';
 
 const root = await mkdtemp(join(tmpdir(), 'slipway-store-upload-'));
@@ -44,7 +45,7 @@ const refuses = test.macro({
 for (const bad of badUploads) test(refuses, bad);
 
 const roundTrip = test.macro({
-  async exec(t, archive: () => Promise<Buffer>, format: string, contentType: string) {
+  async exec(t, archive: () => Promise<Buffer>, format: ArchiveFormat, contentType: string) {
     const { blobs, dir, tmpDir } = await fixture();
     const bytes = await archive();
     const stored = await storeUpload({ blobs, limits: testLimits, tmpDir }, { namespace: 'ns', app: 'app', body: Readable.from([bytes]) });

@@ -101,3 +101,22 @@ test('an unresolvable host is reported as such', async (t) => {
   t.like(error as CliError, { code: 'unreachable' });
   t.regex(error.message, /cannot reach Slipway at http:\/\/slipway.invalid/);
 });
+
+test('a server that refuses an upload midway is reported with its problem, not as a network error', async (t) => {
+  const url = await serve((req, res) => {
+    let received = 0;
+    req.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > 1_000_000 && !res.headersSent) {
+        res.writeHead(413, { 'content-type': 'application/problem+json', connection: 'close' });
+        res.end(JSON.stringify({ status: 413, code: 'too_large', detail: 'the upload exceeds the limit of 1000000 bytes (SLIPWAY_MAX_UPLOAD_BYTES)' }));
+        req.destroy();
+      }
+    });
+  });
+  async function* fiftyMiB() {
+    for (let i = 0; i < 200; i += 1) yield Buffer.alloc(256 * 1024, 1);
+  }
+  const error = await t.throwsAsync(createApiClient({ url, user: 'u', password: 'p' }).storeSource('ns', 'app', Readable.from(fiftyMiB())));
+  t.like(error as CliError, { code: 'too_large', status: 413, exitCode: 1 });
+});

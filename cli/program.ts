@@ -4,7 +4,7 @@
  * the API client factory, the output sink and the server starter.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { ApiClient } from './api-client.ts';
+import type { ApiClient, Credentials } from './api-client.ts';
 import { appsDelete, appsList, appsShow } from './commands/apps.ts';
 import { login } from './commands/login.ts';
 import { namespacesCreate, namespacesList } from './commands/namespaces.ts';
@@ -12,7 +12,6 @@ import { push, pushJson } from './commands/push.ts';
 import type { Output } from './output.ts';
 import { DEFAULT_NAMESPACE } from './push-plan.ts';
 import * as text from './render-text.ts';
-import type { Credentials } from './api-client.ts';
 
 /** Options every command accepts. */
 export interface GlobalOptions {

@@ -232,17 +232,6 @@ test('a server problem reaches the command as a CliError with code and status', 
   t.like(error as CliError, { code: 'unknown_revision', status: 422, exitCode: 1, message: 'revision "nope" not found in https://e.com/r.git' });
 });
 
-// Root reads every file, so this case only runs as another user.
-(process.getuid?.() === 0 ? test.skip : test)('push reports a file it cannot read, not a network error', async (t) => {
-  const api = await fakeApi();
-  const dir = await tempDir();
-  await writeTree(dir, { 'a.txt': 'x', 'private.key': 'x' });
-  await chmod(join(dir, 'private.key'), 0o000);
-  const run = await runMain(['push', '--name', 'x'], envFor(api, dir), dir);
-  t.is(run.code, 1);
-  t.regex(run.stderr, /cannot pack private\.key: permission denied/);
-});
-
 test('a runtime other than none is reported', async (t) => {
   const api = await fakeApi({ runtime: 'local' });
   const dir = await tempDir();

@@ -6,6 +6,10 @@
  * machine's git configuration never leaks into a test.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
+import tarStream from 'tar-stream';
 import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -136,4 +140,42 @@ export async function createWorkRepo(): Promise<WorkRepo> {
       await rm(home, { recursive: true, force: true });
     },
   };
+}
+
+/** One archive entry, normalised for comparing archives made by different tools. */
+export interface ArchiveEntry {
+  path: string;
+  type: 'file' | 'directory' | 'symlink';
+  /** Files only: whether any execute bit is set. */
+  executable?: boolean;
+  /** Symlinks only. */
+  target?: string;
+  /** Files only: SHA-256 of the content. */
+  sha256?: string;
+}
+
+/**
+ * Lists the entries of a tar or tar.gz (gzip detected by its magic bytes), sorted by
+ * path, folders without a trailing slash; pax headers and other entry types are
+ * skipped. Compare `git archive <sha>` with an archive under test this way.
+ */
+export async function archiveEntries(archive: Buffer): Promise<ArchiveEntry[]> {
+  const tar = archive[0] === 0x1f && archive[1] === 0x8b ? gunzipSync(archive) : archive;
+  const extract = tarStream.extract();
+  const entries: ArchiveEntry[] = [];
+  Readable.from([tar]).pipe(extract);
+  for await (const entry of extract) {
+    const { name, type, mode = 0, linkname } = entry.header;
+    const chunks: Buffer[] = [];
+    for await (const chunk of entry) chunks.push(chunk as Buffer);
+    const path = name.replace(/\/$/, '');
+    if (type === 'file') {
+      entries.push({ path, type, executable: (mode & 0o111) !== 0, sha256: createHash('sha256').update(Buffer.concat(chunks)).digest('hex') });
+    } else if (type === 'directory') {
+      entries.push({ path, type });
+    } else if (type === 'symlink') {
+      entries.push({ path, type, target: linkname ?? '' });
+    }
+  }
+  return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -1,0 +1,179 @@
+/**
+ * An isomorphic-git `http` plugin on node:http/https that cannot be turned against
+ * the cluster (SSRF). isomorphic-git's own Node plugin follows redirects blindly and
+ * filters no address, so this one:
+ * - resolves through the address guard inside the socket's own `lookup`, and checks
+ *   the peer address once connected, so DNS rebinding cannot swap in a private one;
+ * - follows at most `maxRedirects` redirects itself, re-checking every hop, refusing
+ *   https→http downgrades and dropping Authorization when the origin changes;
+ * - caps the bytes of all responses of one operation (`git_too_large`), stops when
+ *   the operation's signal fires (`git_timeout` or the caller's abort), and maps socket
+ *   errors to `git_unreachable`. Messages carry redacted URLs and error codes only.
+ */
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { gitTooLarge, gitUnreachable, invalidGitUrl } from '../../../core/error-cases.ts';
+import { isSlipwayError } from '../../../core/errors.ts';
+import type { Logger } from '../../../core/ports/logger.ts';
+import { redactUrl } from '../../../core/redact.ts';
+import type { AddressGuard } from './address-guard.ts';
+
+/** A request as isomorphic-git makes it. */
+export interface GitHttpRequest {
+  url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+  onProgress?: unknown;
+  signal?: unknown;
+}
+
+/** A response as isomorphic-git expects it. */
+export interface GitHttpResponse {
+  url: string;
+  method: string;
+  statusCode: number;
+  statusMessage: string;
+  headers: Record<string, string>;
+  body: AsyncIterableIterator<Uint8Array>;
+}
+
+/** isomorphic-git's HttpClient shape. */
+export interface GitHttpClient {
+  request(request: GitHttpRequest): Promise<GitHttpResponse>;
+}
+
+/** Options for {@link createGuardedHttp}; one client serves one operation (resolve or archive). */
+export interface GuardedHttpOptions {
+  guard: AddressGuard;
+  /** Cap on the bytes of all responses together. */
+  maxBytes: number;
+  /** Fires on timeout or when the caller aborts. */
+  signal: AbortSignal;
+  /** The error to throw once `signal` fired (`git_timeout`, or the caller's reason). */
+  abortError: () => Error;
+  /** The repository URL, for messages. */
+  displayUrl: string;
+  maxRedirects?: number;
+  logger?: Logger;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** Creates the guarded plugin. */
+export function createGuardedHttp(options: GuardedHttpOptions): GitHttpClient {
+  const display = redactUrl(options.displayUrl);
+  const maxRedirects = options.maxRedirects ?? 5;
+  let received = 0;
+
+  const fail = (error: unknown): Error => {
+    if (options.signal.aborted) return options.abortError();
+    if (isSlipwayError(error)) return error;
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    return gitUnreachable(display, code ? `connection failed (${code})` : 'connection failed');
+  };
+
+  const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
+    options.guard.resolve(hostname).then(
+      (addresses) => {
+        const usable = lookupOptions.family ? addresses.filter((a) => a.family === lookupOptions.family) : addresses;
+        const list = usable.length > 0 ? usable : addresses;
+        if (lookupOptions.all) callback(null, list);
+        else callback(null, list[0]!.address, list[0]!.family);
+      },
+      (error: Error) => callback(error as NodeJS.ErrnoException, ''),
+    );
+  };
+
+  const send = (url: URL, method: string, headers: Record<string, string>, body: Buffer | undefined) =>
+    new Promise<IncomingMessage>((resolve, reject) => {
+      const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, {
+        method, headers, lookup, agent: false, signal: options.signal,
+      });
+      request.on('socket', (socket) => {
+        socket.once('connect', () => {
+          try {
+            options.guard.check(url.hostname, socket.remoteAddress ?? '');
+          } catch (error) {
+            request.destroy(error as Error);
+          }
+        });
+      });
+      request.on('response', resolve);
+      request.on('error', (error) => reject(fail(error)));
+      request.end(body);
+    });
+
+  async function* limited(response: IncomingMessage): AsyncIterableIterator<Uint8Array> {
+    try {
+      for await (const chunk of response as AsyncIterable<Buffer>) {
+        received += chunk.length;
+        if (received > options.maxBytes) throw gitTooLarge(display, options.maxBytes);
+        yield chunk;
+      }
+    } catch (error) {
+      response.destroy();
+      throw fail(error);
+    } finally {
+      response.destroy();
+    }
+  }
+
+  return {
+    async request(req) {
+      let url = new URL(req.url);
+      let method = req.method ?? 'GET';
+      let headers: Record<string, string> = { ...req.headers };
+      let body = req.body ? await collect(req.body) : undefined;
+      for (let hop = 0; ; hop++) {
+        if (options.signal.aborted) throw options.abortError();
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidGitUrl(redactUrl(url.href), 'redirected to an unsupported scheme');
+        await options.guard.resolve(url.hostname).catch((error: unknown) => { throw fail(error); });
+        if (body) headers['content-length'] = String(body.length);
+        const response = await send(url, method, headers, body);
+        options.logger?.debug({ method, url: redactUrl(url.href), status: response.statusCode }, 'git http');
+        const location = response.headers.location;
+        if (!REDIRECTS.has(response.statusCode ?? 0) || !location) {
+          return {
+            url: url.href,
+            method,
+            statusCode: response.statusCode ?? 0,
+            statusMessage: response.statusMessage ?? '',
+            headers: flattenHeaders(response.headers),
+            body: limited(response),
+          };
+        }
+        response.resume();
+        if (hop >= maxRedirects) throw gitUnreachable(display, `more than ${maxRedirects} redirects`);
+        const next = new URL(location, url);
+        if (url.protocol === 'https:' && next.protocol === 'http:') throw gitUnreachable(display, 'redirect from https to http refused');
+        if (next.origin !== url.origin) headers = withoutAuthorization(headers);
+        if (response.statusCode === 303 || (method === 'POST' && response.statusCode !== 307 && response.statusCode !== 308)) {
+          method = 'GET';
+          body = undefined;
+          headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !/^content-/i.test(k)));
+        }
+        url = next;
+      }
+    },
+  };
+}
+
+async function collect(body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+function withoutAuthorization(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'));
+}
+
+function flattenHeaders(headers: IncomingMessage['headers']): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[key] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}

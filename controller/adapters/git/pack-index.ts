@@ -1,0 +1,182 @@
+/**
+ * Reads a packfile from disk without holding it in memory: one pass computes every
+ * object's ID (what `git index-pack` does), with inflate and SHA-1 in node's native
+ * zlib and crypto; objects are then read back by ID with positioned reads. Memory is
+ * the offset map plus a bounded cache of delta bases.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { inflateSync } from 'node:zlib';
+import { applyDelta } from './apply-delta.ts';
+
+/** The four object types. */
+export type GitObjectType = 'commit' | 'tree' | 'blob' | 'tag';
+
+/** An object's type and content. */
+export interface GitObject {
+  type: GitObjectType;
+  data: Buffer;
+}
+
+/** An indexed pack. */
+export interface PackIndex {
+  /** Number of objects. */
+  size: number;
+  has(oid: string): boolean;
+  /** The object, or undefined when the pack does not hold it. */
+  read(oid: string): GitObject | undefined;
+  /** IDs of all objects of a type. */
+  oidsOfType(type: GitObjectType): string[];
+  close(): void;
+}
+
+const TYPES: Record<number, GitObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
+const CACHE_BYTES = 48 * 1024 * 1024;
+
+interface Header {
+  kind: number;
+  size: number;
+  dataStart: number;
+  baseOffset?: number;
+  baseOid?: string;
+}
+
+/** Indexes the pack at `path`. Yields to the event loop now and then, and stops when `signal` fires. */
+export async function indexPack(path: string, signal?: AbortSignal): Promise<PackIndex> {
+  const fd = openSync(path, 'r');
+  try {
+    const fileSize = fstatSync(fd).size;
+    const end = fileSize - 20;
+    const readAt = (position: number, length: number) => {
+      const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, end - position)));
+      const got = readSync(fd, buffer, 0, buffer.length, position);
+      return buffer.subarray(0, got);
+    };
+    const head = readAt(0, 12);
+    if (head.length < 12 || head.toString('latin1', 0, 4) !== 'PACK' || ![2, 3].includes(head.readUInt32BE(4))) throw new Error('not a version 2 packfile');
+    const count = head.readUInt32BE(8);
+
+    const offsets = new Map<string, number>();
+    const types = new Map<number, GitObjectType>();
+    const cache = new Map<number, GitObject>();
+    let cached = 0;
+    const remember = (offset: number, object: GitObject) => {
+      if (object.data.length > CACHE_BYTES / 4) return;
+      cache.set(offset, object);
+      cached += object.data.length;
+      for (const [key, value] of cache) {
+        if (cached <= CACHE_BYTES) break;
+        cache.delete(key);
+        cached -= value.data.length;
+      }
+    };
+
+    const parseHeader = (offset: number): Header => {
+      const b = readAt(offset, 32);
+      let c = b[0]!;
+      const kind = (c >> 4) & 7;
+      let size = c & 15;
+      let shift = 4;
+      let i = 1;
+      while (c & 0x80) { c = b[i++]!; size += (c & 0x7f) * 2 ** shift; shift += 7; }
+      const header: Header = { kind, size, dataStart: 0 };
+      if (kind === 6) {
+        c = b[i++]!;
+        let back = c & 0x7f;
+        while (c & 0x80) { c = b[i++]!; back = (back + 1) * 128 + (c & 0x7f); }
+        header.baseOffset = offset - back;
+      } else if (kind === 7) {
+        header.baseOid = b.toString('hex', i, i + 20);
+        i += 20;
+      }
+      header.dataStart = offset + i;
+      return header;
+    };
+
+    /** Inflates the data at `start`; returns it and where the compressed bytes end. */
+    const inflateAt = (start: number, size: number): { data: Buffer; next: number } => {
+      for (let guess = size + (size >>> 8) + 64; ; guess *= 2) {
+        const input = readAt(start, guess);
+        try {
+          const { buffer, engine } = inflateSync(input, { info: true }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+          if (buffer.length !== size) throw new Error('object size mismatch');
+          return { data: buffer, next: start + engine.bytesWritten };
+        } catch (error) {
+          if (input.length < guess || !/unexpected end/i.test(String(error))) throw error;
+        }
+      }
+    };
+
+    const objectAt = (offset: number): GitObject => {
+      const hit = cache.get(offset);
+      if (hit) {
+        cache.delete(offset);
+        cache.set(offset, hit);
+        return hit;
+      }
+      const header = parseHeader(offset);
+      const { data } = inflateAt(header.dataStart, header.size);
+      const object = header.kind <= 4 ? { type: TYPES[header.kind]!, data } : resolveDelta(header, data);
+      remember(offset, object);
+      return object;
+    };
+
+    const resolveDelta = (header: Header, delta: Buffer): GitObject => {
+      const baseOffset = header.baseOffset ?? offsets.get(header.baseOid!);
+      if (baseOffset === undefined) throw new Error('delta base missing from the pack');
+      const base = objectAt(baseOffset);
+      return { type: base.type, data: applyDelta(base.data, delta) };
+    };
+
+    const hashObject = (object: GitObject) =>
+      createHash('sha1').update(`${object.type} ${object.data.length}\0`).update(object.data).digest('hex');
+
+    // Pass 1: walk every object in file order.
+    const pendingRefDeltas: number[] = [];
+    let position = 12;
+    for (let n = 0; n < count; n++) {
+      if (n % 256 === 0) {
+        await yieldToLoop();
+        signal?.throwIfAborted();
+      }
+      const header = parseHeader(position);
+      const { data, next } = inflateAt(header.dataStart, header.size);
+      if (header.kind === 7 && !offsets.has(header.baseOid!)) {
+        pendingRefDeltas.push(position);
+      } else {
+        const object = header.kind <= 4 ? { type: TYPES[header.kind]!, data } : resolveDelta(header, data);
+        if (header.kind >= 6) remember(position, object);
+        offsets.set(hashObject(object), position);
+        types.set(position, object.type);
+      }
+      position = next;
+    }
+    // Ref-deltas whose base came later in the pack.
+    while (pendingRefDeltas.length > 0) {
+      const before = pendingRefDeltas.length;
+      for (const offset of pendingRefDeltas.splice(0)) {
+        const header = parseHeader(offset);
+        if (!offsets.has(header.baseOid!)) { pendingRefDeltas.push(offset); continue; }
+        const object = objectAt(offset);
+        offsets.set(hashObject(object), offset);
+        types.set(offset, object.type);
+      }
+      if (pendingRefDeltas.length === before) throw new Error('pack has unresolved deltas');
+    }
+
+    return {
+      size: offsets.size,
+      has: (oid) => offsets.has(oid),
+      read(oid) {
+        const offset = offsets.get(oid);
+        return offset === undefined ? undefined : objectAt(offset);
+      },
+      oidsOfType: (type) => [...offsets].filter(([, offset]) => types.get(offset) === type).map(([oid]) => oid),
+      close: () => closeSync(fd),
+    };
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+}

@@ -123,9 +123,11 @@ export function createGuardedHttp(options: GuardedHttpOptions): GitHttpClient {
   return {
     async request(req) {
       let url = new URL(req.url);
-      let method = req.method ?? 'GET';
+      // Method and body are kept on every redirect, as git does (CURL_REDIR_POST_ALL):
+      // smart HTTP's POSTs mean nothing as GETs.
+      const method = req.method ?? 'GET';
       let headers: Record<string, string> = { ...req.headers };
-      let body = req.body ? await collect(req.body) : undefined;
+      const body = req.body ? await collect(req.body) : undefined;
       for (let hop = 0; ; hop++) {
         if (options.signal.aborted) throw options.abortError();
         if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidGitUrl(redactUrl(url.href), 'redirected to an unsupported scheme');
@@ -149,11 +151,6 @@ export function createGuardedHttp(options: GuardedHttpOptions): GitHttpClient {
         const next = new URL(location, url);
         if (url.protocol === 'https:' && next.protocol === 'http:') throw gitUnreachable(display, 'redirect from https to http refused');
         if (next.origin !== url.origin) headers = withoutAuthorization(headers);
-        if (response.statusCode === 303 || (method === 'POST' && response.statusCode !== 307 && response.statusCode !== 308)) {
-          method = 'GET';
-          body = undefined;
-          headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !/^content-/i.test(k)));
-        }
         url = next;
       }
     },

@@ -81,7 +81,7 @@ async function collect(stream: Readable): Promise<Buffer> {
 type ShaName = keyof Fixture['shas'];
 
 const archivesLikeGit = test.macro({
-  async exec(t, revision: string | ((f: Fixture) => string), expected: { sha: ShaName; branch?: string; ref?: string }, subdir = '') {
+  async exec(t, revision: string | ((f: Fixture) => string), expected: { sha: ShaName; branch?: string; ref?: string }, subdir?: string) {
     const rev = typeof revision === 'function' ? revision(fx) : revision;
     const resolved = await fx.source.resolve(fx.url, rev);
     t.is(resolved.sha, fx.shas[expected.sha]);

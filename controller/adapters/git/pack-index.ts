@@ -32,7 +32,8 @@ export interface PackIndex {
 }
 
 const TYPES: Record<number, GitObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
-const CACHE_BYTES = 48 * 1024 * 1024;
+/** Delta bases kept resolved; bounds memory while long delta chains stay cheap. */
+const CACHE_BYTES = 24 * 1024 * 1024;
 
 interface Header {
   kind: number;
@@ -108,7 +109,8 @@ export async function indexPack(path: string, signal?: AbortSignal): Promise<Pac
       }
     };
 
-    const objectAt = (offset: number): GitObject => {
+    /** Reads the object at `offset`; only delta bases (`isBase`) enter the cache. */
+    const objectAt = (offset: number, isBase = false): GitObject => {
       const hit = cache.get(offset);
       if (hit) {
         cache.delete(offset);
@@ -118,14 +120,14 @@ export async function indexPack(path: string, signal?: AbortSignal): Promise<Pac
       const header = parseHeader(offset);
       const { data } = inflateAt(header.dataStart, header.size);
       const object = header.kind <= 4 ? { type: TYPES[header.kind]!, data } : resolveDelta(header, data);
-      remember(offset, object);
+      if (isBase) remember(offset, object);
       return object;
     };
 
     const resolveDelta = (header: Header, delta: Buffer): GitObject => {
       const baseOffset = header.baseOffset ?? offsets.get(header.baseOid!);
       if (baseOffset === undefined) throw new Error('delta base missing from the pack');
-      const base = objectAt(baseOffset);
+      const base = objectAt(baseOffset, true);
       return { type: base.type, data: applyDelta(base.data, delta) };
     };
 
@@ -146,7 +148,6 @@ export async function indexPack(path: string, signal?: AbortSignal): Promise<Pac
         pendingRefDeltas.push(position);
       } else {
         const object = header.kind <= 4 ? { type: TYPES[header.kind]!, data } : resolveDelta(header, data);
-        if (header.kind >= 6) remember(position, object);
         offsets.set(hashObject(object), position);
         types.set(position, object.type);
       }

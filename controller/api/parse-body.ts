@@ -5,12 +5,22 @@
 import { bodyParser } from '@koa/bodyparser';
 import type { Context, Middleware } from 'koa';
 import type { z } from 'zod';
-import { invalidRequest } from '../../core/error-cases.ts';
+import { invalidRequest, tooLarge } from '../../core/error-cases.ts';
+import { SlipwayError } from '../../core/errors.ts';
 
 /** Body parser for JSON and form bodies with a size cap. */
 export function parseJsonOrForm(maxBytes = 1024 * 1024): Middleware {
   const limit = `${maxBytes}b`;
-  return bodyParser({ enableTypes: ['json', 'form'], jsonLimit: limit, formLimit: limit, encoding: 'utf-8' }) as unknown as Middleware;
+  return bodyParser({
+    enableTypes: ['json', 'form'], jsonLimit: limit, formLimit: limit, encoding: 'utf-8',
+    // Parser errors carry raw-body/co-body shapes; translate them to our codes here.
+    onError(error) {
+      const status = (error as { status?: number }).status;
+      if (status === 413) throw tooLarge('the request body', maxBytes, 'JSON and form bodies');
+      if (status === 415) throw new SlipwayError('unsupported_media_type', 'send the body as application/json or application/x-www-form-urlencoded', { status: 415 });
+      throw invalidRequest('the request body is not valid JSON or form data; send application/json or application/x-www-form-urlencoded');
+    },
+  }) as unknown as Middleware;
 }
 
 /** Validates the parsed body against `schema`, throwing `invalid_request` naming the field. */

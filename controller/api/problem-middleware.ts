@@ -24,13 +24,6 @@ export function toProblem(error: unknown): Problem {
     const data = Object.keys(error.data).length ? error.data : undefined;
     return { status: error.status, code: error.code, title: STATUS_CODES[error.status] ?? 'Error', detail: redact(error.message), data };
   }
-  const status = (error as { status?: number }).status;
-  const expose = (error as { expose?: boolean }).expose;
-  // Koa/http-errors thrown by middleware (e.g. the body parser's 413/400) are safe to show.
-  if (typeof status === 'number' && status >= 400 && status < 500 && expose) {
-    const code = status === 413 ? 'too_large' : status === 415 ? 'unsupported_media_type' : 'invalid_request';
-    return { status, code, title: STATUS_CODES[status] ?? 'Error', detail: redact(String((error as Error).message)) };
-  }
   return { status: 500, code: 'internal', title: 'Internal Server Error', detail: 'an unexpected error occurred; the server log has the details' };
 }
 

@@ -1,0 +1,34 @@
+import test from 'ava';
+import { startTestServer, basic, type TestServer } from '../../helpers/test-server.ts';
+
+let server: TestServer;
+test.before(async () => { server = await startTestServer(); });
+test.after.always(() => server?.close());
+
+test('health endpoints need no credentials', async (t) => {
+  t.is((await server.request('GET', '/healthz', undefined, { auth: false })).status, 200);
+  t.is((await server.request('GET', '/readyz', undefined, { auth: false })).status, 200);
+});
+
+test('the admin user reaches the API', async (t) => {
+  const response = await server.request('GET', '/api/v1/info');
+  t.is(response.status, 200);
+  t.like(await response.json(), { runtime: 'none', blobStore: 'filesystem', systemDomain: 'localhost', defaultNamespace: 'workspace' });
+});
+
+const refused = test.macro({
+  async exec(t, auth: string | false, path: string = '/api/v1/info') {
+    const response = await server.request('GET', path, undefined, { auth });
+    t.is(response.status, 401);
+    t.regex(response.headers.get('www-authenticate') ?? '', /^Basic/);
+    t.deepEqual(await response.json(), { status: 401, code: 'unauthorized', title: 'Unauthorized', detail: 'authentication required' });
+  },
+  title: (title = '') => `401 with no detail: ${title}`,
+});
+
+test('missing credentials', refused, false);
+test('wrong password', refused, basic('admin', 'wrong-password'));
+test('unknown user', refused, basic('mallory', 'test-admin-password'));
+test('malformed header', refused, 'Basic !!!');
+test('bearer instead of basic', refused, 'Bearer abc');
+test('an unknown /api path does not reveal routes', refused, false, '/api/v1/secret-route');

@@ -75,7 +75,7 @@ export const unknownSubdir = (subdir: string, revision: string) =>
 /** 401: the remote asked for credentials we do not have (or rejected ours). */
 export const gitAuthRequired = (url: string) =>
   userError(401, 'git_auth_required',
-    `${url} requires authentication; configure credentials for this host (see docs/configuration.md, SLIPWAY_GIT_CREDENTIALS_FILE)`, { url });
+    `${url} requires authentication; configure credentials for this host (SLIPWAY_GIT_CREDENTIALS_FILE; see docs/git-import.md)`, { url });
 
 /** 502-class for the user, but reported as 424: the remote could not be reached. */
 export const gitUnreachable = (url: string, reason: string) =>

@@ -115,13 +115,14 @@ export async function runServer(options: RunServerOptions = {}): Promise<void> {
     process.exit(1);
   }
   logger.info({ url: running.url, runtime: config.runtime, blobStore: config.blobStore.kind, dataDir: config.dataDir }, 'slipway listening');
-  process.stderr.write(`\nSlipway is listening on ${running.url} (runtime: ${config.runtime}, blob store: ${config.blobStore.kind})\n`);
   if (running.generatedAdminPassword) {
     process.stderr.write(
       `\nAn admin user was created. Its password (also kept in ${config.dataDir}/admin-password):\n\n    ${running.generatedAdminPassword}\n\n` +
       `Log in with:  slipway login ${running.url} --user admin --password <the password above>\n\n`,
     );
   }
+  // Last, so whoever waits for this line has seen everything printed before it.
+  process.stderr.write(`\nSlipway is listening on ${running.url} (runtime: ${config.runtime}, blob store: ${config.blobStore.kind})\n`);
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     running.close().then(() => process.exit(0));

@@ -29,7 +29,7 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   });
   let stderr = '';
   child.stdout!.resume();
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start within ${timeoutMs} ms:\n${stderr}`)), timeoutMs);
     child.stderr!.on('data', (chunk: Buffer) => {

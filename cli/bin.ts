@@ -1,12 +1,21 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
 /**
  * The `slipway` executable: hands argv, the environment and the process streams to
  * `main` and sets the exit code it returns. Setting `process.exitCode` rather than
  * calling `process.exit` lets stdout drain when piped and keeps `slipway server`
  * running after `main` returns.
+ *
+ * `--max-semi-space-size=1` (MiB) keeps V8's young generation small: a server
+ * streaming a 200 MB upload then peaks ~70 MB lower, for no measurable loss of
+ * throughput (bench/upload-rss.ts). `npm start` passes the same flag.
  */
+import { enableCompileCache } from 'node:module';
 import { homedir } from 'node:os';
-import { main } from './main.ts';
+
+// Cache compiled (and type-stripped) modules on disk: later starts skip TypeScript
+// stripping and parsing, starting faster and with ~20 MB less memory.
+enableCompileCache();
+const { main } = await import('./main.ts');
 
 process.exitCode = await main(process.argv, process.env, {
   stdout: process.stdout,

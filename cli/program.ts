@@ -8,7 +8,6 @@ import type { ApiClient, Credentials } from './api-client.ts';
 import { appsDelete, appsList, appsShow } from './commands/apps.ts';
 import { login } from './commands/login.ts';
 import { namespacesCreate, namespacesList } from './commands/namespaces.ts';
-import { push, pushJson } from './commands/push.ts';
 import type { Output } from './output.ts';
 import { DEFAULT_NAMESPACE } from './push-plan.ts';
 import * as text from './render-text.ts';
@@ -90,6 +89,8 @@ export function buildProgram(ctx: ProgramContext): Command {
     .option('--subdir <path>', 'with --git: only this folder of the repository')
     .action(async (manifest: string | undefined, options: Record<string, string | undefined>, cmd: Command) => {
       const g = globals(cmd);
+      // Loaded on use: the packer, YAML and ignore rules are not needed by `slipway server`.
+      const { push, pushJson } = await import('./commands/push.ts');
       const result = await push(
         { manifest, name: options.name, path: options.path, git: options.git, subdir: options.subdir, namespace: g.namespace },
         { api: await ctx.api(g), output: ctx.output, cwd: ctx.cwd },

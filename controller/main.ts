@@ -20,8 +20,6 @@ import { createApi } from './api/create-api.ts';
 import { createFileStateStore } from './adapters/state/file-state-store.ts';
 import { bootstrapUsers, createAuthenticator, loadUsers } from './auth/user-store.ts';
 import { createFsBlobStore } from './adapters/blob/fs-blob-store.ts';
-import { createS3BlobStore } from './adapters/blob/s3-blob-store.ts';
-import { createS3Client } from './adapters/blob/create-s3-client.ts';
 import { createGitSource } from './adapters/git/create-git-source.ts';
 import { loadGitCredentials } from './adapters/git/git-credentials.ts';
 import { ensureDefaultNamespace } from './pipeline/ensure-default-namespace.ts';
@@ -40,6 +38,10 @@ export interface RunningServer {
 
 async function createBlobStore(config: Config): Promise<BlobStore & { ready?: () => Promise<boolean> }> {
   if (config.blobStore.kind === 'filesystem') return createFsBlobStore({ dir: resolve(config.blobStore.dir) });
+  // The AWS SDK is loaded only when S3 is configured: it costs ~30 MB of memory.
+  const [{ createS3BlobStore }, { createS3Client }] = await Promise.all([
+    import('./adapters/blob/s3-blob-store.ts'), import('./adapters/blob/create-s3-client.ts'),
+  ]);
   const { endpoint, region, forcePathStyle, bucket, partBytes } = config.blobStore;
   const store = createS3BlobStore({ client: createS3Client({ endpoint, region, forcePathStyle }), bucket, partBytes });
   await store.ensureBucket();

@@ -24,7 +24,7 @@ const schema = z.object({
   SLIPWAY_S3_BUCKET: z.string().min(3).max(63).optional(),
   SLIPWAY_S3_REGION: z.string().min(1).default('us-east-1'),
   SLIPWAY_S3_FORCE_PATH_STYLE: bool.default(true),
-  SLIPWAY_S3_PART_BYTES: int(5 * MiB).default(8 * MiB),
+  SLIPWAY_S3_PART_BYTES: int(5 * MiB).default(5 * MiB),
   SLIPWAY_MAX_UPLOAD_BYTES: int(1).default(512 * MiB),
   SLIPWAY_MAX_UNPACKED_BYTES: int(1).default(2048 * MiB),
   SLIPWAY_MAX_ARCHIVE_ENTRIES: int(1).default(100_000),

@@ -74,14 +74,15 @@ export async function bootstrapUsers(usersFile: string, passwordFile: string, ad
 export function createAuthenticator(users: User[], ttlMs = 5 * 60_000, now = () => Date.now()): Authenticator {
   const byName = new Map(users.map((u) => [u.username, u]));
   const remembered = new Map<string, { user: User; until: number }>();
-  const dummyHash = hashPassword(randomBytes(16).toString('hex'));
+  // Made on the first unknown user, not at start-up: scrypt takes 16 MiB while it runs.
+  let dummyHash: Promise<string> | undefined;
   return {
     async authenticate(username, password) {
       const key = createHash('sha256').update(`${username}\0${password}`).digest('base64');
       const hit = remembered.get(key);
       if (hit && hit.until > now()) return hit.user;
       const user = byName.get(username);
-      const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
+      const ok = await verifyPassword(password, user?.passwordHash ?? (await (dummyHash ??= hashPassword(randomBytes(16).toString('hex')))));
       if (!user || !ok) return undefined;
       if (remembered.size >= 1000) remembered.clear();
       remembered.set(key, { user, until: now() + ttlMs });

@@ -6,12 +6,14 @@
  * that lacks the commit is never trusted: the commit is always looked up in it.
  */
 import { join } from 'node:path';
-import git from 'isomorphic-git';
 import type { GitAuth } from './git-credentials.ts';
 import { fetchPack, WantRefusedError } from './fetch-pack.ts';
 import type { GitHttpClient } from './guarded-http.ts';
 import { indexPack, type PackIndex } from './pack-index.ts';
 import type { ServerRef } from './resolve-revision.ts';
+
+/** isomorphic-git, loaded on first use: a server that never imports from git does not carry it (~15 MB). */
+const loadGit = async () => (await import('isomorphic-git')).default;
 
 /** A remote as seen by one operation. */
 export interface Remote {
@@ -25,7 +27,7 @@ export interface Remote {
 
 /** The ref listing (protocol v2 ls-refs with symrefs and peeled tags; v0/v1 advertisement otherwise). */
 export async function listRefs(remote: Remote): Promise<ServerRef[]> {
-  return await git.listServerRefs({
+  return await (await loadGit()).listServerRefs({
     http: remote.http, url: remote.url, protocolVersion: 2, symrefs: true, peelTags: true,
     onAuth: () => remote.auth(),
     onAuthFailure: () => ({ cancel: true }),
@@ -37,7 +39,7 @@ export async function listRefs(remote: Remote): Promise<ServerRef[]> {
  * must close it), or undefined when the remote does not hold that commit.
  */
 export async function fetchCommit(remote: Remote, sha: string, dir: string): Promise<PackIndex | undefined> {
-  const info = await git.getRemoteInfo2({
+  const info = await (await loadGit()).getRemoteInfo2({
     http: remote.http, url: remote.url, protocolVersion: 2,
     onAuth: () => remote.auth(),
     onAuthFailure: () => ({ cancel: true }),
@@ -74,7 +76,7 @@ export async function fetchCommit(remote: Remote, sha: string, dir: string): Pro
 export async function expandPrefix(remote: Remote, prefix: string, dir: string): Promise<string[]> {
   const tips = await tipCommits(remote);
   if (tips.length === 0) return [];
-  const info = await git.getRemoteInfo2({
+  const info = await (await loadGit()).getRemoteInfo2({
     http: remote.http, url: remote.url, protocolVersion: 2,
     onAuth: () => remote.auth(),
     onAuthFailure: () => ({ cancel: true }),

@@ -71,6 +71,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     store, blobs, git, auth, clock, logger, tmpDir,
     info: { version: VERSION, runtime: config.runtime, blobStore: config.blobStore.kind, systemDomain: config.systemDomain },
     limits: config.limits,
+    ready: async () => (await blobs.ready?.()) ?? true,
   });
   const server = createServer({ headersTimeout: 30_000, requestTimeout: 0 }, api.callback());
   // Uploads and imports can take minutes; an idle socket still goes away.

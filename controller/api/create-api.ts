@@ -8,6 +8,7 @@ import type { ApiDeps } from './api-deps.ts';
 import { problemMiddleware } from './problem-middleware.ts';
 import { basicAuth } from './basic-auth.ts';
 import { parseJsonOrForm } from './parse-body.ts';
+import { guardNamespace, requireNamespaceAdmin } from './namespace-access.ts';
 import { healthzRoute, readyzRoute } from './routes/health.ts';
 import { infoRoute } from './routes/info.ts';
 import { namespaceCreateRoute, namespaceShowRoute, namespacesListRoute } from './routes/namespaces.ts';
@@ -26,11 +27,12 @@ export function createApi(deps: ApiDeps): Koa {
   open.get('/readyz', readyzRoute(deps.ready ?? (async () => true)));
 
   const api = new Router({ prefix: '/api/v1' });
+  api.param('ns', guardNamespace);
   api.get('/info', infoRoute(deps.info));
   api.get('/namespaces', namespacesListRoute(store));
-  api.post('/namespaces', json, namespaceCreateRoute(store));
+  api.post('/namespaces', requireNamespaceAdmin, json, namespaceCreateRoute(store));
   api.get('/namespaces/:ns', namespaceShowRoute(store));
-  api.delete('/namespaces/:ns', namespaceDeleteRoute(store, blobs));
+  api.delete('/namespaces/:ns', requireNamespaceAdmin, namespaceDeleteRoute(store, blobs));
   const apps = '/namespaces/:ns/applications';
   api.get(apps, appsListRoute(store));
   api.post(apps, json, appCreateRoute(store));

@@ -7,11 +7,14 @@ import type { StateStore } from '../../../core/ports/state-store.ts';
 import { readBody } from '../parse-body.ts';
 import { namespaceCreateSchema } from '../schemas.ts';
 import { requireNamespace } from '../lookup.ts';
+import { mayAccess } from '../namespace-access.ts';
+import type { User } from '../../auth/user-store.ts';
 
-/** GET /api/v1/namespaces — every namespace with its app names. */
+/** GET /api/v1/namespaces — the namespaces the user may access, with their app names. */
 export function namespacesListRoute(store: StateStore): Middleware {
   return async (ctx) => {
-    const namespaces = await store.listNamespaces();
+    const user = ctx.state.user as User;
+    const namespaces = (await store.listNamespaces()).filter((ns) => mayAccess(user, ns.name));
     ctx.body = await Promise.all(namespaces.map(async (ns) => ({
       ...ns,
       apps: (await store.listApps(ns.name)).map((a) => a.metadata.name),

@@ -1,0 +1,92 @@
+/**
+ * The build half of the local runtime: detects what kind of app an unpacked source
+ * is, builds it in place the way a buildpack would, and says how to run it. The run
+ * half starts `ReleasePlan.command` (or serves `staticRoot`) with `ReleasePlan.env`.
+ * See docs/local-build.md.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createBuildLog } from './build-log.ts';
+import { appEnv, buildEnv, BUILD_HOME } from './build-env.ts';
+import { detectApp, findStaticRoot } from './detect-app.ts';
+import { pruneDevDependencies, runNodeBuild, type StepContext } from './node-build.ts';
+import { DEFAULT_ENTRY_FILES, resolveNodeStart } from './node-start.ts';
+import { DEFAULT_MAX_LOG_BYTES, type BuildOptions, type ReleasePlan } from './release-plan.ts';
+import { fileExists } from './file-exists.ts';
+import { shellCommand } from './shell-command.ts';
+import { stageFailed } from './stage-failed.ts';
+
+export type { BuildOptions, ReleasePlan } from './release-plan.ts';
+
+const staticPlan = (staticRoot: string, how: string): ReleasePlan => ({
+  kind: 'static',
+  staticRoot,
+  env: {},
+  description: `${how}, served by Slipway from ${staticRoot === '.' ? 'the app folder' : `${staticRoot}/`}`,
+});
+
+/** Detects and builds the app in `options.dir`; throws `stage_failed` (422) for anything the user must fix. */
+export async function buildRelease(options: BuildOptions): Promise<ReleasePlan> {
+  const started = performance.now();
+  const log = createBuildLog(options.log, options.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES);
+  const detection = await detectApp(options.dir);
+  const done = (plan: ReleasePlan): ReleasePlan => {
+    log.system(`${plan.description} (staged in ${Math.round(performance.now() - started)} ms)`, 'detect');
+    return plan;
+  };
+  if (detection.kind === 'static') {
+    log.system(`detected a static site: ${detection.staticRoot === '.' ? '' : `${detection.staticRoot}/`}index.html`, 'detect');
+    return done(staticPlan(detection.staticRoot, 'Static site'));
+  }
+
+  const pkg = detection.packageJson;
+  log.system(
+    detection.kind === 'procfile'
+      ? `detected a Procfile with a web process${pkg === undefined ? '' : ', and package.json (installed and built as a Node.js app)'}`
+      : 'detected a Node.js app (package.json)',
+    'detect',
+  );
+  const context: StepContext = {
+    dir: options.dir,
+    env: buildEnv(options),
+    log,
+    deadline: Date.now() + options.timeoutMs,
+    timeoutMs: options.timeoutMs,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  };
+  const needsSteps = pkg !== undefined && (pkg.dependencyCount + pkg.devDependencyCount > 0 || pkg.scripts.build !== undefined);
+  if (needsSteps) await mkdir(join(options.dir, BUILD_HOME), { recursive: true });
+  const built = pkg === undefined ? undefined : await runNodeBuild(context, pkg);
+  const how = built === undefined ? '' : ` (${built.labels.join(', ')})`;
+
+  if (detection.kind === 'procfile') {
+    if (built?.prune !== undefined) await pruneDevDependencies(context, built.prune);
+    return done({
+      kind: 'procfile',
+      command: shellCommand(detection.web),
+      env: appEnv(options, pkg !== undefined),
+      description: `Procfile web process${how}, starts with: ${detection.web}`,
+    });
+  }
+
+  const start = await resolveNodeStart(options.dir, pkg!, join(options.nodeBinDir, 'node'));
+  if (start === undefined) {
+    // A package.json with nothing to start: a front-end project. Its build output
+    // (dist/) wins over a root index.html, which in such projects is the source template.
+    const staticRoot =
+      built?.ranBuild && (await fileExists(join(options.dir, 'dist', 'index.html'))) ? 'dist' : await findStaticRoot(options.dir);
+    if (staticRoot !== undefined) return done(staticPlan(staticRoot, `Static site built with Node.js${how}`));
+    throw stageFailed(
+      'Node.js app has no way to start: looked for "scripts.start" and "main" in package.json, ' +
+        `${DEFAULT_ENTRY_FILES.join(', ')}, and for a static site (index.html, public/index.html, dist/index.html)`,
+      { file: 'package.json', lookedFor: ['scripts.start', 'main', ...DEFAULT_ENTRY_FILES, 'index.html', 'public/index.html', 'dist/index.html'] },
+    );
+  }
+  if (built?.prune !== undefined) await pruneDevDependencies(context, built.prune);
+  return done({
+    kind: 'node',
+    command: start.command,
+    env: appEnv(options, true),
+    description: `Node.js app${how}, starts with: ${start.shows}`,
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * Installs and builds a Node.js app in place. An app with no dependencies and no
+ * build script runs nothing at all — that is what keeps staging a small app in the
+ * milliseconds. With a build script, devDependencies are installed too (bundlers and
+ * compilers live there), and pruned again after the build when the manager can.
+ */
+import type { BuildLog } from './build-log.ts';
+import { choosePackageManager, requirePackageManager, type PackageManager } from './package-manager.ts';
+import type { PackageJson } from './read-package-json.ts';
+import { runBuildCommand } from './run-build-command.ts';
+
+/** Where and how build steps run. */
+export interface StepContext {
+  dir: string;
+  env: Record<string, string>;
+  log: BuildLog;
+  deadline: number;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** What {@link runNodeBuild} did, for the plan's description; `prune` is left for after the start is known. */
+export interface NodeBuildResult {
+  /** e.g. ["npm ci", "build script"], or ["no dependencies"]. */
+  labels: string[];
+  ranBuild: boolean;
+  /** Run with {@link pruneDevDependencies} when the app will run as a Node.js process. */
+  prune?: string[];
+}
+
+/** Installs (when there is anything to install) and runs `scripts.build` (when there is one). */
+export async function runNodeBuild(context: StepContext, pkg: PackageJson): Promise<NodeBuildResult> {
+  const needsInstall = pkg.dependencyCount + pkg.devDependencyCount > 0;
+  const hasBuild = pkg.scripts.build !== undefined;
+  if (!needsInstall && !hasBuild) {
+    context.log.system('package.json has no dependencies and no build script: nothing to install or build', 'detect');
+    return { labels: ['no dependencies'], ranBuild: false };
+  }
+  const manager: PackageManager = await choosePackageManager(context.dir);
+  await requirePackageManager(manager, context.env.PATH ?? '');
+  context.log.system(
+    `package manager: ${manager.name}${manager.lockfile === undefined ? ' (no lockfile)' : ` (${manager.lockfile})`}`,
+    'detect',
+  );
+  const step = (argv: string[], source: string) => runBuildCommand({ ...context, cwd: context.dir, argv, source });
+  const labels: string[] = [];
+  if (needsInstall) {
+    const install = manager.install(hasBuild);
+    await step(install, 'install');
+    labels.push(install.slice(0, 2).join(' '));
+  } else {
+    context.log.system('package.json has no dependencies: skipping install', 'install');
+    labels.push('no dependencies');
+  }
+  if (hasBuild) {
+    await step(manager.run('build'), 'build');
+    labels.push('build script');
+  }
+  const prune = hasBuild && pkg.devDependencyCount > 0 ? manager.prune : undefined;
+  return { labels, ranBuild: hasBuild, ...(prune === undefined ? {} : { prune }) };
+}
+
+/** Removes devDependencies after the build (they were only needed to build). */
+export async function pruneDevDependencies(context: StepContext, prune: string[]): Promise<void> {
+  await runBuildCommand({ ...context, cwd: context.dir, argv: prune, source: 'prune' });
+}

@@ -1,0 +1,38 @@
+/**
+ * Host names as the router compares them.
+ */
+
+/**
+ * The host name of a `Host` header or a route: lower case, without port and trailing
+ * dot; IPv6 literals keep their brackets. Undefined when there is none.
+ */
+export function hostName(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  let host = header.trim().toLowerCase();
+  if (host.startsWith('[')) {
+    const end = host.indexOf(']');
+    host = end === -1 ? host : host.slice(0, end + 1);
+  } else {
+    const colon = host.indexOf(':');
+    if (colon !== -1) host = host.slice(0, colon);
+  }
+  if (host.endsWith('.')) host = host.slice(0, -1);
+  return host || undefined;
+}
+
+/** A route `host[:port][/path]` split into its host name and path prefix (no trailing slash; `''` for the whole host). */
+export function parseRoute(route: string): { host: string; prefix: string } {
+  const slash = route.indexOf('/');
+  const host = hostName(slash === -1 ? route : route.slice(0, slash));
+  if (!host) throw new Error(`route without a host: ${route}`);
+  const prefix = slash === -1 ? '' : route.slice(slash).replace(/\/+$/, '');
+  return { host, prefix };
+}
+
+/** True when `path` is `prefix` or below it on a segment boundary (`/api` matches `/api/x`, not `/apix`). */
+export function underPrefix(path: string, prefix: string): boolean {
+  if (prefix === '') return true;
+  if (!path.startsWith(prefix)) return false;
+  const next = path.charAt(prefix.length);
+  return next === '' || next === '/' || next === '?';
+}

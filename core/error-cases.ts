@@ -92,3 +92,31 @@ export const gitTimeout = (url: string, ms: number) =>
 /** 409: the operation needs a runtime and none is configured. */
 export const noRuntime = () =>
   userError(409, 'no_runtime', 'no runtime is configured on this server; the source was stored but cannot be staged');
+
+/** 422: the build failed; `data.log` holds its last lines. */
+export const stageFailed = (message: string, log: string[] = []) =>
+  userError(422, 'stage_failed', message, { log });
+
+/** 422: the release did not start or answer; `data.log` holds its last output. The previous release keeps serving. */
+export const deployFailed = (message: string, log: string[] = []) =>
+  userError(422, 'deploy_failed', message, { log });
+
+/** 404: no stage with that id in the namespace. */
+export const stageNotFound = (namespace: string, stageId: string) =>
+  userError(404, 'stage_not_found', `no stage "${stageId}" in namespace "${namespace}"`, { namespace, stageId });
+
+/** 404: no run with that id for the app. */
+export const runNotFound = (app: string, id: string) =>
+  userError(404, 'run_not_found', `application "${app}" has no deployment "${id}" (only the last 20 are kept)`, { app, id });
+
+/** 404: no release with that number (only the last 10 are kept). */
+export const releaseNotFound = (app: string, release: number) =>
+  userError(404, 'release_not_found', `application "${app}" has no release ${release}; list them with "slipway app releases ${app}"`, { app, release });
+
+/** 409: there is nothing to deploy or roll back to. */
+export const nothingToDeploy = (app: string, what: string) =>
+  userError(409, 'nothing_to_deploy', `application "${app}" ${what}`, { app });
+
+/** 409: another application already answers on the route. */
+export const routeConflict = (route: string, owner: string) =>
+  userError(409, 'route_conflict', `route "${route}" is already used by application "${owner}"; choose another route`, { route, owner });

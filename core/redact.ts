@@ -4,7 +4,8 @@
  * CVE-2023-25163 is what happens otherwise).
  */
 
-const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi;
+// Up to the last `@` before the path: a password may itself contain `@`.
+const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/gi;
 const SECRET_PARAMS = /([?&](?:access_token|token|private_token|password|secret|sig|signature|x-amz-signature|x-amz-credential)=)[^&#\s]*/gi;
 const AUTH_HEADER = /(authorization:\s*(?:basic|bearer|token)\s+)\S+/gi;
 

@@ -66,11 +66,65 @@ export interface SourceRecord {
   createdAt: string;
 }
 
+/** A deployable build of an app: what rollback redeploys without rebuilding. */
+export interface Release {
+  /** 1, 2, 3, … per app. */
+  number: number;
+  stageId: string;
+  /** What the runtime runs: an image reference, or a local release id. */
+  image: string;
+  blobuid: string;
+  revision?: string;
+  branch?: string;
+  createdAt: string;
+}
+
+/** Phases of a run, in order; `succeeded` and `failed` are final. */
+export type RunPhase = 'pending' | 'importing' | 'staging' | 'deploying' | 'succeeded' | 'failed';
+
+/** One asynchronous deployment (`POST …/deployments`) or rollback, persisted so it survives a restart. */
+export interface Run {
+  id: string;
+  kind: 'deploy' | 'rollback';
+  phase: RunPhase;
+  blobuid?: string;
+  revision?: string;
+  branch?: string;
+  stageId?: string;
+  image?: string;
+  /** The release it created (deploy) or redeployed (rollback). */
+  release?: number;
+  routes?: string[];
+  urls?: string[];
+  error?: { code: string; message: string };
+  startedAt: string;
+  finishedAt?: string;
+}
+
+/** How the app's instances are doing, as last seen by the runtime. */
+export interface RuntimeState {
+  phase: string;
+  desired: number;
+  ready: number;
+  restarts: number;
+  message?: string;
+}
+
 /** What Slipway observed and did for an application. */
 export interface AppStatus {
   /** The most recent stored source. */
   source?: SourceRecord;
-  [extra: string]: unknown;
+  /** The latest run. */
+  run?: Run;
+  /** Recent runs, newest first (bounded). */
+  runs?: Run[];
+  /** The release that serves. */
+  release?: Release;
+  /** Release history, newest first (bounded, for rollback). */
+  releases?: Release[];
+  routes?: string[];
+  urls?: string[];
+  runtime?: RuntimeState;
 }
 
 /** Identity and bookkeeping of an application. */

@@ -4,6 +4,8 @@ import type { StateStore } from '../../core/ports/state-store.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { Authenticator } from '../auth/user-store.ts';
+import type { PipelineDeps } from '../pipeline/pipeline-deps.ts';
+import type { Runner } from '../pipeline/create-runner.ts';
 
 /** What `GET /api/v1/info` reports. */
 export interface ServerInfo {
@@ -34,6 +36,14 @@ export interface ApiDeps {
   tmpDir: string;
   /** Largest JSON or form body accepted, in bytes. */
   maxJsonBytes?: number;
+  /** The stage → deploy pipeline; absent when no runtime is configured (those routes answer 409 `no_runtime`). */
+  pipeline?: PipelineApi;
   /** Readiness beyond "the process is up" (e.g. the bucket is reachable). */
   ready?: () => Promise<boolean>;
+}
+
+/** The pipeline as the routes use it. */
+export interface PipelineApi {
+  deps: PipelineDeps;
+  runner: Runner;
 }

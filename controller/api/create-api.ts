@@ -15,6 +15,9 @@ import { namespaceCreateRoute, namespaceShowRoute, namespacesListRoute } from '.
 import { namespaceDeleteRoute } from './routes/namespace-delete.ts';
 import { appCreateRoute, appDeleteRoute, appShowRoute, appUpdateRoute, appsListRoute } from './routes/apps.ts';
 import { appImportGitRoute, appStoreDownloadRoute, appStoreRoute } from './routes/app-source.ts';
+import { deploymentShowRoute, deploymentsCreateRoute, releasesRoute, rollbackRoute } from './routes/runs.ts';
+import { appLogsRoute, deployRoute, restartRoute, stageRoute, stagingCompleteRoute, stagingLogsRoute } from './routes/runtime.ts';
+import { noRuntime } from '../../core/error-cases.ts';
 
 /** Builds the API. The caller owns listening (see `startServer`). */
 export function createApi(deps: ApiDeps): Koa {
@@ -22,31 +25,51 @@ export function createApi(deps: ApiDeps): Koa {
   const json = parseJsonOrForm(deps.maxJsonBytes);
   const { store, blobs } = deps;
 
-  const open = new Router();
+  const open = new Router({ sensitive: true });
   open.get('/healthz', healthzRoute());
   open.get('/readyz', readyzRoute(deps.ready ?? (async () => true)));
 
-  const api = new Router({ prefix: '/api/v1' });
+  // Case-sensitive, so `/API/v1/...` can never match a route the auth check below did not see.
+  const api = new Router({ prefix: '/api/v1', sensitive: true });
   api.param('ns', guardNamespace);
   api.get('/info', infoRoute(deps.info));
   api.get('/namespaces', namespacesListRoute(store));
   api.post('/namespaces', requireNamespaceAdmin, json, namespaceCreateRoute(store));
   api.get('/namespaces/:ns', namespaceShowRoute(store));
-  api.delete('/namespaces/:ns', requireNamespaceAdmin, namespaceDeleteRoute(store, blobs));
+  api.delete('/namespaces/:ns', requireNamespaceAdmin, namespaceDeleteRoute(store, blobs, deps.pipeline?.deps.runtime));
   const apps = '/namespaces/:ns/applications';
-  api.get(apps, appsListRoute(store));
+  api.get(apps, appsListRoute(store, deps.pipeline?.deps.runtime));
   api.post(apps, json, appCreateRoute(store));
-  api.get(`${apps}/:app`, appShowRoute(store));
+  api.get(`${apps}/:app`, appShowRoute(store, deps.pipeline?.deps.runtime));
   api.patch(`${apps}/:app`, json, appUpdateRoute(store));
-  api.delete(`${apps}/:app`, appDeleteRoute(store, blobs));
+  api.delete(`${apps}/:app`, appDeleteRoute(store, blobs, deps.pipeline?.deps.runtime));
   api.post(`${apps}/:app/store`, appStoreRoute(deps));
   api.get(`${apps}/:app/store/:blobuid`, appStoreDownloadRoute(deps));
   api.post(`${apps}/:app/import-git`, json, appImportGitRoute(deps));
 
+  const pipeline = () => {
+    if (!deps.pipeline) throw noRuntime();
+    return deps.pipeline;
+  };
+  api.post(`${apps}/:app/stage`, json, stageRoute(pipeline));
+  api.post(`${apps}/:app/deploy`, json, deployRoute(pipeline));
+  api.post(`${apps}/:app/deployments`, json, deploymentsCreateRoute(pipeline));
+  api.get(`${apps}/:app/deployments/:id`, deploymentShowRoute(pipeline));
+  api.get(`${apps}/:app/releases`, releasesRoute(pipeline));
+  api.post(`${apps}/:app/rollback`, json, rollbackRoute(pipeline));
+  api.get(`${apps}/:app/logs`, appLogsRoute(pipeline));
+  api.post(`${apps}/:app/restart`, restartRoute(pipeline));
+  api.get('/namespaces/:ns/staging/:id/logs', stagingLogsRoute(pipeline));
+  api.get('/namespaces/:ns/staging/:id/complete', stagingCompleteRoute(pipeline));
+
   app.use(problemMiddleware(deps.logger));
   app.use(open.routes());
   // Authenticate everything under /api, also paths no route matches, so a 404 never tells an anonymous caller which routes exist.
-  app.use(async (ctx, next) => (ctx.path === '/api' || ctx.path.startsWith('/api/') ? basicAuth(deps.auth)(ctx, next) : next()));
+  const auth = basicAuth(deps.auth);
+  app.use(async (ctx, next) => {
+    const path = ctx.path.toLowerCase();
+    return path === '/api' || path.startsWith('/api/') ? auth(ctx, next) : next();
+  });
   app.use(api.routes());
   app.use(api.allowedMethods());
   return app;

@@ -4,6 +4,19 @@
  */
 import { z } from 'zod';
 import { nameProblem } from '../../core/names.ts';
+import { validateGitUrl, validateRevision, validateSubdir } from '../../core/git-rules.ts';
+
+/** A string checked by one of the shared git rules; the rule's message becomes the field's problem. */
+const byRule = (check: (value: string) => unknown, max: number) => z.string().max(max).superRefine((value, ctx) => {
+  try {
+    check(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+});
+const gitUrl = byRule(validateGitUrl, 2048);
+const gitRevision = byRule(validateRevision, 255);
+const gitSubdir = byRule(validateSubdir, 4096);
 
 const name = z.string().superRefine((value, ctx) => {
   const problem = nameProblem(value);
@@ -12,18 +25,16 @@ const name = z.string().superRefine((value, ctx) => {
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and "_", not starting with a digit');
 const route = z.string().max(253).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d+)?(\/[^\s]*)?$/i, 'a route is a host name with an optional path, e.g. "app.example.com/api"');
-const relativePath = z.string().max(4096).refine((p) => !p.startsWith('/') && !p.startsWith('-') && !p.split('/').includes('..') && !p.includes('\0'),
-  'must be a relative path inside the repository, without ".." and not starting with "-" or "/"');
 
 /** `origin` as clients send it. */
 export const originSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('path'), path: z.string().max(4096).optional() }),
   z.object({
     kind: z.literal('git'),
-    url: z.string().min(1).max(2048),
-    revision: z.string().max(255).optional(),
-    branch: z.string().max(255).optional(),
-    subdir: relativePath.optional(),
+    url: gitUrl,
+    revision: gitRevision.optional(),
+    branch: gitRevision.optional(),
+    subdir: gitSubdir.optional(),
     watch: z.boolean().optional(),
     interval: z.string().regex(/^\d+(s|m|h)$/, 'an interval is a number with s, m or h, e.g. "1m"').optional(),
   }),
@@ -58,5 +69,5 @@ export const appUpdateSchema = z.object({
 export const importGitSchema = z.object({
   giturl: z.string().min(1, 'giturl is required').max(2048),
   gitrev: z.string().max(255).default(''),
-  subdir: relativePath.or(z.literal('')).optional(),
+  subdir: z.string().max(4096).optional(),
 });

@@ -10,7 +10,7 @@ import type { GitSource } from '../../core/ports/git-source.ts';
 import type { StateStore } from '../../core/ports/state-store.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { SourceRecord, StoredSource } from '../../core/types.ts';
-import { invalidRequest } from '../../core/error-cases.ts';
+import { validateGitUrl, validateRevision, validateSubdir } from '../../core/git-rules.ts';
 import { withoutUndefined } from '../../core/without-undefined.ts';
 import { recordSource } from './record-source.ts';
 
@@ -33,23 +33,11 @@ export interface ImportGitInput {
   signal?: AbortSignal;
 }
 
-/** Normalises a subdir: trims slashes; refuses traversal and option-like values. */
-export function normaliseSubdir(subdir: string | undefined): string | undefined {
-  const trimmed = (subdir ?? '').replace(/^\/+|\/+$/g, '');
-  if (!trimmed || trimmed === '.') return undefined;
-  if (trimmed.startsWith('-') || trimmed.split('/').some((s) => s === '..' || s === '.' || s === '') || trimmed.includes('\0')) {
-    throw invalidRequest(`subdir ${JSON.stringify(subdir)} must be a relative folder inside the repository`, { field: 'subdir' });
-  }
-  return trimmed;
-}
-
 /** Runs the import and returns `{blobuid, revision, branch}`. */
 export async function importGit(deps: ImportGitDeps, input: ImportGitInput): Promise<StoredSource> {
-  const revision = input.revision.trim();
-  if (revision.startsWith('-') || /[\s\0~^:?*[\\]/.test(revision) || revision.includes('..')) {
-    throw invalidRequest(`revision ${JSON.stringify(input.revision)} is not a valid branch, tag or commit`, { field: 'gitrev' });
-  }
-  const subdir = normaliseSubdir(input.subdir);
+  validateGitUrl(input.url);
+  const revision = validateRevision(input.revision);
+  const subdir = validateSubdir(input.subdir) || undefined;
   const resolved = await deps.git.resolve(input.url, revision, { signal: input.signal });
   const archive = await deps.git.archive({ url: input.url, resolved, subdir, signal: input.signal });
   const blobuid = randomUUID();

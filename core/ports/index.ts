@@ -6,3 +6,4 @@ export type { Clock } from './clock.ts';
 export { systemClock } from './clock.ts';
 export type { Logger } from './logger.ts';
 export { silentLogger } from './logger.ts';
+export type { Runtime, StageInput, StageOutput, DeployInput, DeployOutput, RuntimeAppStatus, LogLine, LogSink, LogOptions } from './runtime.ts';

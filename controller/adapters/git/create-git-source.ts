@@ -17,7 +17,7 @@ import { createGuardedHttp } from './guarded-http.ts';
 import { mapGitError } from './map-git-error.ts';
 import { matchRevision } from './resolve-revision.ts';
 import { archiveTree, findSubtree, parseCommit } from './tree-archive.ts';
-import { validateGitUrl, validateRevision, validateSubdir } from './validate-git-url.ts';
+import { validateGitUrl, validateRevision, validateSubdir } from '../../../core/git-rules.ts';
 
 /** Settings and seams of {@link createGitSource}. */
 export interface GitSourceDeps {

@@ -6,7 +6,7 @@ import type { RouterMiddleware as Middleware } from '@koa/router';
 import { sourceKey } from '../../../core/ports/blob-store.ts';
 import { tooLarge } from '../../../core/error-cases.ts';
 import type { ApiDeps } from '../api-deps.ts';
-import { requireApp } from '../lookup.ts';
+import { requireApp } from '../../pipeline/lookup.ts';
 import { readBody } from '../parse-body.ts';
 import { importGitSchema } from '../schemas.ts';
 import { requestSignal } from '../request-signal.ts';

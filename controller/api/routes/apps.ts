@@ -5,11 +5,12 @@ import type { RouterMiddleware as Middleware } from '@koa/router';
 import type { BlobStore } from '../../../core/ports/blob-store.ts';
 import { sourcePrefix } from '../../../core/ports/blob-store.ts';
 import type { StateStore } from '../../../core/ports/state-store.ts';
-import type { AppSpec } from '../../../core/types.ts';
+import type { App, AppSpec } from '../../../core/types.ts';
+import type { Runtime } from '../../../core/ports/runtime.ts';
 import { withoutUndefined } from '../../../core/without-undefined.ts';
 import { readBody } from '../parse-body.ts';
 import { appCreateSchema, appUpdateSchema, type configurationSchema } from '../schemas.ts';
-import { requireApp, requireNamespace } from '../lookup.ts';
+import { requireApp, requireNamespace } from '../../pipeline/lookup.ts';
 import type { z } from 'zod';
 
 type Configuration = z.infer<typeof configurationSchema>;
@@ -25,11 +26,20 @@ export function applyConfiguration(spec: AppSpec, configuration: Configuration =
   });
 }
 
+/** Adds what the runtime sees right now (`status.runtime`) to an app that has a release. */
+export async function withLiveStatus(app: App, runtime: Runtime | undefined): Promise<App> {
+  if (!runtime || !app.status.release) return app;
+  const live = await runtime.status(app.metadata.namespace, app.metadata.name).catch(() => undefined);
+  if (!live) return app;
+  const { stageId: _stageId, ...state } = live;
+  return { ...app, status: { ...app.status, runtime: withoutUndefined(state) } };
+}
+
 /** GET /api/v1/namespaces/:ns/applications */
-export function appsListRoute(store: StateStore): Middleware {
+export function appsListRoute(store: StateStore, runtime?: Runtime): Middleware {
   return async (ctx) => {
     await requireNamespace(store, ctx.params.ns);
-    ctx.body = await store.listApps(ctx.params.ns);
+    ctx.body = await Promise.all((await store.listApps(ctx.params.ns)).map((app) => withLiveStatus(app, runtime)));
   };
 }
 
@@ -45,9 +55,9 @@ export function appCreateRoute(store: StateStore): Middleware {
 }
 
 /** GET /api/v1/namespaces/:ns/applications/:app */
-export function appShowRoute(store: StateStore): Middleware {
+export function appShowRoute(store: StateStore, runtime?: Runtime): Middleware {
   return async (ctx) => {
-    ctx.body = await requireApp(store, ctx.params.ns, ctx.params.app);
+    ctx.body = await withLiveStatus(await requireApp(store, ctx.params.ns, ctx.params.app), runtime);
   };
 }
 
@@ -63,10 +73,11 @@ export function appUpdateRoute(store: StateStore): Middleware {
   };
 }
 
-/** DELETE /api/v1/namespaces/:ns/applications/:app — the app and its stored sources. */
-export function appDeleteRoute(store: StateStore, blobs: BlobStore): Middleware {
+/** DELETE /api/v1/namespaces/:ns/applications/:app — stops it, then removes the app and its stored sources. */
+export function appDeleteRoute(store: StateStore, blobs: BlobStore, runtime?: Runtime): Middleware {
   return async (ctx) => {
     const app = await requireApp(store, ctx.params.ns, ctx.params.app);
+    await runtime?.delete(app.metadata.namespace, app.metadata.name);
     await store.deleteApp(app.metadata.namespace, app.metadata.name);
     await blobs.deletePrefix(sourcePrefix(app.metadata.namespace, app.metadata.name));
     ctx.body = { deleted: app.metadata.name };

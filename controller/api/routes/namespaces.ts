@@ -6,14 +6,13 @@ import type { RouterMiddleware as Middleware } from '@koa/router';
 import type { StateStore } from '../../../core/ports/state-store.ts';
 import { readBody } from '../parse-body.ts';
 import { namespaceCreateSchema } from '../schemas.ts';
-import { requireNamespace } from '../lookup.ts';
-import { mayAccess } from '../namespace-access.ts';
-import type { User } from '../../auth/user-store.ts';
+import { requireNamespace } from '../../pipeline/lookup.ts';
+import { currentUser, mayAccess } from '../namespace-access.ts';
 
 /** GET /api/v1/namespaces — the namespaces the user may access, with their app names. */
 export function namespacesListRoute(store: StateStore): Middleware {
   return async (ctx) => {
-    const user = ctx.state.user as User;
+    const user = currentUser(ctx.state);
     const namespaces = (await store.listNamespaces()).filter((ns) => mayAccess(user, ns.name));
     ctx.body = await Promise.all(namespaces.map(async (ns) => ({
       ...ns,

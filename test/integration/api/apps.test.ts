@@ -74,3 +74,17 @@ test('an oversized JSON body is a 413 problem', async (t) => {
   t.is(response.status, 413);
   t.is((await response.json() as any).code, 'too_large');
 });
+test('a git origin with credentials in its URL', badRequest, 'POST', apps, { name: 'ok', origin: { kind: 'git', url: 'https://user:s3cret@github.com/o/r' } }, 'invalid_request', /credentials in the URL/);
+test('a git origin revision that reads as an option', badRequest, 'POST', apps, { name: 'ok', origin: { kind: 'git', url: 'https://github.com/o/r', revision: '--upload-pack=x' } }, 'invalid_request', /must not start with "-"/);
+test('a git origin subdir that climbs out', badRequest, 'POST', apps, { name: 'ok', origin: { kind: 'git', url: 'https://github.com/o/r', subdir: '../x' } }, 'invalid_request', /relative path/);
+
+test('the default namespace cannot be deleted', async (t) => {
+  const response = await json(await server.request('DELETE', '/api/v1/namespaces/workspace'));
+  t.is(response.status, 409);
+  t.is(response.body.code, 'namespace_protected');
+});
+
+test('a credential never comes back in an error', async (t) => {
+  const response = await server.request('POST', apps, { name: 'leak', origin: { kind: 'git', url: 'https://user:s3cret@github.com/o/r' } });
+  t.false((await response.text()).includes('s3cret'));
+});

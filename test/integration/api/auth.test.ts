@@ -32,3 +32,5 @@ test('unknown user', refused, basic('mallory', 'test-admin-password'));
 test('malformed header', refused, 'Basic !!!');
 test('bearer instead of basic', refused, 'Bearer abc');
 test('an unknown /api path does not reveal routes', refused, false, '/api/v1/secret-route');
+test('upper-case API paths are not a way around auth', refused, false, '/API/v1/info');
+test('mixed-case API paths are not a way around auth', refused, false, '/Api/V1/namespaces');

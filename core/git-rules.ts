@@ -1,10 +1,11 @@
 /**
- * Shape checks for what a user hands the git importer: the URL (http(s) only, no
- * credentials in it), the revision and the subdirectory. Runs before any network
- * access, so a refused URL never reaches a socket.
+ * Git input rules — the URL (http(s) only, no credentials in it), the revision and
+ * the subdirectory — shared by the API's request schemas, the pipeline and the git
+ * adapter, so all three accept exactly the same. They run before any network access,
+ * so a refused URL never reaches a socket.
  */
-import { invalidGitUrl, invalidRequest } from '../../../core/error-cases.ts';
-import { redactUrl } from '../../../core/redact.ts';
+import { invalidGitUrl, invalidRequest } from './error-cases.ts';
+import { redactUrl } from './redact.ts';
 
 /**
  * Parses and checks a git URL. Only `http:` and `https:` are accepted: `file://`,

@@ -1,6 +1,6 @@
 import test from 'ava';
-import { validateGitUrl, validateRevision, validateSubdir } from '../../../../../controller/adapters/git/validate-git-url.ts';
-import { isSlipwayError } from '../../../../../core/errors.ts';
+import { validateGitUrl, validateRevision, validateSubdir } from '../../../core/git-rules.ts';
+import { isSlipwayError } from '../../../core/errors.ts';
 
 const accepts = test.macro({
   exec(t, url: string, expected: string) {

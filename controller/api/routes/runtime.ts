@@ -1,0 +1,92 @@
+/**
+ * The runtime's routes: stage, deploy, staging logs, app logs, restart. They work the
+ * same on every runtime; without one they answer 409 `no_runtime`.
+ */
+import type { RouterMiddleware as Middleware } from '@koa/router';
+import { z } from 'zod';
+import type { PipelineApi } from '../api-deps.ts';
+import { requireApp, requireNamespace } from '../../pipeline/lookup.ts';
+import { stageApp } from '../../pipeline/stage-app.ts';
+import { deployApp } from '../../pipeline/deploy-app.ts';
+import { readBody } from '../parse-body.ts';
+import { queryFlag, sendNdjson } from '../ndjson.ts';
+import { requestSignal } from '../request-signal.ts';
+import { assertBlobuid } from '../../pipeline/blobuid.ts';
+import { stageNotFound } from '../../../core/error-cases.ts';
+
+const stageSchema = z.object({ blobuid: z.string().optional() }).strict();
+const deploySchema = z.object({ stage: z.object({ id: z.string().regex(/^[a-z0-9]{1,40}$/, 'a stage id as returned by stage') }), image: z.string().min(1).max(1024) }).strict();
+const STAGE_ID = /^[a-z0-9]{1,40}$/;
+
+/** POST …/applications/:app/stage {blobuid?} → {stage:{id}, image} once built. */
+export function stageRoute(pipeline: () => PipelineApi): Middleware {
+  return async (ctx) => {
+    const { blobuid } = readBody(ctx, stageSchema);
+    const staged = await stageApp(pipeline().deps, { namespace: ctx.params.ns, app: ctx.params.app, blobuid: blobuid && assertBlobuid(blobuid), signal: requestSignal(ctx) });
+    ctx.body = { stage: { id: staged.stageId }, image: staged.image };
+  };
+}
+
+/** POST …/applications/:app/deploy {stage:{id}, image} → {routes, urls}. */
+export function deployRoute(pipeline: () => PipelineApi): Middleware {
+  return async (ctx) => {
+    const body = readBody(ctx, deploySchema);
+    const deployed = await deployApp(pipeline().deps, { namespace: ctx.params.ns, app: ctx.params.app, stageId: body.stage.id, image: body.image });
+    ctx.body = { routes: deployed.routes, urls: deployed.urls, release: deployed.release.number };
+  };
+}
+
+/** GET /api/v1/namespaces/:ns/staging/:id/logs?follow= — ndjson log lines of a stage. */
+export function stagingLogsRoute(pipeline: () => PipelineApi): Middleware {
+  return async (ctx) => {
+    await requireNamespace(pipeline().deps.store, ctx.params.ns);
+    if (!STAGE_ID.test(ctx.params.id)) throw stageNotFound(ctx.params.ns, ctx.params.id);
+    const lines = pipeline().deps.runtime.stagingLogs(ctx.params.ns, ctx.params.id, { follow: queryFlag(ctx, 'follow'), signal: requestSignal(ctx) });
+    sendNdjson(ctx, lines);
+  };
+}
+
+/** GET /api/v1/namespaces/:ns/staging/:id/complete — waits (up to ?timeout= seconds, default 300) for the stage to end. */
+export function stagingCompleteRoute(pipeline: () => PipelineApi): Middleware {
+  return async (ctx) => {
+    const { deps } = pipeline();
+    await requireNamespace(deps.store, ctx.params.ns);
+    const timeoutMs = Math.min(Number(ctx.query.timeout ?? 300) || 300, 3600) * 1000;
+    const tracked = deps.stages.get(ctx.params.ns, ctx.params.id);
+    if (tracked) await Promise.race([tracked.done, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+    const state = deps.stages.get(ctx.params.ns, ctx.params.id);
+    if (state) {
+      ctx.body = { stage: { id: ctx.params.id }, phase: state.phase, ...(state.error ? { error: state.error } : {}) };
+      return;
+    }
+    for (const app of await deps.store.listApps(ctx.params.ns)) {
+      const run = [app.status.run, ...(app.status.runs ?? [])].find((r) => r?.stageId === ctx.params.id);
+      if (run) {
+        const phase = run.phase === 'staging' ? 'running' : run.phase === 'failed' && !run.image ? 'failed' : 'succeeded';
+        ctx.body = { stage: { id: ctx.params.id }, phase, ...(phase === 'failed' && run.error ? { error: run.error } : {}) };
+        return;
+      }
+    }
+    throw stageNotFound(ctx.params.ns, ctx.params.id);
+  };
+}
+
+/** GET …/applications/:app/logs?follow=&tail= — ndjson log lines of the app's instances. */
+export function appLogsRoute(pipeline: () => PipelineApi): Middleware {
+  return async (ctx) => {
+    const { deps } = pipeline();
+    await requireApp(deps.store, ctx.params.ns, ctx.params.app);
+    const tail = ctx.query.tail === undefined ? 100 : Math.max(0, Math.min(Number(ctx.query.tail) || 0, 10_000));
+    sendNdjson(ctx, deps.runtime.logs(ctx.params.ns, ctx.params.app, { follow: queryFlag(ctx, 'follow'), tail, signal: requestSignal(ctx) }));
+  };
+}
+
+/** POST …/applications/:app/restart — rolling restart of the running release. */
+export function restartRoute(pipeline: () => PipelineApi): Middleware {
+  return async (ctx) => {
+    const { deps } = pipeline();
+    await requireApp(deps.store, ctx.params.ns, ctx.params.app);
+    await deps.runtime.restart(ctx.params.ns, ctx.params.app);
+    ctx.body = { restarted: ctx.params.app };
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * Asynchronous runs (`POST …/deployments`, `POST …/rollback`): import (git origins)
+ * → stage → deploy, one app at a time. Each app has one lane: at most one run active
+ * and one queued; a newer request replaces the queued one (marked `superseded`), so a
+ * burst ends with the newest. Every phase change is persisted on the app's status.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Release, Run } from '../../core/types.ts';
+import { isSlipwayError } from '../../core/errors.ts';
+import { nothingToDeploy, releaseNotFound } from '../../core/error-cases.ts';
+import { redact } from '../../core/redact.ts';
+import type { PipelineDeps } from './pipeline-deps.ts';
+import { requireApp } from './lookup.ts';
+import { saveRun } from './run-records.ts';
+import { stageApp } from './stage-app.ts';
+import { deployApp } from './deploy-app.ts';
+import { importGit } from './import-git.ts';
+import { newStageId } from './new-stage-id.ts';
+
+/** What a run does. */
+export type RunRequest = { kind: 'deploy'; blobuid?: string } | { kind: 'rollback'; release?: number };
+
+interface Lane {
+  active?: Promise<void>;
+  queued?: { run: Run; request: RunRequest; target?: Release };
+}
+
+/** Creates the runner; `start` answers as soon as the run is recorded. */
+export function createRunner(deps: PipelineDeps) {
+  const lanes = new Map<string, Lane>();
+  const now = () => deps.clock.now().toISOString();
+
+  async function update(namespace: string, app: string, run: Run, patch: Partial<Run>): Promise<void> {
+    Object.assign(run, patch);
+    await saveRun(deps.store, namespace, app, run);
+  }
+
+  async function execute(namespace: string, app: string, run: Run, request: RunRequest, target?: Release): Promise<void> {
+    try {
+      if (target) {
+        await update(namespace, app, run, { phase: 'deploying', stageId: target.stageId, image: target.image, blobuid: target.blobuid, revision: target.revision, branch: target.branch });
+        const deployed = await deployApp(deps, { namespace, app, stageId: target.stageId, image: target.image, release: target });
+        return await update(namespace, app, run, { phase: 'succeeded', release: target.number, routes: deployed.routes, urls: deployed.urls, finishedAt: now() });
+      }
+      const current = await requireApp(deps.store, namespace, app);
+      let blobuid = request.kind === 'deploy' ? request.blobuid : undefined;
+      let source = current.status.source;
+      const origin = current.spec.origin;
+      if (!blobuid && origin?.kind === 'git') {
+        await update(namespace, app, run, { phase: 'importing' });
+        const imported = await importGit(deps, { namespace, app, url: origin.url, revision: origin.revision ?? origin.branch ?? '', subdir: origin.subdir });
+        blobuid = imported.blobuid;
+        source = (await requireApp(deps.store, namespace, app)).status.source;
+      }
+      blobuid ??= source?.blobuid;
+      if (!blobuid) throw nothingToDeploy(app, 'has no stored source; push one first ("slipway push")');
+      const fromSource = source?.blobuid === blobuid ? source : undefined;
+      const stageId = newStageId(deps.clock.now());
+      await update(namespace, app, run, { phase: 'staging', blobuid, stageId, revision: fromSource?.revision, branch: fromSource?.branch });
+      const staged = await stageApp(deps, { namespace, app, blobuid, stageId });
+      await update(namespace, app, run, { phase: 'deploying', image: staged.image });
+      const deployed = await deployApp(deps, { namespace, app, stageId, image: staged.image, blobuid, revision: fromSource?.revision, branch: fromSource?.branch });
+      await update(namespace, app, run, { phase: 'succeeded', release: deployed.release.number, routes: deployed.routes, urls: deployed.urls, finishedAt: now() });
+    } catch (error) {
+      const code = isSlipwayError(error) ? error.code : 'internal';
+      const message = isSlipwayError(error) && error.expose ? redact(error.message) : 'an unexpected error occurred; the server log has the details';
+      if (!isSlipwayError(error)) deps.logger.error({ namespace, app, run: run.id, err: redact(String((error as Error)?.stack ?? error)) }, 'run failed');
+      await update(namespace, app, run, { phase: 'failed', error: { code, message }, finishedAt: now() }).catch((e) =>
+        deps.logger.error({ namespace, app, run: run.id, err: String(e) }, 'could not record the failed run'));
+    }
+  }
+
+  async function pump(key: string, namespace: string, app: string): Promise<void> {
+    const lane = lanes.get(key)!;
+    while (lane.queued) {
+      const { run, request, target } = lane.queued;
+      lane.queued = undefined;
+      lane.active = execute(namespace, app, run, request, target);
+      await lane.active;
+    }
+    lane.active = undefined;
+    lanes.delete(key);
+  }
+
+  /** Picks the release a rollback goes to: the one asked for, else the one before the current. */
+  function rollbackTarget(releases: Release[], current: Release | undefined, app: string, wanted?: number): Release {
+    if (wanted !== undefined) {
+      const found = releases.find((r) => r.number === wanted);
+      if (!found) throw releaseNotFound(app, wanted);
+      return found;
+    }
+    const previous = releases.filter((r) => r.number < (current?.number ?? Infinity)).sort((a, b) => b.number - a.number)[0];
+    if (!previous) throw nothingToDeploy(app, 'has no earlier release to roll back to');
+    return previous;
+  }
+
+  return {
+    /** Records a pending run and queues it; validation errors throw before anything is recorded. */
+    async start(namespace: string, app: string, request: RunRequest): Promise<Run> {
+      const current = await requireApp(deps.store, namespace, app);
+      const target = request.kind === 'rollback'
+        ? rollbackTarget(current.status.releases ?? [], current.status.release, app, request.release) : undefined;
+      if (request.kind === 'deploy' && !request.blobuid && !current.status.source && current.spec.origin?.kind !== 'git') {
+        throw nothingToDeploy(app, 'has no stored source; push one first ("slipway push")');
+      }
+      const run: Run = { id: randomUUID(), kind: request.kind, phase: 'pending', startedAt: now(), ...(request.kind === 'deploy' && request.blobuid ? { blobuid: request.blobuid } : {}) };
+      await saveRun(deps.store, namespace, app, run);
+      const key = `${namespace}/${app}`;
+      const lane = lanes.get(key) ?? {};
+      lanes.set(key, lane);
+      if (lane.queued) {
+        const replaced = lane.queued.run;
+        await update(namespace, app, replaced, { phase: 'failed', error: { code: 'superseded', message: `superseded by the newer run ${run.id}` }, finishedAt: now() });
+      }
+      lane.queued = { run, request, target };
+      if (!lane.active) void pump(key, namespace, app);
+      return run;
+    },
+
+    /** Waits until no run is active or queued (tests, shutdown). */
+    async idle(): Promise<void> {
+      while (lanes.size) await Promise.all([...lanes.values()].map((l) => l.active));
+    },
+
+    /**
+     * After a restart: runs that were in flight are marked failed with the reason (their
+     * work died with the process); the last deployed release is untouched and serves.
+     */
+    async recover(): Promise<number> {
+      let interrupted = 0;
+      for (const ns of await deps.store.listNamespaces()) {
+        for (const app of await deps.store.listApps(ns.name)) {
+          for (const run of [app.status.run, ...(app.status.runs ?? [])]) {
+            if (!run || run.phase === 'succeeded' || run.phase === 'failed') continue;
+            interrupted += 1;
+            await update(ns.name, app.metadata.name, { ...run }, {
+              phase: 'failed', finishedAt: now(),
+              error: { code: 'interrupted', message: `the server restarted while this run was ${run.phase}; push again to retry` },
+            });
+          }
+        }
+      }
+      return interrupted;
+    },
+  };
+}
+
+/** The runner's type. */
+export type Runner = ReturnType<typeof createRunner>;

@@ -1,0 +1,19 @@
+import type { BlobStore } from '../../core/ports/blob-store.ts';
+import type { GitSource } from '../../core/ports/git-source.ts';
+import type { StateStore } from '../../core/ports/state-store.ts';
+import type { Clock } from '../../core/ports/clock.ts';
+import type { Logger } from '../../core/ports/logger.ts';
+import type { Runtime } from '../../core/ports/runtime.ts';
+import type { StageTracker } from './stage-tracker.ts';
+
+/** What the stage → deploy pipeline needs; the same whichever runtime is selected. */
+export interface PipelineDeps {
+  store: StateStore;
+  blobs: BlobStore;
+  git: GitSource;
+  runtime: Runtime;
+  clock: Clock;
+  logger: Logger;
+  stages: StageTracker;
+  systemDomain: string;
+}

@@ -1,0 +1,52 @@
+/**
+ * Where runs and releases live: on the app's status, bounded, so a restart finds them
+ * and rollback has something to go back to.
+ */
+import type { StateStore } from '../../core/ports/state-store.ts';
+import type { App, Release, Run } from '../../core/types.ts';
+import { withoutUndefined } from '../../core/without-undefined.ts';
+
+/** Runs kept per app. */
+export const MAX_RUNS = 20;
+/** Releases kept per app (rollback targets). */
+export const MAX_RELEASES = 10;
+
+/** Stores `run` as the app's latest run (replacing an older copy of the same id). */
+export function saveRun(store: StateStore, namespace: string, app: string, run: Run): Promise<App> {
+  const clean = withoutUndefined(run);
+  return store.updateApp(namespace, app, (current) => ({
+    ...current,
+    status: {
+      ...current.status,
+      run: current.status.run && current.status.run.id !== run.id && current.status.run.startedAt > run.startedAt ? current.status.run : clean,
+      runs: [clean, ...(current.status.runs ?? []).filter((r) => r.id !== run.id)]
+        .sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, MAX_RUNS),
+    },
+  }));
+}
+
+/** Finds a run by id on an app. */
+export function findRun(app: App, id: string): Run | undefined {
+  return app.status.runs?.find((r) => r.id === id) ?? (app.status.run?.id === id ? app.status.run : undefined);
+}
+
+/** The number the next release of `app` gets. */
+export function nextReleaseNumber(app: App): number {
+  return Math.max(0, app.status.release?.number ?? 0, ...(app.status.releases ?? []).map((r) => r.number)) + 1;
+}
+
+/** Makes `release` the serving one, keeping the history bounded. */
+export function recordRelease(store: StateStore, namespace: string, app: string, release: Release, routes: string[], urls: string[]): Promise<App> {
+  const clean = withoutUndefined(release);
+  return store.updateApp(namespace, app, (current) => ({
+    ...current,
+    status: {
+      ...current.status,
+      release: clean,
+      releases: [clean, ...(current.status.releases ?? []).filter((r) => r.number !== release.number)]
+        .sort((a, b) => b.number - a.number).slice(0, MAX_RELEASES),
+      routes,
+      urls,
+    },
+  }));
+}

@@ -1,13 +1,15 @@
 /**
  * The CLI's client for Slipway's HTTP API (`/api/v1`): Node's `fetch`, BasicAuth from
- * the credentials, JSON in and out, streamed upload bodies, and problem answers turned
+ * the credentials, JSON in and out, streamed upload bodies, ndjson log streams read as
+ * they arrive (./ndjson-lines.ts), and problem answers turned
  * into {@link CliError}s (see ./api-errors.ts). Credentials go into the Authorization
  * header only, never into a message.
  */
 import { Readable } from 'node:stream';
-import type { App, Namespace, Origin, StoredSource } from '../core/types.ts';
+import type { App, Namespace, Origin, Release, Run, StoredSource } from '../core/types.ts';
 import { networkError, responseError } from './api-errors.ts';
 import { CliError, usageError } from './cli-error.ts';
+import { readNdjson, type NdjsonLine } from './ndjson-lines.ts';
 
 /** Where the server is and who we are. */
 export interface Credentials {
@@ -78,6 +80,47 @@ export interface ApiClient {
   /** Streams a tar.gz to the app's source store. */
   storeSource(namespace: string, app: string, archive: Readable): Promise<StoreResult>;
   importGit(namespace: string, app: string, request: ImportGitRequest): Promise<StoredSource>;
+  /** Starts a stage-and-deploy run (202); without blobuid the server takes the latest source. */
+  createDeployment(namespace: string, app: string, body: { blobuid?: string }): Promise<RunStarted>;
+  getDeployment(namespace: string, app: string, id: string): Promise<Run>;
+  listReleases(namespace: string, app: string): Promise<ReleaseEntry[]>;
+  /** Starts a run redeploying a release (default: the one before the current). */
+  rollback(namespace: string, app: string, body: { release?: number }): Promise<{ id: string }>;
+  restartApp(namespace: string, app: string): Promise<{ restarted: string }>;
+  /** The app's instance output as it arrives (`…/logs`); ends when the server ends it. */
+  appLogs(namespace: string, app: string, options: LogRequest): AsyncIterable<NdjsonLine<LogLine>>;
+  /** A stage's build output (`…/staging/:id/logs`); with follow it ends when the stage ends. */
+  stagingLogs(namespace: string, stageId: string, options: LogRequest): AsyncIterable<NdjsonLine<LogLine>>;
+}
+
+/** Answer of `POST …/applications/:app/deployments`. */
+export interface RunStarted {
+  id: string;
+  app: string;
+  namespace: string;
+}
+
+/** An entry of `GET …/applications/:app/releases`, newest first. */
+export interface ReleaseEntry extends Release {
+  current: boolean;
+}
+
+/** One line of build or app output, as the log endpoints send it. */
+export interface LogLine {
+  time: string;
+  stream: 'stdout' | 'stderr' | 'system';
+  text: string;
+  /** Instance (app logs) or step (staging logs). */
+  source?: string;
+}
+
+/** How to read a log stream. */
+export interface LogRequest {
+  follow: boolean;
+  /** Lines from the end to start with (app logs only). */
+  tail?: number;
+  /** Ends the stream; the loop then ends with an AbortError. */
+  signal?: AbortSignal;
 }
 
 /** Seams for tests. */
@@ -143,6 +186,21 @@ export function createApiClient(credentials: Credentials, deps: ApiClientDeps = 
     }
   }
 
+  /** GETs an ndjson stream; read failures become CliErrors unless the caller aborted. */
+  async function* lines(path: string, options: LogRequest): AsyncGenerator<NdjsonLine<LogLine>> {
+    const query = new URLSearchParams({ follow: String(options.follow) });
+    if (options.tail !== undefined) query.set('tail', String(options.tail));
+    const url = `${base}${path}?${query}`;
+    try {
+      const response = await doFetch(url, { headers: { ...headers, accept: 'application/x-ndjson, application/problem+json' }, signal: options.signal });
+      if (!response.ok) throw await responseError(response);
+      if (response.body) yield* readNdjson<LogLine>(response.body);
+    } catch (error) {
+      if (error instanceof CliError || options.signal?.aborted) throw error;
+      throw networkError(error, base);
+    }
+  }
+
   return {
     url: base,
     info: () => request('GET', '/api/v1/info'),
@@ -155,5 +213,12 @@ export function createApiClient(credentials: Credentials, deps: ApiClientDeps = 
     deleteApp: (ns, name) => request('DELETE', app(ns, name)),
     storeSource: (ns, name, archive) => request('POST', `${app(ns, name)}/store`, { body: archive, contentType: 'application/gzip' }),
     importGit: (ns, name, body) => request('POST', `${app(ns, name)}/import-git`, { json: body }),
+    createDeployment: (ns, name, body) => request('POST', `${app(ns, name)}/deployments`, { json: body }),
+    getDeployment: (ns, name, id) => request('GET', `${app(ns, name)}/deployments/${encodeURIComponent(id)}`),
+    listReleases: (ns, name) => request('GET', `${app(ns, name)}/releases`),
+    rollback: (ns, name, body) => request('POST', `${app(ns, name)}/rollback`, { json: body }),
+    restartApp: (ns, name) => request('POST', `${app(ns, name)}/restart`, { json: {} }),
+    appLogs: (ns, name, options) => lines(`${app(ns, name)}/logs`, options),
+    stagingLogs: (ns, id, options) => lines(`/api/v1/namespaces/${encodeURIComponent(ns)}/staging/${encodeURIComponent(id)}/logs`, { ...options, tail: undefined }),
   };
 }

@@ -15,6 +15,16 @@ import { readSettings, resolveCredentials, settingsPath } from './settings-file.
 export interface MainDeps extends ApiClientDeps {
   /** Starts the controller; by default loads controller/main.ts lazily. */
   runServer?(options: { port?: number }): Promise<unknown>;
+  /** Ctrl-C watcher for following commands; by default SIGINT of this process. */
+  interrupt?(): { signal: AbortSignal; dispose(): void };
+}
+
+/** Aborts on the first SIGINT while watched; a second Ctrl-C then ends the process as usual. */
+function watchSigint(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSigint = () => { controller.abort(); };
+  process.once('SIGINT', onSigint);
+  return { signal: controller.signal, dispose: () => { process.off('SIGINT', onSigint); } };
 }
 
 /** Commander's own exits: help and version are successes, everything else is usage. */
@@ -57,6 +67,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
       const stored = complete ? undefined : await readSettings(settingsFile);
       return connect(resolveCredentials({ flags, env, stored }));
     },
+    interrupt: () => (deps.interrupt ?? watchSigint)(),
     async runServer(options) {
       if (deps.runServer) return deps.runServer(options);
       // Lazy: client commands never load the server's code and dependencies.

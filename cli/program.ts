@@ -9,6 +9,7 @@ import { appsDelete, appsList, appsShow } from './commands/apps.ts';
 import { login } from './commands/login.ts';
 import { namespacesCreate, namespacesList } from './commands/namespaces.ts';
 import type { Output } from './output.ts';
+import { addAppCommands, parseTimeout, TIMEOUT_FLAGS, TIMEOUT_HELP } from './program-app.ts';
 import { DEFAULT_NAMESPACE } from './push-plan.ts';
 import * as text from './render-text.ts';
 
@@ -34,6 +35,19 @@ export interface ProgramContext {
   connect(credentials: Credentials): ApiClient;
   /** Starts the controller (`slipway server`). */
   runServer(options: { port?: number }): Promise<unknown>;
+  /** Watches for Ctrl-C while a command follows something; `dispose` stops watching. */
+  interrupt(): { signal: AbortSignal; dispose(): void };
+}
+
+/** `slipway push` flags as commander parses them. */
+interface PushFlagValues {
+  name?: string;
+  path?: string;
+  git?: string;
+  subdir?: string;
+  /** False with --no-deploy. */
+  deploy: boolean;
+  timeout?: number;
 }
 
 function parsePort(value: string): number {
@@ -81,21 +95,29 @@ export function buildProgram(ctx: ProgramContext): Command {
     });
 
   program.command('push')
-    .description('store source for an app: a directory (packed, honouring ignore files) or a git URL')
+    .description('store source for an app (a directory or a git URL), then stage and deploy it and print its URL')
     .argument('[manifest]', 'manifest file (default: slipway.yml, else epinio.yml, in this folder)')
     .option('--name <name>', 'application name (overrides the manifest)')
     .option('--path <dir>', 'directory to push (default: the manifest\'s origin, else this folder)')
     .option('--git <url[,revision]>', 'import from git instead: URL, optionally a branch, tag or commit after a comma')
     .option('--subdir <path>', 'with --git: only this folder of the repository')
-    .action(async (manifest: string | undefined, options: Record<string, string | undefined>, cmd: Command) => {
+    .option('--no-deploy', 'only store the source; do not stage and deploy it')
+    .option(TIMEOUT_FLAGS, TIMEOUT_HELP, parseTimeout)
+    .action(async (manifest: string | undefined, options: PushFlagValues, cmd: Command) => {
       const g = globals(cmd);
       // Loaded on use: the packer, YAML and ignore rules are not needed by `slipway server`.
       const { push, pushJson } = await import('./commands/push.ts');
-      const result = await push(
-        { manifest, name: options.name, path: options.path, git: options.git, subdir: options.subdir, namespace: g.namespace },
-        { api: await ctx.api(g), output: ctx.output, cwd: ctx.cwd },
-      );
-      print(g, text.pushText(result), pushJson(result));
+      const interrupt = ctx.interrupt();
+      try {
+        const result = await push(
+          { manifest, name: options.name, path: options.path, git: options.git, subdir: options.subdir, namespace: g.namespace, deploy: options.deploy, timeoutMs: options.timeout },
+          // Build output goes to stderr for people only; scripts get the JSON result.
+          { api: await ctx.api(g), output: ctx.output, cwd: ctx.cwd, showLogs: g.output !== 'json', signal: interrupt.signal },
+        );
+        print(g, text.pushText(result), pushJson(result));
+      } finally {
+        interrupt.dispose();
+      }
     });
 
   const apps = program.command('apps').description('list, show and delete applications');
@@ -117,6 +139,8 @@ export function buildProgram(ctx: ProgramContext): Command {
       const result = await appsDelete({ namespace: namespaceOf(g), name }, { api: await ctx.api(g) });
       print(g, text.appDeleteText(result), result);
     });
+
+  addAppCommands(program, ctx);
 
   const namespaces = program.command('namespaces').alias('ns').description('list and create namespaces');
   namespaces.command('list').description('list namespaces and their applications')

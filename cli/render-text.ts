@@ -2,9 +2,10 @@
  * Human output of each command's result (the default; `--output json` prints the
  * result itself). Kept apart from the commands so they only return data.
  */
-import type { App, Namespace } from '../core/types.ts';
+import type { App, Namespace, Run } from '../core/types.ts';
 import { redactUrl } from '../core/redact.ts';
-import type { NamespaceSummary } from './api-client.ts';
+import type { LogLine, NamespaceSummary, ReleaseEntry } from './api-client.ts';
+import type { AppRollbackResult } from './commands/app-rollback.ts';
 import type { LoginResult } from './commands/login.ts';
 import type { PushResult } from './commands/push.ts';
 import { formatBytes } from './output.ts';
@@ -41,10 +42,16 @@ export function pushText(r: PushResult): string {
     ['Revision', r.revision],
     ['Branch', r.branch],
   ]);
+  if (r.run) return `${lines}\n\n${deployedText(r.app, r.release, r.urls)}`;
   const next = r.runtime === 'none'
     ? 'The source is stored. Staging needs a runtime: start the server with SLIPWAY_RUNTIME=local (or kubernetes).'
-    : `The source is stored. The server's runtime is ${r.runtime}; staging from the CLI is not available yet.`;
+    : 'The source is stored; nothing was deployed (--no-deploy).';
   return `${lines}\n\n${next}`;
+}
+
+function deployedText(app: string, release: number | undefined, urls: string[] | undefined, verb = 'Deployed', join = ' release'): string {
+  const where = urls?.length ? `\n${urls.map((u) => `  ${u}`).join('\n')}` : ' (no URL)';
+  return `${verb} ${app}${release === undefined ? '' : `${join} ${release}`}:${where}`;
 }
 
 function sourceSummary(app: App): string {
@@ -53,11 +60,30 @@ function sourceSummary(app: App): string {
   return s.revision ? `${s.revision.slice(0, 12)}${s.branch ? ` (${s.branch})` : ''}` : s.blobuid;
 }
 
+/** ready/desired as the runtime last saw them; `-` for ready when never deployed. */
+function instancesText(app: App): string {
+  const r = app.status.runtime;
+  return r ? `${r.ready}/${r.desired}` : `-/${app.spec.instances}`;
+}
+
+/** One word for a list: a run in progress, else the runtime's phase, else a failed run. */
+function phaseOf(app: App): string {
+  const run = app.status.run;
+  if (run && run.phase !== 'succeeded' && run.phase !== 'failed') return run.phase;
+  return app.status.runtime?.phase ?? (run?.phase === 'failed' ? 'failed' : '-');
+}
+
+function runSummary(run: Run | undefined): string {
+  if (!run) return '-';
+  const failure = run.error ? `: ${run.error.message} (${run.error.code})` : '';
+  return `${run.kind ?? 'deploy'} ${run.id} ${run.phase}${failure}, started ${run.startedAt}`;
+}
+
 /** `slipway apps list`. */
 export function appsListText(apps: App[], namespace: string): string {
   if (apps.length === 0) return `No applications in namespace ${namespace}. Create one with \`slipway push --name NAME\`.`;
-  return table(['NAME', 'INSTANCES', 'ORIGIN', 'SOURCE', 'CREATED'], apps.map((a) => [
-    a.metadata.name, String(a.spec.instances), a.spec.origin?.kind ?? '-', sourceSummary(a), a.metadata.createdAt,
+  return table(['NAME', 'INSTANCES', 'PHASE', 'ORIGIN', 'SOURCE', 'URL', 'CREATED'], apps.map((a) => [
+    a.metadata.name, instancesText(a), phaseOf(a), a.spec.origin?.kind ?? '-', sourceSummary(a), a.status.urls?.[0] ?? '-', a.metadata.createdAt,
   ]));
 }
 
@@ -68,14 +94,22 @@ export function appShowText(app: App): string {
     : origin.kind === 'git' ? `git ${redactUrl(origin.url)}${origin.revision ? ` @ ${origin.revision}` : ''}${origin.subdir ? ` (subdir ${origin.subdir})` : ''}${origin.watch ? ', watched' : ''}`
     : origin.kind === 'container' ? `container ${origin.image}` : 'directory push';
   const s = app.status.source;
+  const { runtime, release, routes, urls } = app.status;
   const env = Object.keys(app.spec.env ?? {}).sort();
+  const or = (v: string | number | undefined) => v === undefined || v === '' ? '-' : v;
   return fields([
     ['Name', app.metadata.name],
     ['Namespace', app.metadata.namespace],
     ['Created', app.metadata.createdAt],
     ['Origin', originText],
-    ['Instances', app.spec.instances],
-    ['Routes', app.spec.routes?.length ? app.spec.routes.join(', ') : undefined],
+    ['Phase', runtime ? `${runtime.phase}${runtime.message ? ` (${runtime.message})` : ''}` : '-'],
+    ['Instances', `${instancesText(app)} ready${runtime ? `, ${runtime.restarts} restarts` : ''}`],
+    ['Release', release ? `${release.number} (stage ${release.stageId}, ${release.createdAt})` : '-'],
+    ['Revision', or(release?.revision)],
+    ['Branch', or(release?.branch)],
+    ['Routes', (routes ?? app.spec.routes)?.length ? (routes ?? app.spec.routes).join(', ') : '-'],
+    ['URLs', urls?.length ? urls.join(' ') : '-'],
+    ['Last run', runSummary(app.status.run)],
     ['Environment', env.length ? env.join(', ') : undefined],
     ['Builder', app.spec.builder],
     ['Source blob', s?.blobuid],
@@ -100,4 +134,37 @@ export function namespacesListText(list: NamespaceSummary[]): string {
 /** `slipway namespaces create`. */
 export function namespaceCreateText(ns: Namespace): string {
   return `Created namespace ${ns.name}.`;
+}
+
+/** A phase change of a followed run, for stderr: "staging…". */
+export function phaseText(phase: string): string {
+  return `${phase}…`;
+}
+
+/** A line of build output while following a run, for stderr: "[build] text". */
+export function buildLogText(line: LogLine): string {
+  return `[${line.source ?? 'build'}] ${line.text}`;
+}
+
+/** A line of `slipway app logs`: time, source, stream, text. */
+export function logLineText(line: LogLine): string {
+  return `${line.time} ${line.source ?? '-'} ${line.stream} ${line.text}`;
+}
+
+/** `slipway app restart`. */
+export function appRestartText(r: { restarted: string; namespace: string }): string {
+  return `Restarting application ${r.restarted} in namespace ${r.namespace}.`;
+}
+
+/** `slipway app releases`, newest first; `*` marks the release that serves. */
+export function appReleasesText(releases: ReleaseEntry[], app: string): string {
+  if (releases.length === 0) return `No releases of ${app} yet. Deploy it with \`slipway push --name ${app}\`.`;
+  return table(['RELEASE', 'STAGE', 'REVISION', 'CREATED', 'CURRENT'], releases.map((r) => [
+    String(r.number), r.stageId, r.revision ? r.revision.slice(0, 12) : '-', r.createdAt, r.current ? '*' : '',
+  ]));
+}
+
+/** `slipway app rollback`. */
+export function appRollbackText(r: AppRollbackResult): string {
+  return deployedText(r.app, r.release, r.urls, 'Rolled back', ' to release');
 }

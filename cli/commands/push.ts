@@ -1,11 +1,13 @@
 /**
  * `slipway push`: make sure the namespace and app exist, then hand the server the
  * source — a packed directory streamed to `…/store`, or a git URL to `…/import-git` —
- * and report the stored blob. Staging follows once a runtime is configured.
+ * and, when the server has a runtime, start a deployment run (`…/deployments`) and
+ * follow it to its URL. Without a runtime (or with `--no-deploy`) it stops at storing.
  */
 import { stat } from 'node:fs/promises';
 import type { ApiClient } from '../api-client.ts';
 import { CliError, usageError } from '../cli-error.ts';
+import { DEFAULT_DEPLOY_TIMEOUT_MS, followRun, runFailure } from '../follow-run.ts';
 import { loadManifest } from '../manifest.ts';
 import type { Output } from '../output.ts';
 import { packDirectory } from '../pack-directory.ts';
@@ -14,13 +16,24 @@ import { originOf, planPush, type PushFlags, type PushPlan } from '../push-plan.
 /** `slipway push` options: the flags plus an optional manifest path. */
 export interface PushOptions extends PushFlags {
   manifest?: string;
+  /** False: only store the source (`--no-deploy`). Default true. */
+  deploy?: boolean;
+  /** Deadline for following the deployment (default 10 minutes). */
+  timeoutMs?: number;
 }
+
 
 /** What push needs from its surroundings. */
 export interface PushDeps {
   api: ApiClient;
   output: Output;
   cwd: string;
+  /** Stream the build output to stderr (human mode; default true). */
+  showLogs?: boolean;
+  /** Ctrl-C: stop following the deployment. */
+  signal?: AbortSignal;
+  /** Poll interval of the run (tests). */
+  pollMs?: number;
 }
 
 /** What push did. `--output json` prints {@link pushJson} of it. */
@@ -41,13 +54,23 @@ export interface PushResult {
   entries?: number;
   image?: string;
   runtime: 'none' | 'local' | 'kubernetes';
+  /** The deployment run's id, when push deployed. */
+  run?: string;
+  /** The release the deployment created. */
+  release?: number;
+  routes?: string[];
+  urls?: string[];
 }
 
-/** The JSON contract of `slipway push --output json`: blobuid, and revision and branch for git. */
+/**
+ * The JSON contract of `slipway push --output json`: blobuid, and revision and branch
+ * for git; plus release, urls and run when a deployment happened.
+ */
 export function pushJson(result: PushResult): Record<string, unknown> {
-  if (result.origin === 'git') return { blobuid: result.blobuid, revision: result.revision, branch: result.branch };
-  if (result.origin === 'container') return { image: result.image };
-  return { blobuid: result.blobuid };
+  const deployed = result.run === undefined ? {} : { release: result.release, urls: result.urls ?? [], run: result.run };
+  if (result.origin === 'git') return { blobuid: result.blobuid, revision: result.revision, branch: result.branch, ...deployed };
+  if (result.origin === 'container') return { image: result.image, ...deployed };
+  return { blobuid: result.blobuid, ...deployed };
 }
 
 /** Refuses a missing source folder before any request, so a typo creates nothing. */
@@ -120,7 +143,23 @@ export async function push(options: PushOptions, deps: PushDeps): Promise<PushRe
   } else {
     result.image = source.image;
   }
-  // No staging endpoint exists yet: report whether the server could stage at all.
   result.runtime = (await api.info()).runtime;
+  if (result.runtime === 'none' || options.deploy === false) return result;
+  await deployPushed(options, deps, result);
   return result;
+}
+
+/** Starts the deployment of what was just stored and follows it; a failed run throws. */
+async function deployPushed(options: PushOptions, deps: PushDeps, result: PushResult): Promise<void> {
+  const { app, namespace } = result;
+  const started = await deps.api.createDeployment(namespace, app, result.blobuid === undefined ? {} : { blobuid: result.blobuid });
+  result.run = started.id;
+  const { run, sawBuildOutput } = await followRun({
+    namespace, app, runId: started.id, timeoutMs: options.timeoutMs ?? DEFAULT_DEPLOY_TIMEOUT_MS,
+    showLogs: deps.showLogs ?? true, signal: deps.signal, pollMs: deps.pollMs,
+  }, deps);
+  if (run.phase === 'failed') throw runFailure(run, app, sawBuildOutput);
+  Object.assign(result, { release: run.release, routes: run.routes ?? [], urls: run.urls ?? [] });
+  result.revision ??= run.revision;
+  result.branch ??= run.branch;
 }

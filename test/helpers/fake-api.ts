@@ -1,8 +1,13 @@
 /**
  * A tiny real HTTP server implementing Slipway's `/api/v1` contract in memory, for
  * CLI tests: BasicAuth, namespaces, applications, `store` and `import-git`, problem
- * answers. It records every request and keeps uploaded bodies, so a test can unpack
- * exactly what the CLI sent (see {@link readTarGz}).
+ * answers, and the runtime routes (deployments, staging logs, releases, rollback, app
+ * logs, restart). It records every request and keeps uploaded bodies, so a test can
+ * unpack exactly what the CLI sent (see {@link readTarGz}).
+ *
+ * A run advances one phase each time it is polled (`GET …/deployments/:id`):
+ * pending → staging → staging → deploying → succeeded (a rollback skips staging), so
+ * tests need no clocks. A staging log stream with `follow=true` ends when the stage does.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -12,7 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { nameProblem } from '../../core/names.ts';
-import type { App, Origin } from '../../core/types.ts';
+import type { App, Origin, Release, Run, RunPhase } from '../../core/types.ts';
 
 /** Options for {@link startFakeApi}. */
 export interface FakeApiOptions {
@@ -28,6 +33,8 @@ export interface FakeApiOptions {
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** The query string, e.g. `?follow=true&tail=5` (empty when none). */
+  search: string;
   user?: string;
   contentType?: string;
   /** Parsed JSON body, when there was one. */
@@ -55,8 +62,29 @@ export interface FakeApi {
   namespaces: Map<string, string>;
   /** Answer the next request matching `method` and `path` with this problem. */
   failNext(method: string, path: RegExp, problem: FakeProblem): void;
+  /** Runs by id. */
+  runs: Map<string, Run>;
+  /** Make the next deployment run fail at the end of staging with this error. */
+  failNextRun(error: { code: string; message: string }): void;
+  /** Adds a line to an app's log and sends it to every follower. */
+  appendLog(namespace: string, app: string, line: FakeLogLine): void;
+  /** Ends every open `follow` log stream, as a server does when it shuts down. */
+  endLogStreams(): void;
+  /** How many `follow` log streams are open. */
+  followers(): number;
   close(): Promise<void>;
 }
+
+/** A log line as the log routes send it. */
+export interface FakeLogLine {
+  time: string;
+  stream: 'stdout' | 'stderr' | 'system';
+  text: string;
+  source?: string;
+}
+
+/** The build output every fake stage prints. */
+export const STAGE_LOG: readonly string[] = ['detecting: node', 'installing dependencies', 'build finished'];
 
 /** An entry of a tar.gz as {@link readTarGz} returns it. */
 export interface TarEntry {
@@ -130,16 +158,18 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
   const requests: RecordedRequest[] = [];
   const failures: Array<{ method: string; path: RegExp; problem: FakeProblem }> = [];
   let blobs = 0;
+  const runtime = createFakeRuntime(now);
 
   const server = createServer(async (req, res) => {
-    const path = new URL(req.url ?? '/', 'http://fake').pathname;
+    const parsedUrl = new URL(req.url ?? '/', 'http://fake');
+    const path = parsedUrl.pathname;
     const method = req.method ?? 'GET';
     const raw = await readBody(req);
     const contentType = req.headers['content-type'];
     let json: unknown;
     if (contentType?.includes('json') && raw.length) json = JSON.parse(raw.toString('utf8'));
     const credentials = userOf(req);
-    requests.push({ method, path, user: credentials?.user, contentType, json, bytes: raw.length });
+    requests.push({ method, path, search: parsedUrl.search, user: credentials?.user, contentType, json, bytes: raw.length });
 
     if (!credentials || users[credentials.user] !== credentials.password) {
       return problem(res, { status: 401, code: 'unauthorized', detail: 'authentication required' });
@@ -162,7 +192,9 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
       namespaces.set(name, now);
       return send(res, 201, { name, createdAt: now });
     }
-    const match = /^\/api\/v1\/namespaces\/([^/]+)\/applications(?:\/([^/]+)(?:\/(store|import-git))?)?$/.exec(path);
+    const staging = /^\/api\/v1\/namespaces\/[^/]+\/staging\/([^/]+)\/logs$/.exec(path);
+    if (staging && method === 'GET') return runtime.stagingLogs(res, decodeURIComponent(staging[1]!), parsedUrl.searchParams.get('follow') === 'true');
+    const match = /^\/api\/v1\/namespaces\/([^/]+)\/applications(?:\/([^/]+)(?:\/(store|import-git|deployments|releases|rollback|logs|restart)(?:\/([^/]+))?)?)?$/.exec(path);
     if (!match) return problem(res, { status: 404, code: 'route_not_found', detail: `no route for ${method} ${path}` });
     const ns = decodeURIComponent(match[1]!);
     const name = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
@@ -202,7 +234,11 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
       app.status.source = { blobuid, revision, branch, subdir: body.subdir, url: body.giturl, format: 'tar.gz', size: 0, createdAt: now };
       return send(res, 200, { blobuid, revision, branch });
     }
-    if (action !== undefined) return problem(res, { status: 404, code: 'route_not_found', detail: `no route for ${method} ${path}` });
+    if (action !== undefined) {
+      const handled = runtime.handle({ method, action, id: match[4] && decodeURIComponent(match[4]), app, res, json, query: parsedUrl.searchParams });
+      if (handled) return;
+      return problem(res, { status: 404, code: 'route_not_found', detail: `no route for ${method} ${path}` });
+    }
     if (method === 'GET') return send(res, 200, app);
     if (method === 'PATCH') {
       applyUpdate(app, json as { configuration?: Configuration; origin?: Origin });
@@ -223,8 +259,179 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
     apps,
     namespaces,
     failNext: (method, path, p) => { failures.push({ method, path, problem: p }); },
+    runs: runtime.runs,
+    failNextRun: (error) => { runtime.nextFailure = error; },
+    appendLog: (ns, name, line) => runtime.appendLog(`${ns}/${name}`, line),
+    endLogStreams: () => runtime.endLogStreams(),
+    followers: () => runtime.followers.size,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
+}
+
+interface RuntimeRequest {
+  method: string;
+  action: string;
+  id: string | undefined;
+  app: App;
+  res: ServerResponse;
+  json: unknown;
+  query: URLSearchParams;
+}
+
+function ndjson(res: ServerResponse, lines: FakeLogLine[]): void {
+  res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+  for (const line of lines) res.write(`${JSON.stringify(line)}\n`);
+}
+
+/** The in-memory runtime half of the fake: runs, stages, releases and log streams. */
+function createFakeRuntime(now: string) {
+  const runs = new Map<string, Run>();
+  const owners = new Map<string, App>();
+  const stages = new Map<string, { lines: FakeLogLine[]; ended: boolean; followers: Set<ServerResponse> }>();
+  const appLogs = new Map<string, FakeLogLine[]>();
+  const followers = new Set<{ key: string; res: ServerResponse }>();
+  let count = 0;
+  const keyOf = (app: App) => `${app.metadata.namespace}/${app.metadata.name}`;
+  const state = {
+    runs,
+    followers,
+    nextFailure: undefined as { code: string; message: string } | undefined,
+    appendLog(key: string, line: FakeLogLine) {
+      appLogs.set(key, [...(appLogs.get(key) ?? []), line]);
+      for (const f of followers) if (f.key === key) f.res.write(`${JSON.stringify(line)}\n`);
+    },
+    endLogStreams() {
+      for (const f of followers) f.res.end();
+      followers.clear();
+    },
+    stagingLogs(res: ServerResponse, stageId: string, follow: boolean) {
+      const stage = stages.get(stageId);
+      if (!stage) return problem(res, { status: 404, code: 'stage_not_found', detail: `stage "${stageId}" does not exist` });
+      ndjson(res, stage.lines);
+      if (follow && !stage.ended) stage.followers.add(res);
+      else res.end();
+    },
+    handle(r: RuntimeRequest): boolean {
+      const { method, action, app, res } = r;
+      const key = keyOf(app);
+      if (action === 'deployments' && method === 'POST' && !r.id) {
+        const body = (r.json ?? {}) as { blobuid?: string };
+        const blobuid = body.blobuid ?? app.status.source?.blobuid;
+        const run: Run = { id: `run-${++count}`, kind: 'deploy', phase: 'pending', blobuid, revision: app.status.source?.revision, branch: app.status.source?.branch, startedAt: now };
+        if (state.nextFailure) Object.assign(run, { pendingError: state.nextFailure });
+        state.nextFailure = undefined;
+        return start(run, app, res);
+      }
+      if (action === 'deployments' && method === 'GET' && r.id) {
+        const run = runs.get(r.id);
+        if (!run || owners.get(r.id) !== app) {
+          problem(res, { status: 404, code: 'run_not_found', detail: `deployment "${r.id}" does not exist` });
+          return true;
+        }
+        advance(run, app);
+        send(res, 200, publicRun(run));
+        return true;
+      }
+      if (action === 'releases' && method === 'GET') {
+        const current = app.status.release?.number;
+        send(res, 200, (app.status.releases ?? []).map((rel) => ({ ...rel, current: rel.number === current })));
+        return true;
+      }
+      if (action === 'rollback' && method === 'POST') {
+        const releases = app.status.releases ?? [];
+        const wanted = (r.json as { release?: number } | undefined)?.release;
+        const current = app.status.release?.number ?? 0;
+        const target = wanted === undefined ? releases.find((rel) => rel.number < current) : releases.find((rel) => rel.number === wanted);
+        if (!target) {
+          problem(res, { status: 404, code: 'release_not_found', detail: wanted === undefined ? `application "${app.metadata.name}" has no earlier release` : `release ${wanted} of "${app.metadata.name}" does not exist` });
+          return true;
+        }
+        const run: Run = { id: `run-${++count}`, kind: 'rollback', phase: 'pending', blobuid: target.blobuid, revision: target.revision, branch: target.branch, stageId: target.stageId, image: target.image, release: target.number, startedAt: now };
+        return start(run, app, res);
+      }
+      if (action === 'logs' && method === 'GET') {
+        const tail = Number(r.query.get('tail') ?? 100);
+        const lines = appLogs.get(key) ?? [];
+        ndjson(res, tail === 0 ? [] : lines.slice(-tail));
+        if (r.query.get('follow') === 'true') followers.add({ key, res });
+        else res.end();
+        return true;
+      }
+      if (action === 'restart' && method === 'POST') {
+        if (app.status.runtime) app.status.runtime.restarts += 1;
+        send(res, 200, { restarted: app.metadata.name });
+        return true;
+      }
+      return false;
+    },
+  };
+
+  function start(run: Run, app: App, res: ServerResponse): true {
+    runs.set(run.id, run);
+    owners.set(run.id, app);
+    app.status.run = publicRun(run);
+    send(res, 202, { id: run.id, app: app.metadata.name, namespace: app.metadata.namespace });
+    return true;
+  }
+
+  function publicRun(run: Run): Run {
+    const { pendingError: _hidden, ...shown } = run as Run & { pendingError?: unknown };
+    return structuredClone(shown);
+  }
+
+  function endStage(stageId: string | undefined): void {
+    const stage = stageId === undefined ? undefined : stages.get(stageId);
+    if (!stage) return;
+    stage.ended = true;
+    for (const res of stage.followers) res.end();
+    stage.followers.clear();
+  }
+
+  /** One step per poll, see the file comment. */
+  function advance(run: Run & { pendingError?: { code: string; message: string }; polls?: number }, app: App): void {
+    run.polls = (run.polls ?? 0) + 1;
+    const steps: RunPhase[] = run.kind === 'rollback' ? ['pending', 'deploying', 'succeeded'] : ['pending', 'staging', 'staging', 'deploying', 'succeeded'];
+    const next = steps[Math.min(run.polls - 1, steps.length - 1)]!;
+    if (next === run.phase || run.phase === 'failed' || run.phase === 'succeeded') return;
+    if (run.phase === 'staging') {
+      endStage(run.stageId);
+      if (run.pendingError) {
+        Object.assign(run, { phase: 'failed', error: run.pendingError, finishedAt: now });
+        app.status.run = publicRun(run);
+        return;
+      }
+      run.image = `image-${run.stageId}`;
+    }
+    run.phase = next;
+    if (next === 'staging') {
+      run.stageId = `stage-${run.id}`;
+      const lines = STAGE_LOG.map((text) => ({ time: now, stream: 'stdout' as const, text, source: 'build' }));
+      if (run.pendingError) lines.push({ time: now, stream: 'stdout' as const, text: 'npm ERR! missing script: start', source: 'build' });
+      stages.set(run.stageId, { lines, ended: false, followers: new Set() });
+    }
+    if (next === 'succeeded') succeed(run, app);
+    app.status.run = publicRun(run);
+  }
+
+  function succeed(run: Run, app: App): void {
+    const name = app.metadata.name;
+    const releases = app.status.releases ?? [];
+    let release: Release;
+    if (run.kind === 'rollback') {
+      release = releases.find((rel) => rel.number === run.release)!;
+    } else {
+      release = { number: (releases[0]?.number ?? 0) + 1, stageId: run.stageId!, image: run.image!, blobuid: run.blobuid ?? '', revision: run.revision, branch: run.branch, createdAt: now };
+      app.status.releases = [release, ...releases].slice(0, 10);
+      run.release = release.number;
+    }
+    Object.assign(run, { routes: [`${name}.localhost`], urls: [`http://${name}.localhost:8080/`], finishedAt: now });
+    Object.assign(app.status, {
+      release, routes: run.routes, urls: run.urls,
+      runtime: { phase: 'running', desired: app.spec.instances, ready: app.spec.instances, restarts: 0 },
+    });
+  }
+
+  return state;
 }
 
 /** What an in-process CLI run printed and returned. */

@@ -1,0 +1,93 @@
+/**
+ * The `slipway app …` commands of the program: logs, restart, releases, rollback —
+ * what acts on a deployed application. Split from program.ts to keep files small.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import { appLogs } from './commands/app-logs.ts';
+import { appReleases } from './commands/app-releases.ts';
+import { appRestart } from './commands/app-restart.ts';
+import { appRollback } from './commands/app-rollback.ts';
+import { DEFAULT_DEPLOY_TIMEOUT_MS } from './follow-run.ts';
+import { formatDuration, parseDuration } from './duration.ts';
+import type { GlobalOptions, ProgramContext } from './program.ts';
+import { DEFAULT_NAMESPACE } from './push-plan.ts';
+import * as text from './render-text.ts';
+
+/** `--timeout` values: `30s`, `10m`, `1h`. */
+export function parseTimeout(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new InvalidArgumentError('a duration is a number with ms, s, m or h, e.g. 10m');
+  return ms;
+}
+
+/** `--tail` and `--release` values. */
+function parseCount(what: string, min: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < min) throw new InvalidArgumentError(`${what} is a whole number from ${min}`);
+    return Number(value);
+  };
+}
+
+/** The timeout option shared by push and rollback. */
+export const TIMEOUT_FLAGS = '--timeout <duration>';
+/** Its help text. */
+export const TIMEOUT_HELP = `how long to follow the deployment (default ${formatDuration(DEFAULT_DEPLOY_TIMEOUT_MS)})`;
+
+/** Adds `slipway app …` to the program. */
+export function addAppCommands(program: Command, ctx: ProgramContext): void {
+  const globals = (cmd: Command) => cmd.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
+  const print = (g: GlobalOptions, human: string, json: unknown) => {
+    ctx.output.out(g.output === 'json' ? JSON.stringify(json, null, 2) : human);
+  };
+  const namespaceOf = (g: GlobalOptions) => g.namespace ?? DEFAULT_NAMESPACE;
+  const app = program.command('app').description('logs, restart, releases and rollback of a deployed application');
+
+  app.command('logs').description('print the app\'s output (or with --staging its latest build output)').argument('<name>')
+    .option('-f, --follow', 'keep printing new lines until Ctrl-C (or, with --staging, until the build ends)')
+    .option('--tail <lines>', 'start with the last N lines (default: the server\'s, 100)', parseCount('--tail', 0))
+    .option('--staging', 'the build output of the latest deployment instead')
+    .action(async (name: string, options: { follow?: boolean; tail?: number; staging?: boolean }, cmd: Command) => {
+      const g = globals(cmd);
+      const interrupt = ctx.interrupt();
+      try {
+        await appLogs({ namespace: namespaceOf(g), name, ...options }, {
+          api: await ctx.api(g),
+          signal: interrupt.signal,
+          onLine: (line) => ctx.output.out(g.output === 'json' ? line.raw : text.logLineText(line.value)),
+        });
+      } finally {
+        interrupt.dispose();
+      }
+    });
+
+  app.command('restart').description('restart the app\'s instances').argument('<name>')
+    .action(async (name: string, _options: unknown, cmd: Command) => {
+      const g = globals(cmd);
+      const result = await appRestart({ namespace: namespaceOf(g), name }, { api: await ctx.api(g) });
+      print(g, text.appRestartText(result), result);
+    });
+
+  app.command('releases').description('list the app\'s releases, newest first').argument('<name>')
+    .action(async (name: string, _options: unknown, cmd: Command) => {
+      const g = globals(cmd);
+      const result = await appReleases({ namespace: namespaceOf(g), name }, { api: await ctx.api(g) });
+      print(g, text.appReleasesText(result, name), result);
+    });
+
+  app.command('rollback').description('redeploy an earlier release without rebuilding').argument('<name>')
+    .option('--release <number>', 'the release to go back to (default: the one before the current)', parseCount('--release', 1))
+    .option(TIMEOUT_FLAGS, TIMEOUT_HELP, parseTimeout)
+    .action(async (name: string, options: { release?: number; timeout?: number }, cmd: Command) => {
+      const g = globals(cmd);
+      const interrupt = ctx.interrupt();
+      try {
+        const result = await appRollback(
+          { namespace: namespaceOf(g), name, release: options.release, timeoutMs: options.timeout },
+          { api: await ctx.api(g), output: ctx.output, signal: interrupt.signal },
+        );
+        print(g, text.appRollbackText(result), result);
+      } finally {
+        interrupt.dispose();
+      }
+    });
+}

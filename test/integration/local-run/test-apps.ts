@@ -3,6 +3,7 @@
  * `process.execPath`. One script; `MODE` picks the behaviour.
  */
 import { writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { join } from 'node:path';
 
 const SOURCE = String.raw`
@@ -25,8 +26,9 @@ const server = http.createServer((req, res) => {
     return;
   }
   if (req.url === '/release') { server.emit('release'); res.end('ok'); return; }
+  if (req.url === '/port') { res.end(process.env.PORT); return; }
   if (req.url === '/slow') { setTimeout(() => res.end(id), 30); return; }
-  if (req.url === '/echo') { let body = ''; req.on('data', (c) => (body += c)); req.on('end', () => res.end(body)); return; }
+  if (req.url.endsWith('/echo')) { let body = ''; req.on('data', (c) => (body += c)); req.on('end', () => res.end(body)); return; }
   if (req.url === '/headers') { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify(req.headers)); return; }
   res.end(id + ' ' + process.env.GREETING);
 });
@@ -74,4 +76,19 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** A request with a chosen Host header (fetch does not let one set it). */
+export function httpRequest(port: number, host: string, path: string, options: { method?: string; body?: string } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: { host }, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
 }

@@ -455,6 +455,8 @@ export async function runMain(args: string[], env: Record<string, string>, cwd: 
     cwd,
     homedir: cwd,
   };
-  const code = await main(['node', 'slipway', ...args], env, io);
+  // Ctrl-C is tested through the command functions' signals, not this process's SIGINT.
+  const interrupt = () => ({ signal: new AbortController().signal, dispose: () => {} });
+  const code = await main(['node', 'slipway', ...args], env, io, { interrupt });
   return { code, stdout, stderr };
 }

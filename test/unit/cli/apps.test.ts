@@ -36,9 +36,9 @@ test('apps list shows a table, and --output json the apps', async (t) => {
   const text = await runMain(['apps', 'list'], env, dir);
   t.is(text.code, 0, text.stderr);
   const lines = text.stdout.trim().split('\n');
-  t.regex(lines[0]!, /^NAME\s+INSTANCES\s+ORIGIN\s+SOURCE\s+CREATED$/);
-  t.regex(lines[1]!, /^web\s+1\s+path\s+blob-1\s/);
-  t.regex(lines[2]!, /^api\s+1\s+git\s+[0-9a-f]{12} \(main\)\s/);
+  t.regex(lines[0]!, /^NAME\s+INSTANCES\s+PHASE\s+ORIGIN\s+SOURCE\s+URL\s+CREATED$/);
+  t.regex(lines[1]!, /^web\s+-\/1\s+-\s+path\s+blob-1\s+-\s/);
+  t.regex(lines[2]!, /^api\s+-\/1\s+-\s+git\s+[0-9a-f]{12} \(main\)\s+-\s/);
   const json = await runMain(['apps', 'list', '-o', 'json'], env, dir);
   t.deepEqual(JSON.parse(json.stdout).map((a: { metadata: { name: string } }) => a.metadata.name), ['web', 'api']);
 });
@@ -115,4 +115,42 @@ test('the command functions return data for injected clients', async (t) => {
   t.like(await namespacesCreate({ name: 'n2' }, deps), { name: 'n2' });
   t.deepEqual((await namespacesList({}, deps)).map((n) => n.name), ['workspace', 'n2']);
   t.deepEqual(await appsDelete({ namespace: 'workspace', name: 'web' }, deps), { deleted: 'web', namespace: 'workspace' });
+});
+
+test('apps show of a never deployed app shows - for phase, release, revision and URLs', async (t) => {
+  const { dir, env } = await setup();
+  const run = await runMain(['apps', 'show', 'web'], env, dir);
+  t.is(run.code, 0, run.stderr);
+  for (const field of ['Phase', 'Release', 'Revision', 'Branch', 'Routes', 'URLs', 'Last run']) t.regex(run.stdout, new RegExp(`^${field}:\\s+-$`, 'm'), field);
+  t.regex(run.stdout, /^Instances:\s+-\/1 ready$/m);
+});
+
+test('apps show and list of a deployed app show its phase, instances, release, revision and URL', async (t) => {
+  const { api, dir, env } = await setup();
+  const app = api.apps.get('workspace/api')!;
+  app.status = {
+    ...app.status,
+    run: { id: 'run-7', kind: 'deploy', phase: 'succeeded', startedAt: '2026-01-02T00:00:00.000Z', stageId: 'stage-7' },
+    release: { number: 3, stageId: 'stage-7', image: 'img', blobuid: 'blob-2', revision: 'a'.repeat(40), branch: 'main', createdAt: '2026-01-02T00:00:01.000Z' },
+    runtime: { phase: 'running', desired: 2, ready: 1, restarts: 4 },
+    routes: ['api.localhost'],
+    urls: ['http://api.localhost:8080/'],
+  };
+  const run = await runMain(['apps', 'show', 'api'], env, dir);
+  t.is(run.code, 0, run.stderr);
+  t.regex(run.stdout, /^Phase:\s+running$/m);
+  t.regex(run.stdout, /^Instances:\s+1\/2 ready, 4 restarts$/m);
+  t.regex(run.stdout, /^Release:\s+3 \(stage stage-7, 2026-01-02T00:00:01.000Z\)$/m);
+  t.regex(run.stdout, /^Revision:\s+a{40}$/m);
+  t.regex(run.stdout, /^Branch:\s+main$/m);
+  t.regex(run.stdout, /^Routes:\s+api\.localhost$/m);
+  t.regex(run.stdout, /^URLs:\s+http:\/\/api\.localhost:8080\/$/m);
+  t.regex(run.stdout, /^Last run:\s+deploy run-7 succeeded, started 2026-01-02T00:00:00.000Z$/m);
+  const list = await runMain(['apps', 'list'], env, dir);
+  t.regex(list.stdout, /^api\s+1\/2\s+running\s+git\s+\S+ \(main\)\s+http:\/\/api\.localhost:8080\/\s/m);
+  // A run in progress shows as the phase; a failed one with its error.
+  app.status.run = { id: 'run-8', kind: 'deploy', phase: 'staging', startedAt: '2026-01-03T00:00:00.000Z' };
+  t.regex((await runMain(['apps', 'list'], env, dir)).stdout, /^api\s+1\/2\s+staging\s/m);
+  app.status.run = { id: 'run-8', kind: 'deploy', phase: 'failed', startedAt: 'then', error: { code: 'stage_failed', message: 'npm exited with 1' } };
+  t.regex((await runMain(['apps', 'show', 'api'], env, dir)).stdout, /^Last run:\s+deploy run-8 failed: npm exited with 1 \(stage_failed\), started then$/m);
 });

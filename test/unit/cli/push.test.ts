@@ -232,11 +232,82 @@ test('a server problem reaches the command as a CliError with code and status', 
   t.like(error as CliError, { code: 'unknown_revision', status: 422, exitCode: 1, message: 'revision "nope" not found in https://e.com/r.git' });
 });
 
-test('a runtime other than none is reported', async (t) => {
+test('with a runtime, push deploys: phases and build output on stderr, release and URL on stdout', async (t) => {
   const api = await fakeApi({ runtime: 'local' });
   const dir = await tempDir();
   await writeTree(dir, { 'a.txt': 'x' });
-  const run = await runMain(['push', '--name', 'x'], envFor(api, dir), dir);
+  const run = await runMain(['push', '--name', 'web'], envFor(api, dir), dir);
   t.is(run.code, 0, run.stderr);
-  t.regex(run.stdout, /runtime is local/);
+  const deploy = api.requests.find((r) => r.method === 'POST' && r.path.endsWith('/applications/web/deployments'))!;
+  t.deepEqual(deploy.json, { blobuid: 'blob-1' });
+  t.regex(run.stdout, /Deployed web release 1:\n  http:\/\/web\.localhost:8080\//);
+  // Phases in order, the build output between staging and deploying.
+  t.regex(run.stderr, /pending…\nstaging…\n\[build\] detecting: node\n\[build\] installing dependencies\n\[build\] build finished\ndeploying…\n$/);
+  t.false(run.stdout.includes('[build]'));
+});
+
+test('push --output json keeps blobuid, revision and branch and adds release, urls and run; no build output', async (t) => {
+  const api = await fakeApi({ runtime: 'local' });
+  const dir = await tempDir();
+  const run = await runMain(['push', '--name', 'web', '--git', 'https://example.com/r.git,main', '-o', 'json'], envFor(api, dir), dir);
+  t.is(run.code, 0, run.stderr);
+  const json = JSON.parse(run.stdout);
+  t.deepEqual(Object.keys(json), ['blobuid', 'revision', 'branch', 'release', 'urls', 'run']);
+  t.like(json, { blobuid: 'blob-1', branch: 'main', release: 1, urls: ['http://web.localhost:8080/'], run: 'run-1' });
+  t.regex(json.revision, /^[0-9a-f]{40}$/);
+  t.false(run.stderr.includes('[build]'));
+  t.false(api.requests.some((r) => r.path.includes('/staging/')), 'the build output is not even read');
+});
+
+test('a failed build fails push with exit 1, the run\'s message and code, after the build output', async (t) => {
+  const api = await fakeApi({ runtime: 'local' });
+  const dir = await tempDir();
+  await writeTree(dir, { 'a.txt': 'x' });
+  api.failNextRun({ code: 'stage_failed', message: 'the build of web failed: npm exited with 1' });
+  const run = await runMain(['push', '--name', 'web'], envFor(api, dir), dir);
+  t.is(run.code, 1);
+  t.regex(run.stderr, /\[build\] npm ERR! missing script: start\nerror: the build of web failed: npm exited with 1 \(stage_failed\)\nhint: see the build output above\n$/);
+  t.is(run.stdout, '');
+  api.failNextRun({ code: 'stage_failed', message: 'the build of web failed' });
+  const json = await runMain(['push', '--name', 'web', '-o', 'json'], envFor(api, dir), dir);
+  t.is(json.code, 1);
+  t.is(json.stdout, '');
+  const body = JSON.parse(json.stderr.slice(json.stderr.indexOf('{')));
+  t.like(body, { error: { code: 'stage_failed', hint: 'see the build output with `slipway app logs web --staging`', data: { run: 'run-2', stageId: 'stage-run-2' } } });
+});
+
+test('push --no-deploy only stores, and without a runtime push says staging needs one', async (t) => {
+  const api = await fakeApi({ runtime: 'local' });
+  const dir = await tempDir();
+  await writeTree(dir, { 'a.txt': 'x' });
+  const run = await runMain(['push', '--name', 'x', '--no-deploy'], envFor(api, dir), dir);
+  t.is(run.code, 0, run.stderr);
+  t.regex(run.stdout, /nothing was deployed \(--no-deploy\)/);
+  const json = await runMain(['push', '--name', 'x', '--no-deploy', '-o', 'json'], envFor(api, dir), dir);
+  t.deepEqual(JSON.parse(json.stdout), { blobuid: 'blob-2' });
+  t.false(api.requests.some((r) => r.path.endsWith('/deployments')));
+});
+
+test('push gives up following at --timeout: exit 1, timeout, the run goes on', async (t) => {
+  const api = await fakeApi({ runtime: 'local' });
+  const dir = await tempDir();
+  await writeTree(dir, { 'a.txt': 'x' });
+  const run = await runMain(['push', '--name', 'slow', '--timeout', '300ms'], envFor(api, dir), dir);
+  t.is(run.code, 1);
+  t.regex(run.stderr, /error: the deployment of slow did not finish within 300ms \(timeout\)\nhint: it goes on on the server/);
+  const bad = await runMain(['push', '--name', 'slow', '--timeout', 'soon'], envFor(api, dir), dir);
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /a duration is a number with ms, s, m or h/);
+});
+
+test('Ctrl-C while following a push stops following with a hint', async (t) => {
+  const api = await fakeApi({ runtime: 'local' });
+  const dir = await tempDir();
+  await writeTree(dir, { 'a.txt': 'x' });
+  const controller = new AbortController();
+  const output = silentOutput();
+  output.err = (text) => { output.lines.push(text); if (text === 'staging…') controller.abort(); };
+  const client = createApiClient({ url: api.url, user: 'admin', password: 'admin-password' });
+  const error = await t.throwsAsync(push({ name: 'x', path: dir }, { api: client, output, cwd: dir, signal: controller.signal, pollMs: 20 }));
+  t.like(error as CliError, { code: 'interrupted', message: 'stopped following the deployment of x' });
 });

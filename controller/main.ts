@@ -8,9 +8,10 @@ import { pino } from 'pino';
 import { parseConfig } from '../core/config.ts';
 import { isSlipwayError } from '../core/errors.ts';
 import { redact } from '../core/redact.ts';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/ports/logger.ts';
@@ -23,6 +24,12 @@ import { createFsBlobStore } from './adapters/blob/fs-blob-store.ts';
 import { createGitSource } from './adapters/git/create-git-source.ts';
 import { loadGitCredentials } from './adapters/git/git-credentials.ts';
 import { ensureDefaultNamespace } from './pipeline/ensure-default-namespace.ts';
+import type { Runtime } from '../core/ports/runtime.ts';
+import { SlipwayError } from '../core/errors.ts';
+import type { PipelineDeps } from './pipeline/pipeline-deps.ts';
+import { createStageTracker } from './pipeline/stage-tracker.ts';
+import { createRunner } from './pipeline/create-runner.ts';
+import { restoreApps } from './pipeline/restore-apps.ts';
 
 /** The package version, reported by `/api/v1/info`. */
 export const VERSION = '0.1.0';
@@ -48,8 +55,37 @@ async function createBlobStore(config: Config): Promise<BlobStore & { ready?: ()
   return store;
 }
 
+/** Seams for tests: a runtime to use instead of the one the config selects. */
+export interface ServerOverrides {
+  runtime?: Runtime;
+}
+
+/** What a runtime adds to the HTTP server (the local runtime's router). */
+interface RuntimeParts {
+  runtime: Runtime;
+  /** Tries to serve a request for an app's route; false when it is not one. */
+  handle?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  handleUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
+  /** Tells the runtime the port the server listens on, for app URLs. */
+  listening?: (port: number) => void;
+  close?: () => Promise<void>;
+}
+
+async function createRuntime(config: Config, deps: { blobs: BlobStore; logger: Logger; dataDir: string; tmpDir: string }, overrides: ServerOverrides): Promise<RuntimeParts | undefined> {
+  if (overrides.runtime) return { runtime: overrides.runtime };
+  if (config.runtime === 'none') return undefined;
+  if (config.runtime === 'kubernetes') {
+    throw new SlipwayError('invalid_config', 'SLIPWAY_RUNTIME=kubernetes is not available yet; use local or none (see docs/configuration.md)', { status: 500 });
+  }
+  const { createLocalRuntime } = await import('./adapters/local/create-local-runtime.ts');
+  return createLocalRuntime({
+    blobs: deps.blobs, logger: deps.logger.child({ component: 'local-runtime' }), dataDir: join(deps.dataDir, 'runtime'), tmpDir: deps.tmpDir,
+    systemDomain: config.systemDomain, limits: config.limits, nodeBinDir: dirname(process.execPath),
+  });
+}
+
 /** Starts Slipway's HTTP server on `config.host:config.port`. */
-export async function startServer(config: Config, logger: Logger, clock: Clock = systemClock): Promise<RunningServer> {
+export async function startServer(config: Config, logger: Logger, clock: Clock = systemClock, overrides: ServerOverrides = {}): Promise<RunningServer> {
   const dataDir = resolve(config.dataDir);
   const tmpDir = join(dataDir, 'tmp');
   await mkdir(tmpDir, { recursive: true });
@@ -67,13 +103,26 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   const { generated } = await bootstrapUsers(config.auth.usersFile, join(dataDir, 'admin-password'), config.auth.adminPassword);
   const auth = createAuthenticator(await loadUsers(config.auth.usersFile));
 
+  const parts = await createRuntime(config, { blobs, logger, dataDir, tmpDir }, overrides);
+  const pipelineDeps: PipelineDeps | undefined = parts && {
+    store, blobs, git, clock, logger: logger.child({ component: 'pipeline' }), runtime: parts.runtime, stages: createStageTracker(), systemDomain: config.systemDomain,
+  };
+  const runner = pipelineDeps && createRunner(pipelineDeps);
   const api = createApi({
     store, blobs, git, auth, clock, logger, tmpDir,
-    info: { version: VERSION, runtime: config.runtime, blobStore: config.blobStore.kind, systemDomain: config.systemDomain },
+    info: { version: VERSION, runtime: parts ? parts.runtime.kind : 'none', blobStore: config.blobStore.kind, systemDomain: config.systemDomain },
     limits: config.limits,
+    pipeline: pipelineDeps && runner && { deps: pipelineDeps, runner },
     ready: async () => (await blobs.ready?.()) ?? true,
   });
-  const server = createServer({ headersTimeout: 30_000, requestTimeout: 0 }, api.callback());
+  const koa = api.callback();
+  // App routes (`<app>.<domain>`) go to the runtime's router; everything else is the API.
+  const server = createServer({ headersTimeout: 30_000, requestTimeout: 0 }, (req, res) => {
+    if (!parts?.handle?.(req, res)) void koa(req, res);
+  });
+  server.on('upgrade', (req, socket, head) => {
+    if (!parts?.handleUpgrade?.(req, socket, head)) socket.destroy();
+  });
   // Uploads and imports can take minutes; an idle socket still goes away.
   server.setTimeout(120_000);
   await new Promise<void>((done, fail) => {
@@ -81,15 +130,25 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     server.listen(config.port, config.host, () => done());
   });
   const { port } = server.address() as AddressInfo;
+  parts?.listening?.(port);
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  if (runner && pipelineDeps) {
+    // In the background: the API answers while apps come back.
+    const interrupted = await runner.recover();
+    if (interrupted) logger.warn({ interrupted }, 'runs interrupted by the last shutdown were marked failed');
+    void restoreApps(pipelineDeps).then((restored) => restored && logger.info({ restored }, 'apps restored to their last release'));
+  }
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     server,
     generatedAdminPassword: generated,
-    close: () => new Promise<void>((done) => {
-      server.close(() => done());
-      server.closeIdleConnections();
-    }),
+    close: async () => {
+      await new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeIdleConnections();
+      });
+      await parts?.close?.();
+    },
   };
 }
 

@@ -4,10 +4,9 @@
  * half starts `ReleasePlan.command` (or serves `staticRoot`) with `ReleasePlan.env`.
  * See docs/local-build.md.
  */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createBuildLog } from './build-log.ts';
-import { appEnv, buildEnv, BUILD_HOME } from './build-env.ts';
+import { appEnv, buildEnv } from './build-env.ts';
 import { detectApp, findStaticRoot } from './detect-app.ts';
 import { pruneDevDependencies, runNodeBuild, type StepContext } from './node-build.ts';
 import { DEFAULT_ENTRY_FILES, resolveNodeStart } from './node-start.ts';
@@ -54,8 +53,6 @@ export async function buildRelease(options: BuildOptions): Promise<ReleasePlan> 
     timeoutMs: options.timeoutMs,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   };
-  const needsSteps = pkg !== undefined && (pkg.dependencyCount + pkg.devDependencyCount > 0 || pkg.scripts.build !== undefined);
-  if (needsSteps) await mkdir(join(options.dir, BUILD_HOME), { recursive: true });
   const built = pkg === undefined ? undefined : await runNodeBuild(context, pkg);
   const how = built === undefined ? '' : ` (${built.labels.join(', ')})`;
 

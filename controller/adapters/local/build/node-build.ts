@@ -4,6 +4,7 @@
  * milliseconds. With a build script, devDependencies are installed too (bundlers and
  * compilers live there), and pruned again after the build when the manager can.
  */
+import { mkdir } from 'node:fs/promises';
 import type { BuildLog } from './build-log.ts';
 import { choosePackageManager, requirePackageManager, type PackageManager } from './package-manager.ts';
 import type { PackageJson } from './read-package-json.ts';
@@ -36,6 +37,8 @@ export async function runNodeBuild(context: StepContext, pkg: PackageJson): Prom
     context.log.system('package.json has no dependencies and no build script: nothing to install or build', 'detect');
     return { labels: ['no dependencies'], ranBuild: false };
   }
+  // HOME (inside the release) must exist before npm writes its cache there.
+  if (context.env.HOME !== undefined) await mkdir(context.env.HOME, { recursive: true });
   const manager: PackageManager = await choosePackageManager(context.dir);
   await requirePackageManager(manager, context.env.PATH ?? '');
   context.log.system(

@@ -29,8 +29,9 @@ export async function buildRelease(options: BuildOptions): Promise<ReleasePlan> 
   const started = performance.now();
   const log = createBuildLog(options.log, options.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES);
   const detection = await detectApp(options.dir);
+  // The plan's description is the caller's to show (it prints it as the stage's result).
   const done = (plan: ReleasePlan): ReleasePlan => {
-    log.system(`${plan.description} (staged in ${Math.round(performance.now() - started)} ms)`, 'detect');
+    log.system(`build done in ${Math.round(performance.now() - started)} ms`, 'detect');
     return plan;
   };
   if (detection.kind === 'static') {

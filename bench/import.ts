@@ -38,7 +38,9 @@ else await main();
 /** (b) in its own process, so its peak RSS is its own: resolve + archive to a file. */
 async function child(url: string, out: string, tmpDir: string): Promise<void> {
   const started = performance.now();
-  const source = createGitSource({ allowedHosts: ['127.0.0.1'], credentials: noGitCredentials, maxBytes: 1 << 30, timeoutMs: 600_000, tmpDir });
+  // The server's default archive limits (core/config.ts), so the figure includes their checks.
+  const limits = { uploadBytes: 512 * 2 ** 20, unpackedBytes: 2 ** 31, archiveEntries: 100_000 };
+  const source = createGitSource({ allowedHosts: ['127.0.0.1'], credentials: noGitCredentials, maxBytes: 1 << 30, timeoutMs: 600_000, tmpDir, limits });
   const resolved = await source.resolve(url, '');
   await pipeline(await source.archive({ url, resolved }), createWriteStream(out));
   const ms = performance.now() - started;

@@ -58,6 +58,8 @@ async function createBlobStore(config: Config): Promise<BlobStore & { ready?: ()
 /** Seams for tests: a runtime to use instead of the one the config selects. */
 export interface ServerOverrides {
   runtime?: Runtime;
+  /** PATH where builds find npm, yarn and pnpm (runServer passes the process's own). */
+  path?: string;
 }
 
 /** What a runtime adds to the HTTP server (the local runtime's router). */
@@ -71,7 +73,7 @@ interface RuntimeParts {
   close?: () => Promise<void>;
 }
 
-async function createRuntime(config: Config, deps: { blobs: BlobStore; logger: Logger; dataDir: string; tmpDir: string }, overrides: ServerOverrides): Promise<RuntimeParts | undefined> {
+async function createRuntime(config: Config, deps: { blobs: BlobStore; logger: Logger; dataDir: string; tmpDir: string; path?: string }, overrides: ServerOverrides): Promise<RuntimeParts | undefined> {
   if (overrides.runtime) return { runtime: overrides.runtime };
   if (config.runtime === 'none') return undefined;
   if (config.runtime === 'kubernetes') {
@@ -80,7 +82,8 @@ async function createRuntime(config: Config, deps: { blobs: BlobStore; logger: L
   const { createLocalRuntime } = await import('./adapters/local/create-local-runtime.ts');
   return createLocalRuntime({
     blobs: deps.blobs, logger: deps.logger.child({ component: 'local-runtime' }), dataDir: join(deps.dataDir, 'runtime'), tmpDir: deps.tmpDir,
-    systemDomain: config.systemDomain, limits: config.limits, nodeBinDir: dirname(process.execPath),
+    systemDomain: config.systemDomain, limits: config.limits, nodeBinDir: dirname(process.execPath), basePath: deps.path,
+    buildTimeoutMs: config.timeouts.buildMs, readyTimeoutMs: config.timeouts.readyMs, graceMs: config.timeouts.stopGraceMs,
   });
 }
 
@@ -97,13 +100,14 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     credentials: await loadGitCredentials(config.git.credentialsFile),
     maxBytes: config.git.maxBytes,
     timeoutMs: config.git.timeoutMs,
+    limits: config.limits,
     tmpDir,
     logger: logger.child({ component: 'git' }),
   });
   const { generated } = await bootstrapUsers(config.auth.usersFile, join(dataDir, 'admin-password'), config.auth.adminPassword);
   const auth = createAuthenticator(await loadUsers(config.auth.usersFile));
 
-  const parts = await createRuntime(config, { blobs, logger, dataDir, tmpDir }, overrides);
+  const parts = await createRuntime(config, { blobs, logger, dataDir, tmpDir, path: overrides.path }, overrides);
   const pipelineDeps: PipelineDeps | undefined = parts && {
     store, blobs, git, clock, logger: logger.child({ component: 'pipeline' }), runtime: parts.runtime, stages: createStageTracker(), systemDomain: config.systemDomain,
   };
@@ -170,7 +174,7 @@ export async function runServer(options: RunServerOptions = {}): Promise<void> {
   const logger = pino({ level: config.logLevel, base: { service: 'slipway' } });
   let running;
   try {
-    running = await startServer(config, logger);
+    running = await startServer(config, logger, systemClock, { path: process.env.PATH });
   } catch (error) {
     logger.fatal({ err: redact(String((error as Error)?.stack ?? error)) }, 'slipway could not start');
     process.stderr.write(`slipway: could not start: ${redact(isSlipwayError(error) ? error.message : String((error as Error)?.message ?? error))}\n`);

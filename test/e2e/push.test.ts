@@ -24,7 +24,8 @@ test.before(async () => {
   const repos = await makeTempDir('slipway-e2e-repos-');
   cleanups.push(data.cleanup, h.cleanup, repos.cleanup);
   home = h.dir;
-  server = await startServerProcess({ SLIPWAY_DATA_DIR: data.dir, SLIPWAY_ADMIN_PASSWORD: PASSWORD, SLIPWAY_GIT_ALLOWED_HOSTS: '127.0.0.1' });
+  // No runtime: this file is about storing sources; test/e2e/local-runtime.test.ts deploys.
+  server = await startServerProcess({ SLIPWAY_DATA_DIR: data.dir, SLIPWAY_ADMIN_PASSWORD: PASSWORD, SLIPWAY_GIT_ALLOWED_HOSTS: '127.0.0.1', SLIPWAY_RUNTIME: 'none' });
   await createBareRepo(repos.dir, 'app');
   gitServer = await startGitServer({ root: repos.dir });
   repo = await createWorkRepo();
@@ -126,12 +127,12 @@ test.serial('apps list and delete', async (t) => {
 test('a first start without SLIPWAY_ADMIN_PASSWORD prints a generated password once', async (t) => {
   const data = await makeTempDir('slipway-e2e-first-');
   t.teardown(data.cleanup);
-  const first = await startServerProcess({ SLIPWAY_DATA_DIR: data.dir });
+  const first = await startServerProcess({ SLIPWAY_DATA_DIR: data.dir, SLIPWAY_RUNTIME: 'none' });
   await first.stop();
   const printed = /password[^\n]*:\n\n\s+(\S+)/.exec(first.stderr())?.[1] ?? 'no password printed';
   t.not(printed, "no password printed", first.stderr());
   t.is((await readFile(join(data.dir, 'admin-password'), 'utf8')).trim(), printed);
-  const second = await startServerProcess({ SLIPWAY_DATA_DIR: data.dir });
+  const second = await startServerProcess({ SLIPWAY_DATA_DIR: data.dir, SLIPWAY_RUNTIME: 'none' });
   t.teardown(async () => { await second.stop(); });
   t.false(second.stderr().includes(printed), "not printed again");
   const info = await fetch(`${second.url}/api/v1/info`, { headers: { authorization: `Basic ${Buffer.from(`admin:${printed}`).toString('base64')}` } });

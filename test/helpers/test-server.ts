@@ -4,7 +4,7 @@
  */
 import { parseConfig, type Config } from '../../core/config.ts';
 import { silentLogger } from '../../core/ports/logger.ts';
-import { startServer, type RunningServer } from '../../controller/main.ts';
+import { startServer, type RunningServer, type ServerOverrides } from '../../controller/main.ts';
 import { makeTempDir } from './temp-dir.ts';
 
 /** The admin password of test servers. */
@@ -24,14 +24,18 @@ export interface TestServer {
 /** Basic auth header value for `user:password`. */
 export const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
-/** Starts a server; `env` adds SLIPWAY_* settings on top of the test defaults. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/**
+ * Starts a server; `env` adds SLIPWAY_* settings on top of the test defaults, which
+ * include no runtime (`SLIPWAY_RUNTIME=none`): tests of staging and deploying pass
+ * `SLIPWAY_RUNTIME: 'local'` or a fake runtime in `overrides`.
+ */
+export async function startTestServer(env: Record<string, string> = {}, overrides: ServerOverrides = {}): Promise<TestServer> {
   const temp = await makeTempDir('slipway-server-');
   const config = parseConfig({
     SLIPWAY_PORT: '0', SLIPWAY_HOST: '127.0.0.1', SLIPWAY_DATA_DIR: temp.dir, SLIPWAY_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    SLIPWAY_LOG_LEVEL: 'silent', ...env,
+    SLIPWAY_LOG_LEVEL: 'silent', SLIPWAY_RUNTIME: 'none', ...env,
   });
-  const running = await startServer(config, silentLogger);
+  const running = await startServer(config, silentLogger, undefined, overrides);
   return {
     url: running.url,
     dataDir: temp.dir,

@@ -7,7 +7,7 @@ test('no configuration at all gives the embedded defaults', (t) => {
   t.is(config.port, 8080);
   t.is(config.dataDir, './.slipway');
   t.deepEqual(config.blobStore, { kind: 'filesystem', dir: './.slipway/blobs' });
-  t.is(config.runtime, 'none');
+  t.is(config.runtime, 'local');
   t.is(config.git.credentialsFile, './.slipway/git-credentials');
   t.deepEqual(config.git.allowedHosts, []);
 });

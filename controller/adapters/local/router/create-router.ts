@@ -101,7 +101,7 @@ export function createRouter(options: RouterOptions): Router {
         sendProblem(res, 503, 'no_ready_instance', `the app on ${host} has no ready instance; see its status and logs`);
         return true;
       }
-      proxyRequest({ req, res, backends, agent, host: host! });
+      proxyRequest({ req, res, backends, agent, host: host!, onFail: (detail) => options.log?.({ stream: 'system', source: 'router', text: `bad gateway: ${detail}` }) });
       return true;
     },
     handleUpgrade(req, socket, head) {

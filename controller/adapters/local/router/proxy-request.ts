@@ -14,6 +14,8 @@ export interface ProxyRequestOptions {
   agent: Agent;
   /** Used in error messages: the host the client asked for. */
   host: string;
+  /** Told when no backend answered (the client got a 502). */
+  onFail?: (detail: string) => void;
 }
 
 /**
@@ -48,11 +50,12 @@ export function proxyRequest(options: ProxyRequestOptions): void {
       // An app that dies mid-answer: cut the client off too, so it sees a failure, not a short body.
       incoming.on('aborted', () => res.destroy());
     });
-    outgoing.on('error', () => {
+    outgoing.on('error', (error: NodeJS.ErrnoException) => {
       if (answered || res.destroyed) return;
       // A reused keep-alive socket the app closed: same backend again on a new socket.
       const next = outgoing.reusedSocket ? index : index + 1;
       if (replayable && tries < options.backends.length + 2 && next < options.backends.length) return attempt(next, tries + 1);
+      options.onFail?.(`${req.method} ${options.host}${req.url}: port ${backend.port}: ${error.code ?? error.message}`);
       sendProblem(res, 502, 'bad_gateway', `the app on ${options.host} did not answer`);
     });
     if (replayable) outgoing.end();

@@ -146,8 +146,12 @@ function accepts(port: number): Promise<boolean> {
     const socket = connect({ host: '127.0.0.1', port });
     socket.setTimeout(1000);
     socket.once('connect', () => {
+      // TCP self-connect: a probe of a port nobody listens on, given that very port as its
+      // own ephemeral port, "connects" to itself. Free ports come from the ephemeral range,
+      // so under load this happens; it is not the app answering.
+      const self = socket.localPort === port;
       socket.destroy();
-      resolve(true);
+      resolve(!self);
     });
     socket.once('error', () => resolve(false));
     socket.once('timeout', () => {

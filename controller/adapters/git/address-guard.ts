@@ -87,12 +87,16 @@ export function normaliseHost(host: string): string {
  * True for addresses on the public internet. ipaddr.js names every special range
  * (loopback, private, linkLocal incl. 169.254.169.254, uniqueLocal, carrierGradeNat,
  * multicast, broadcast, unspecified, reserved, 6to4, teredo, …); only `unicast` is
- * public. An IPv4-mapped IPv6 address is judged by the IPv4 address inside it.
+ * public. An IPv4-mapped IPv6 address is judged by the IPv4 address inside it. The
+ * deprecated IPv4-compatible block ::/96 (RFC 4291 2.5.5.1) is refused as a whole:
+ * ipaddr.js calls it unicast, yet `::a9fe:a9fe` is ::169.254.169.254 and some stacks
+ * route it to the IPv4 address; only an allow-list entry lets it through.
  */
 export function isPublicUnicast(address: ipaddr.IPv4 | ipaddr.IPv6): boolean {
   if (address.kind() === 'ipv6') {
     const v6 = address as ipaddr.IPv6;
     if (v6.isIPv4MappedAddress()) return isPublicUnicast(v6.toIPv4Address());
+    if (v6.parts.slice(0, 6).every((part) => part === 0)) return false;
   }
   return address.range() === 'unicast';
 }

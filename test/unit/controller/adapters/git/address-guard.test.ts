@@ -45,6 +45,10 @@ test('IPv4-mapped loopback', refused, '::ffff:127.0.0.1');
 test('IPv4-mapped private', refused, '::ffff:10.0.0.1');
 test('IPv4-mapped metadata', refused, '::ffff:169.254.169.254');
 test('NAT64', refused, '64:ff9b::7f00:1');
+test('IPv4-compatible metadata (::169.254.169.254)', refused, '::a9fe:a9fe');
+test('IPv4-compatible loopback', refused, '::7f00:1');
+test('IPv4-compatible, dotted', refused, '::10.0.0.1');
+test('IPv4-compatible public (deprecated block)', refused, '::8c52:7903');
 test('6to4', refused, '2002:7f00:1::1');
 test('IPv6 documentation', refused, '2001:db8::1');
 test('private, though another host is allowed', refused, '10.0.0.1', ['git.internal', '192.168.0.0/16']);
@@ -56,6 +60,7 @@ test('private by CIDR', allowed, '10.0.0.7', ['10.0.0.0/8']);
 test('loopback by single address', allowed, '127.0.0.1', ['127.0.0.1']);
 test('IPv6 ULA by CIDR', allowed, 'fd00::5', ['fd00::/8']);
 test('IPv4-mapped by IPv4 CIDR', allowed, '::ffff:10.1.1.1', ['10.0.0.0/8']);
+test('IPv4-compatible by IPv6 CIDR', allowed, '::a9fe:a9fe', ['::/96']);
 
 test('one refused address among several refuses the host (no picking the good one)', async (t) => {
   const guard = createAddressGuard({ allowedHosts: [], lookup: async () => [{ address: '140.82.121.3', family: 4 }, { address: '10.0.0.1', family: 4 }] });

@@ -3,23 +3,41 @@
  * base object.
  */
 
-/** Returns the object that `delta` describes relative to `base`. Throws on a corrupt delta. */
-export function applyDelta(base: Buffer, delta: Buffer): Buffer {
+/**
+ * The base and result sizes a delta starts with, and where its instructions begin;
+ * undefined when `delta` (possibly only its first inflated bytes) ends first.
+ */
+export function deltaSizes(delta: Buffer): { base: number; result: number; start: number } | undefined {
   let pos = 0;
   const varint = () => {
     let value = 0;
     let shift = 0;
     let byte: number;
     do {
+      if (pos >= delta.length) return undefined;
       byte = delta[pos++]!;
       value += (byte & 0x7f) * 2 ** shift;
       shift += 7;
     } while (byte & 0x80);
     return value;
   };
-  const baseSize = varint();
-  if (baseSize !== base.length) throw new Error('delta base size mismatch');
-  const result = Buffer.allocUnsafe(varint());
+  const base = varint();
+  const result = base === undefined ? undefined : varint();
+  return result === undefined ? undefined : { base: base!, result, start: pos };
+}
+
+/**
+ * Returns the object that `delta` describes relative to `base`. Throws on a corrupt
+ * delta, and `tooBig()` when the declared result exceeds `maxSize` (checked before
+ * the result is allocated).
+ */
+export function applyDelta(base: Buffer, delta: Buffer, maxSize = Number.MAX_SAFE_INTEGER, tooBig = () => new Error('delta result too large')): Buffer {
+  const sizes = deltaSizes(delta);
+  if (!sizes) throw new Error('corrupt delta header');
+  if (sizes.base !== base.length) throw new Error('delta base size mismatch');
+  if (sizes.result > maxSize) throw tooBig();
+  const result = Buffer.allocUnsafe(sizes.result);
+  let pos = sizes.start;
   let out = 0;
   while (pos < delta.length) {
     const op = delta[pos++]!;

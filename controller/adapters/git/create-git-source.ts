@@ -1,7 +1,9 @@
 /**
  * The git source adapter: resolves revisions with a ref listing and streams a
  * commit's tree as tar.gz, over a guarded HTTP transport (address guard, byte cap,
- * timeout, redirects re-checked). Wired by controller/main.ts from `config.git`.
+ * timeout, redirects re-checked). The archive is held to the upload limits (entries,
+ * unpacked bytes, safe symlinks). Wired by controller/main.ts from `config.git` and
+ * `config.limits`.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,7 +18,9 @@ import { basicAuthHeader, type GitCredentials } from './git-credentials.ts';
 import { createGuardedHttp } from './guarded-http.ts';
 import { mapGitError } from './map-git-error.ts';
 import { matchRevision } from './resolve-revision.ts';
-import { archiveTree, findSubtree, parseCommit } from './tree-archive.ts';
+import { findSubtree, parseCommit } from './parse-objects.ts';
+import { planArchive, type GitArchiveLimits } from './plan-archive.ts';
+import { archiveTree } from './tree-archive.ts';
 import { validateGitUrl, validateRevision, validateSubdir } from '../../../core/git-rules.ts';
 
 /** Settings and seams of {@link createGitSource}. */
@@ -27,8 +31,13 @@ export interface GitSourceDeps {
   credentials: GitCredentials;
   /** Cap on the bytes received by one resolve or archive (SLIPWAY_GIT_MAX_BYTES). */
   maxBytes: number;
-  /** Deadline of one resolve, or of an archive's fetch (SLIPWAY_GIT_TIMEOUT_MS). */
+  /** Deadline of one resolve, or of a whole archive: fetch, checks and streaming (SLIPWAY_GIT_TIMEOUT_MS). */
   timeoutMs: number;
+  /**
+   * The caps uploads are held to (`config.limits`): entries and unpacked bytes of the
+   * archive; `unpackedBytes` also caps any one object the pack reader inflates.
+   */
+  limits: GitArchiveLimits;
   /** Where temporary packs are written (a fast disk or tmpfs); removed after each operation. */
   tmpDir: string;
   logger?: Logger;
@@ -38,40 +47,53 @@ export interface GitSourceDeps {
   gzipLevel?: number;
 }
 
+/** An operation's deadline joined with the caller's signal, and the error either ends it with. */
+interface Deadline {
+  signal: AbortSignal;
+  error: () => Error;
+}
+
 /** Creates the {@link GitSource}. Throws when an allow-list entry is malformed. */
 export function createGitSource(deps: GitSourceDeps): GitSource {
   const guard = createAddressGuard({ allowedHosts: deps.allowedHosts, lookup: deps.lookup });
 
-  /** Runs `work` with a fresh guarded transport, deadline and temp dir; maps every failure. */
-  async function operation<T>(rawUrl: string, signal: AbortSignal | undefined, work: (remote: Remote, dir: string) => Promise<T>, keepDir = false) {
-    const url = validateGitUrl(rawUrl);
+  const deadlineFor = (display: string, signal: AbortSignal | undefined): Deadline => {
+    const timeout = AbortSignal.timeout(deps.timeoutMs);
+    return {
+      signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
+      error: () => (signal?.aborted ? toError(signal.reason) : gitTimeout(display, deps.timeoutMs)),
+    };
+  };
+
+  /** Runs `work` with a fresh guarded transport and temp dir under `deadline`; maps every failure. */
+  async function operation<T>(url: URL, deadline: Deadline, work: (remote: Remote, dir: string) => Promise<T>, keepDir = false) {
     const display = redactUrl(url.href);
-    const deadline = AbortSignal.timeout(deps.timeoutMs);
-    const combined = signal ? AbortSignal.any([deadline, signal]) : deadline;
-    const abortError = () => (signal?.aborted ? toError(signal.reason) : gitTimeout(display, deps.timeoutMs));
-    const http = createGuardedHttp({ guard, maxBytes: deps.maxBytes, signal: combined, abortError, displayUrl: url.href, logger: deps.logger });
+    const { signal, error: abortError } = deadline;
+    const http = createGuardedHttp({ guard, maxBytes: deps.maxBytes, signal, abortError, displayUrl: url.href, logger: deps.logger });
     const auth = () => deps.credentials.forUrl(url.href);
     const credentials = auth();
     const remote: Remote = {
-      http, url: url.href, auth, signal: combined,
+      http, url: url.href, auth, signal, maxObjectBytes: deps.limits.unpackedBytes, logger: deps.logger,
       headers: credentials ? { authorization: basicAuthHeader(credentials) } : {},
     };
     const dir = await mkdtemp(join(deps.tmpDir, 'slipway-git-'));
     try {
       const result = await work(remote, dir);
-      return { result, dir, display };
+      return { result, dir };
     } catch (error) {
       await rm(dir, { recursive: true, force: true });
-      throw combined.aborted ? abortError() : mapGitError(error, display);
+      throw signal.aborted ? abortError() : mapGitError(error, display);
     } finally {
       if (!keepDir) await rm(dir, { recursive: true, force: true });
     }
   }
 
   return {
-    async resolve(url, revision, options = {}) {
+    async resolve(rawUrl, revision, options = {}) {
       const rev = validateRevision(revision);
-      const { result, display } = await operation(url, options.signal, async (remote, dir): Promise<ResolvedRevision> => {
+      const url = validateGitUrl(rawUrl);
+      const display = redactUrl(url.href);
+      const { result } = await operation(url, deadlineFor(display, options.signal), async (remote, dir): Promise<ResolvedRevision> => {
         const match = matchRevision(await listRefs(remote), rev);
         if (match.kind === 'resolved') return match.resolved;
         if (match.kind === 'sha') {
@@ -85,7 +107,7 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
         } else if (match.kind === 'ambiguous') {
           throw invalidRequest(`short SHA "${rev}" is ambiguous; give more digits`, { field: 'gitrev' });
         }
-        throw unknownRevision(redactUrl(url), rev || 'HEAD');
+        throw unknownRevision(redactUrl(rawUrl), rev || 'HEAD');
       });
       deps.logger?.info({ url: display, revision: rev, sha: result.sha, branch: result.branch }, 'git revision resolved');
       return result;
@@ -95,28 +117,37 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
       const subdir = validateSubdir(request.subdir);
       const sha = request.resolved.sha.toLowerCase();
       if (!/^[0-9a-f]{40}$/.test(sha)) throw invalidRequest('archive needs a resolved 40-hex commit SHA', { field: 'revision' });
-      const { result: { pack, tree, time }, dir, display } = await operation(request.url, request.signal, async (remote, dir) => {
+      const url = validateGitUrl(request.url);
+      const display = redactUrl(url.href);
+      // One deadline for the whole archive: a repository that is quick to fetch but
+      // slow to stream (or a consumer that stalls) must not hold the import forever.
+      const deadline = deadlineFor(display, request.signal);
+      const { result: { pack, entries, time }, dir } = await operation(url, deadline, async (remote, dir) => {
         const pack = await fetchCommit(remote, sha, dir);
         if (!pack) throw unknownRevision(redactUrl(request.url), sha);
         try {
           const commit = parseCommit(pack.read(sha)!.data);
           const tree = findSubtree(pack, commit.tree, subdir);
           if (!tree) throw unknownSubdir(subdir, sha);
-          return { pack, tree, time: commit.time };
+          const entries = await planArchive({ pack, tree, limits: deps.limits, signal: remote.signal });
+          return { pack, entries, time: commit.time };
         } catch (error) {
           pack.close();
           throw error;
         }
       }, true);
-      const stream = archiveTree({ pack, tree, mtime: new Date(time * 1000), gzipLevel: deps.gzipLevel });
+      const stream = archiveTree({ pack, entries, mtime: new Date(time * 1000), gzipLevel: deps.gzipLevel });
+      const onDeadline = () => stream.destroy(deadline.error());
       const cleanup = once(() => {
+        deadline.signal.removeEventListener('abort', onDeadline);
         pack.close();
         rm(dir, { recursive: true, force: true }).catch(() => {});
       });
       stream.on('close', cleanup);
       stream.on('error', (error) => deps.logger?.warn({ url: display, sha, code: (error as { code?: string }).code }, 'git archive stream failed'));
-      request.signal?.addEventListener('abort', () => stream.destroy(toError(request.signal?.reason)), { once: true });
-      deps.logger?.info({ url: display, sha, subdir: subdir || undefined, objects: pack.size }, 'git archive streaming');
+      if (deadline.signal.aborted) onDeadline();
+      else deadline.signal.addEventListener('abort', onDeadline, { once: true });
+      deps.logger?.info({ url: display, sha, subdir: subdir || undefined, objects: pack.size, entries: entries.length }, 'git archive streaming');
       return stream;
     },
   };

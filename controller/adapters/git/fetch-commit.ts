@@ -6,6 +6,7 @@
  * that lacks the commit is never trusted: the commit is always looked up in it.
  */
 import { join } from 'node:path';
+import type { Logger } from '../../../core/ports/logger.ts';
 import type { GitAuth } from './git-credentials.ts';
 import { fetchPack, WantRefusedError } from './fetch-pack.ts';
 import type { GitHttpClient } from './guarded-http.ts';
@@ -23,6 +24,9 @@ export interface Remote {
   headers: Record<string, string>;
   auth: () => GitAuth | undefined;
   signal: AbortSignal;
+  /** Largest object the pack reader may inflate (see indexPack). */
+  maxObjectBytes: number;
+  logger?: Logger;
 }
 
 /** The ref listing (protocol v2 ls-refs with symrefs and peeled tags; v0/v1 advertisement otherwise). */
@@ -48,8 +52,8 @@ export async function fetchCommit(remote: Remote, sha: string, dir: string): Pro
   const capabilities = new Set(Object.keys(info.capabilities));
   const fetchInto = async (name: string, wants: string[], depth?: number) => {
     const packPath = join(dir, `${name}.pack`);
-    await fetchPack({ http: remote.http, url: remote.url, wants, depth, protocolVersion, capabilities, headers: remote.headers, packPath });
-    return indexPack(packPath, remote.signal);
+    await fetchPack({ http: remote.http, url: remote.url, wants, depth, protocolVersion, capabilities, headers: remote.headers, packPath, logger: remote.logger });
+    return indexPack(packPath, { signal: remote.signal, maxObjectBytes: remote.maxObjectBytes });
   };
   const confirm = (pack: PackIndex) => {
     if (pack.read(sha)?.type === 'commit') return pack;
@@ -85,9 +89,9 @@ export async function expandPrefix(remote: Remote, prefix: string, dir: string):
   await fetchPack({
     http: remote.http, url: remote.url, wants: tips,
     protocolVersion: info.protocolVersion === 2 ? 2 : 1,
-    capabilities: new Set(Object.keys(info.capabilities)), headers: remote.headers, packPath,
+    capabilities: new Set(Object.keys(info.capabilities)), headers: remote.headers, packPath, logger: remote.logger,
   });
-  const pack = await indexPack(packPath, remote.signal);
+  const pack = await indexPack(packPath, { signal: remote.signal, maxObjectBytes: remote.maxObjectBytes });
   try {
     return pack.oidsOfType('commit').filter((oid) => oid.startsWith(prefix));
   } finally {

@@ -13,7 +13,8 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { SlipwayError } from '../../../core/errors.ts';
 import { gitAuthRequired, gitUnreachable } from '../../../core/error-cases.ts';
-import { redactUrl } from '../../../core/redact.ts';
+import type { Logger } from '../../../core/ports/logger.ts';
+import { redact, redactUrl } from '../../../core/redact.ts';
 import type { GitHttpClient } from './guarded-http.ts';
 import { DELIM_PKT, FLUSH_PKT, pktLine, readPktLines } from './pkt-line.ts';
 
@@ -33,6 +34,8 @@ export interface FetchPackOptions {
   headers: Record<string, string>;
   /** Where the packfile is written. */
   packPath: string;
+  /** Receives the remote's own refusal text, at debug level only. */
+  logger?: Logger;
 }
 
 /** Raised when the server refuses a want (e.g. `not our ref`): the caller may fall back. */
@@ -62,7 +65,7 @@ export async function fetchPack(options: FetchPackOptions): Promise<void> {
   const out = createWriteStream(options.packPath);
   const done = once(out, 'close');
   try {
-    await receivePack(readPktLines(response.body), out, display);
+    await receivePack(readPktLines(response.body), out, display, options.logger);
   } finally {
     out.end();
     await done;
@@ -93,7 +96,7 @@ function requestV1(options: FetchPackOptions): Buffer {
  * the pack starts, then side-band packets (1 data, 2 progress, 3 error) to the file.
  * The SHA-1 of everything but the last 20 bytes must equal those 20 bytes.
  */
-async function receivePack(packets: AsyncGenerator<Buffer | string>, out: NodeJS.WritableStream, display: string): Promise<void> {
+async function receivePack(packets: AsyncGenerator<Buffer | string>, out: NodeJS.WritableStream, display: string, logger?: Logger): Promise<void> {
   const hash = createHash('sha1');
   let tail = Buffer.alloc(0);
   let inPack = false;
@@ -105,7 +108,7 @@ async function receivePack(packets: AsyncGenerator<Buffer | string>, out: NodeJS
     }
     if (!inPack) {
       const text = packet.toString('utf8').trimEnd();
-      if (text.startsWith('ERR ')) throw refusal(text, display);
+      if (text.startsWith('ERR ')) throw refusal(text, display, logger);
       if (text === 'packfile' || text === 'NAK' || /^ACK [0-9a-f]{40}$/.test(text)) inPack = true;
       continue;
     }
@@ -119,15 +122,21 @@ async function receivePack(packets: AsyncGenerator<Buffer | string>, out: NodeJS
       tail = Buffer.from(joined.subarray(joined.length - keep));
       if (!out.write(data)) await once(out, 'drain');
     } else if (band === 3) {
-      throw refusal(packet.subarray(1).toString('utf8').trim(), display);
+      throw refusal(packet.subarray(1).toString('utf8').trim(), display, logger);
     }
   }
   if (total < 32 || !hash.digest().equals(tail)) throw gitUnreachable(display, 'the server sent an incomplete or corrupt pack');
 }
 
-function refusal(text: string, display: string): Error {
+/**
+ * The remote's text is chosen by whoever runs the server, so it never reaches the
+ * client (STYLE.md: never pass outside text through); operators see it, redacted, in
+ * the debug log.
+ */
+function refusal(text: string, display: string, logger?: Logger): Error {
   if (/not our ref|want .* not valid|no such object|upload-pack: not our/i.test(text)) return new WantRefusedError(text);
-  return new SlipwayError('git_unreachable', `cannot fetch from ${display}: the server refused (${text.replace(/[^\x20-\x7e]/g, '').slice(0, 200)})`, {
+  logger?.debug({ url: display, remote: redact(text.replace(/[^\x20-\x7e]/g, '').slice(0, 200)) }, 'git server refused the fetch');
+  return new SlipwayError('git_unreachable', `cannot fetch from ${display}: the server refused the fetch`, {
     status: 424, expose: true, retry: 'waiting', data: { url: display },
   });
 }

@@ -7,8 +7,9 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { inflateSync } from 'node:zlib';
-import { applyDelta } from './apply-delta.ts';
+import { constants as zlibConstants, inflateSync } from 'node:zlib';
+import { tooLarge } from '../../../core/error-cases.ts';
+import { applyDelta, deltaSizes } from './apply-delta.ts';
 
 /** The four object types. */
 export type GitObjectType = 'commit' | 'tree' | 'blob' | 'tag';
@@ -26,6 +27,11 @@ export interface PackIndex {
   has(oid: string): boolean;
   /** The object, or undefined when the pack does not hold it. */
   read(oid: string): GitObject | undefined;
+  /**
+   * The object's size without inflating it (for a delta, read from the first bytes of
+   * its instructions), or undefined when the pack does not hold it.
+   */
+  sizeOf(oid: string): number | undefined;
   /** IDs of all objects of a type. */
   oidsOfType(type: GitObjectType): string[];
   close(): void;
@@ -43,8 +49,27 @@ interface Header {
   baseOid?: string;
 }
 
+/** Options for {@link indexPack}. */
+export interface IndexPackOptions {
+  signal?: AbortSignal;
+  /**
+   * Largest object (or delta result) that may be inflated, checked against the size
+   * the pack declares before any memory is allocated: a few KB of zlib can declare
+   * gigabytes. Default {@link MAX_OBJECT_BYTES}.
+   */
+  maxObjectBytes?: number;
+  /** The setting named in the `too_large` error (default SLIPWAY_MAX_UNPACKED_BYTES). */
+  setting?: string;
+}
+
+/** Hard cap on one object, whatever the settings: objects are inflated into one Buffer. */
+export const MAX_OBJECT_BYTES = 1024 * 1024 * 1024;
+
 /** Indexes the pack at `path`. Yields to the event loop now and then, and stops when `signal` fires. */
-export async function indexPack(path: string, signal?: AbortSignal): Promise<PackIndex> {
+export async function indexPack(path: string, options: IndexPackOptions = {}): Promise<PackIndex> {
+  const { signal } = options;
+  const maxObjectBytes = Math.min(options.maxObjectBytes ?? MAX_OBJECT_BYTES, MAX_OBJECT_BYTES);
+  const tooBig = () => tooLarge('an object of the repository', maxObjectBytes, options.setting ?? 'SLIPWAY_MAX_UNPACKED_BYTES');
   const fd = openSync(path, 'r');
   try {
     const fileSize = fstatSync(fd).size;
@@ -97,6 +122,7 @@ export async function indexPack(path: string, signal?: AbortSignal): Promise<Pac
 
     /** Inflates the data at `start`; returns it and where the compressed bytes end. */
     const inflateAt = (start: number, size: number): { data: Buffer; next: number } => {
+      if (size > maxObjectBytes) throw tooBig();
       for (let guess = size + (size >>> 8) + 64; ; guess *= 2) {
         const input = readAt(start, guess);
         try {
@@ -128,7 +154,18 @@ export async function indexPack(path: string, signal?: AbortSignal): Promise<Pac
       const baseOffset = header.baseOffset ?? offsets.get(header.baseOid!);
       if (baseOffset === undefined) throw new Error('delta base missing from the pack');
       const base = objectAt(baseOffset, true);
-      return { type: base.type, data: applyDelta(base.data, delta) };
+      return { type: base.type, data: applyDelta(base.data, delta, maxObjectBytes, tooBig) };
+    };
+
+    /** A delta's result size: the second varint of its instructions, inflated from the first bytes only. */
+    const deltaResultSize = (start: number): number => {
+      for (let length = 256; ; length *= 4) {
+        const input = readAt(start, length);
+        const head = inflateSync(input, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+        const sizes = deltaSizes(head);
+        if (sizes) return sizes.result;
+        if (input.length < length) throw new Error('corrupt delta header');
+      }
     };
 
     const hashObject = (object: GitObject) =>
@@ -173,6 +210,14 @@ export async function indexPack(path: string, signal?: AbortSignal): Promise<Pac
         const offset = offsets.get(oid);
         return offset === undefined ? undefined : objectAt(offset);
       },
+      sizeOf(oid) {
+        const offset = offsets.get(oid);
+        if (offset === undefined) return undefined;
+        const cached = cache.get(offset);
+        if (cached) return cached.data.length;
+        const header = parseHeader(offset);
+        return header.kind <= 4 ? header.size : deltaResultSize(header.dataStart);
+      },
       oidsOfType: (type) => [...offsets].filter(([, offset]) => types.get(offset) === type).map(([oid]) => oid),
       close: () => closeSync(fd),
     };
@@ -181,3 +226,4 @@ export async function indexPack(path: string, signal?: AbortSignal): Promise<Pac
     throw error;
   }
 }
+

@@ -61,6 +61,7 @@ test.before(async () => {
   await work.push(`${server.url}/app.git`);
   const source = createGitSource({
     allowedHosts: ['127.0.0.1'], credentials: noGitCredentials, maxBytes: 50 * 1024 * 1024, timeoutMs: 30_000, tmpDir: root,
+    limits: { archiveEntries: 100_000, unpackedBytes: 1 << 30 },
   });
   fx = { root, bare, work, server, v1Server, source, url: `${server.url}/app.git`, shas: { old, tagged, main, feature } };
 });
@@ -127,7 +128,7 @@ test('a branch through a protocol v1 server', async (t) => {
 
 test('the temporary folder is removed after the archive is read', async (t) => {
   const tmpDir = await mkdtemp(join(tmpdir(), 'slipway-git-tmp-'));
-  const source = createGitSource({ allowedHosts: ['127.0.0.1'], credentials: noGitCredentials, maxBytes: 1 << 26, timeoutMs: 30_000, tmpDir });
+  const source = createGitSource({ allowedHosts: ['127.0.0.1'], credentials: noGitCredentials, maxBytes: 1 << 26, timeoutMs: 30_000, tmpDir, limits: { archiveEntries: 100_000, unpackedBytes: 1 << 30 } });
   const stream = await source.archive({ url: fx.url, resolved: { sha: fx.shas.main } });
   const { readdir } = await import('node:fs/promises');
   t.is((await readdir(tmpDir)).length, 1);

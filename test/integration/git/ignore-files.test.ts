@@ -40,7 +40,7 @@ test('ignore files at the archive root exclude files and folders', async (t) => 
   });
   const sha = await work.commit('one');
   await work.push(`${server.url}/app.git`);
-  const source = createGitSource({ allowedHosts: ['127.0.0.1'], credentials: noGitCredentials, maxBytes: 1 << 26, timeoutMs: 30_000, tmpDir: root });
+  const source = createGitSource({ allowedHosts: ['127.0.0.1'], credentials: noGitCredentials, maxBytes: 1 << 26, timeoutMs: 30_000, tmpDir: root, limits: { archiveEntries: 100_000, unpackedBytes: 1 << 30 } });
   const url = `${server.url}/app.git`;
 
   const paths = async (subdir?: string) =>

@@ -4,6 +4,8 @@
  */
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +13,7 @@ import type { Readable } from 'node:stream';
 import { createGitSource, type GitSourceDeps } from '../../../controller/adapters/git/create-git-source.ts';
 import { noGitCredentials, parseGitCredentials } from '../../../controller/adapters/git/git-credentials.ts';
 import { isSlipwayError } from '../../../core/errors.ts';
+import type { Logger } from '../../../core/ports/logger.ts';
 import { createBareRepo, createWorkRepo, type WorkRepo } from '../../helpers/git-repo.ts';
 import { startGitServer, startHangingServer, type GitServer } from '../../helpers/git-server.ts';
 
@@ -23,7 +26,7 @@ let sha: string;
 const closers: (() => Promise<void>)[] = [];
 
 const deps = (overrides: Partial<GitSourceDeps> = {}): GitSourceDeps => ({
-  allowedHosts: ['127.0.0.1'], credentials: noGitCredentials, maxBytes: 1 << 26, timeoutMs: 30_000, tmpDir: root, ...overrides,
+  allowedHosts: ['127.0.0.1'], credentials: noGitCredentials, maxBytes: 1 << 26, timeoutMs: 30_000, tmpDir: root, limits: { archiveEntries: 100_000, unpackedBytes: 1 << 30 }, ...overrides,
 });
 
 test.before(async () => {
@@ -167,4 +170,35 @@ test('the caller can abort an archive', async (t) => {
   controller.abort(new Error('client went away'));
   const error = await t.throwsAsync(createGitSource(deps()).archive({ url, resolved: { sha }, signal: controller.signal }));
   t.regex(error!.message, /client went away/);
+});
+
+test('a fetch the server refuses is git_unreachable with a generic message; the remote text goes to the debug log only', async (t) => {
+  // Lists refs from the real server, then refuses every fetch with text of its choosing.
+  const remoteText = 'ERR <b>click here</b> https://bot:hunter2@evil.example/help';
+  const proxy = createServer(async (req, res) => {
+    if (req.method === 'POST') {
+      const line = `${remoteText}\n`;
+      res.writeHead(200, { 'content-type': 'application/x-git-upload-pack-result' });
+      res.end(`${(line.length + 4).toString(16).padStart(4, '0')}${line}`);
+      return;
+    }
+    const upstream = await fetch(`${server.url}${req.url}`, { headers: { 'git-protocol': String(req.headers['git-protocol'] ?? '') } });
+    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? '' });
+    res.end(Buffer.from(await upstream.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  closers.push(() => new Promise<void>((resolve) => proxy.close(() => resolve())));
+  const debug: unknown[] = [];
+  const logger: Logger = {
+    debug: (obj) => debug.push(obj), info() {}, warn() {}, error() {},
+    child() { return logger; },
+  };
+  const proxied = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/app.git`;
+  const error = await t.throwsAsync(createGitSource(deps({ logger })).archive({ url: proxied, resolved: { sha } }));
+  t.true(failsWith('git_unreachable')(error), String(error));
+  t.regex(error!.message, /the server refused the fetch/);
+  t.notRegex(JSON.stringify({ m: error!.message, d: (error as { data?: unknown }).data }), /evil|hunter2|click/);
+  const logged = JSON.stringify(debug);
+  t.regex(logged, /click here/, 'operators can still read what the remote said');
+  t.notRegex(logged, /hunter2/, 'redacted');
 });

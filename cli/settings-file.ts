@@ -76,13 +76,34 @@ export interface CredentialSources {
   stored: StoredSettings | undefined;
 }
 
-/** Resolves the server URL and user from flags, environment and the stored login. */
+/** `scheme://host:port/path` without a trailing slash, for comparing server URLs. */
+function sameServer(a: string, b: string | undefined): boolean {
+  if (b === undefined) return false;
+  const norm = (u: string) => {
+    try {
+      const url = new URL(u);
+      return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+    } catch {
+      return u;
+    }
+  };
+  return norm(a) === norm(b);
+}
+
+/**
+ * Resolves the server URL and user from flags, environment and the stored login. The
+ * stored user and password are used only for the server they were stored for (as git
+ * and docker tie credentials to a host): pointing `--url`/`SLIPWAY_URL` elsewhere never
+ * sends them there.
+ */
 export function resolveCredentials({ flags, env, stored }: CredentialSources): Credentials {
   const pick = (flag: string | undefined, name: string, saved: string | undefined) =>
     flag ?? (env[name] !== undefined && env[name] !== '' ? env[name] : undefined) ?? saved;
+  const url = pick(flags.url, 'SLIPWAY_URL', stored?.url) ?? DEFAULT_URL;
+  const saved = stored && sameServer(url, stored.url) ? stored : undefined;
   return {
-    url: pick(flags.url, 'SLIPWAY_URL', stored?.url) ?? DEFAULT_URL,
-    user: pick(flags.user, 'SLIPWAY_USER', stored?.user),
-    password: pick(flags.password, 'SLIPWAY_PASSWORD', stored?.password),
+    url,
+    user: pick(flags.user, 'SLIPWAY_USER', saved?.user),
+    password: pick(flags.password, 'SLIPWAY_PASSWORD', saved?.password),
   };
 }

@@ -102,7 +102,13 @@ test('environment wins over the stored login', resolves,
   { url: 'http://env:2', user: 'env-user', password: 'env-pw' });
 test('flags win over the environment', resolves,
   { flags: { url: 'http://flag:3', user: 'flag-user' }, env: { SLIPWAY_URL: 'http://env:2', SLIPWAY_USER: 'env-user' }, stored },
-  { url: 'http://flag:3', user: 'flag-user', password: 'stored-pw' });
+  { url: 'http://flag:3', user: 'flag-user', password: undefined });
+test('the stored password is never sent to another server', resolves,
+  { flags: {}, env: { SLIPWAY_URL: 'http://elsewhere:9' }, stored },
+  { url: 'http://elsewhere:9', user: undefined, password: undefined });
+test('the stored login still applies when the URL names the same server', resolves,
+  { flags: { url: 'http://stored:1/' }, env: {}, stored },
+  { url: 'http://stored:1/', user: 'stored-user', password: 'stored-pw' });
 test('empty variables are ignored', resolves, { flags: {}, env: { SLIPWAY_URL: '' }, stored }, stored);
 test('a local server when nothing is configured', resolves, { flags: {}, env: {}, stored: undefined }, { url: DEFAULT_URL, user: undefined, password: undefined });
 

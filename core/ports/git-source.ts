@@ -23,6 +23,7 @@ export interface ArchiveRequest {
  * Git repositories over HTTP(S), guarded against SSRF and oversized transfers.
  * Errors are SlipwayErrors: `invalid_git_url`, `git_address_refused`,
  * `unknown_revision`, `unknown_subdir`, `git_auth_required`, `git_unreachable`,
+ * `too_large` and `unsafe_archive` (the upload limits and rules apply to imports too),
  * `git_too_large`, `git_timeout`.
  */
 export interface GitSource {

@@ -63,7 +63,7 @@ test('a program that does not exist fails readiness with the spawn error', async
 test('an app printing 16 MiB is capped: the log gets the allowance and drop notes, the app still starts', async (t) => {
   const { instance, lines } = await start({ MODE: 'flood', APP_ID: 'f' }, 64 * 1024);
   await instance.waitUntilReady({ timeoutMs: 20_000 });
-  await eventually(() => lines.some((line) => line.stream === 'system' && /dropping lines/.test(line.text)), 10_000, 'the drop note');
+  await eventually(() => lines.some((line) => line.stream === 'system' && /dropping lines/.test(line.text)), 'the drop note', 10_000);
   await instance.stop({ graceMs: 2000 });
   const bytes = lines.filter((line) => line.stream === 'stdout').reduce((sum, line) => sum + line.text.length + 1, 0);
   t.true(bytes < 1024 * 1024, `passed ${bytes} of 16 MiB`);

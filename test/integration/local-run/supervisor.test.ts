@@ -68,15 +68,15 @@ test('a crashing instance is restarted with backoff and its status shows it', as
   const first = supervisor.backends()[0]!.port;
   await fetch(`http://127.0.0.1:${first}/`);
   await fetch(`http://127.0.0.1:${first}/`).catch(() => undefined);
-  await eventually(() => supervisor.status().restarts >= 1 && supervisor.status().phase === 'running', 10_000, 'a restart');
+  await eventually(() => supervisor.status().restarts >= 1 && supervisor.status().phase === 'running', 'a restart', 10_000);
   const next = supervisor.backends()[0]!.port;
   t.not(next, first);
   // Crash it again: the status says why while it waits.
   await fetch(`http://127.0.0.1:${next}/`);
   await fetch(`http://127.0.0.1:${next}/`).catch(() => undefined);
-  await eventually(() => supervisor.status().phase === 'crashed', 5000, 'the crash to show');
+  await eventually(() => supervisor.status().phase === 'crashed', 'the crash to show', 5000);
   t.regex(supervisor.status().message ?? '', /instance 1 exited with code 3: crashing after 1 requests/);
-  await eventually(() => supervisor.status().restarts >= 2 && supervisor.status().phase === 'running', 10_000, 'a second restart');
+  await eventually(() => supervisor.status().restarts >= 2 && supervisor.status().phase === 'running', 'a second restart', 10_000);
 });
 
 test('a release that fails to start rejects and leaves nothing running', async (t) => {

@@ -69,14 +69,7 @@ export async function writeTestApp(dir: string): Promise<string[]> {
   return [process.execPath, file];
 }
 
-/** Polls `check` until it returns true, or fails after `timeoutMs`. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export { eventually } from '../../helpers/app-request.ts';
 
 /** A request with a chosen Host header (fetch does not let one set it). */
 export function httpRequest(port: number, host: string, path: string, options: { method?: string; body?: string } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {

@@ -7,7 +7,7 @@
  *   releases/<ns>/<app>/<stageId>.json   its ReleasePlan (outside the folder the app can write)
  *   staging/<ns>/<stageId>.ndjson        the stage's log, kept after it ends
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -44,6 +44,9 @@ export interface LocalRuntimeOptions {
   graceMs?: number;
 }
 
+/** Built releases kept per app (rollback can reach the last 10 releases; a few spare for failed deploys). */
+const KEEP_RELEASES = 12;
+
 const FORMATS: Record<string, ArchiveFormat> = { 'application/gzip': 'tar.gz', 'application/x-tar': 'tar', 'application/zip': 'zip' };
 
 /** The local runtime and the hooks the HTTP server needs (router, port, shutdown). */
@@ -65,6 +68,18 @@ export async function createLocalRuntime(options: LocalRuntimeOptions) {
   });
   const releaseDir = (ns: string, app: string, stageId: string) => join(releasesDir, ns, app, stageId);
 
+  /** Removes all but the newest {@link KEEP_RELEASES} release folders of an app (stage ids sort by time). */
+  async function pruneReleases(namespace: string, app: string, keep: string): Promise<void> {
+    const appDir = join(releasesDir, namespace, app);
+    const serving = deployments.status(namespace, app).stageId;
+    const stageIds = (await readdir(appDir).catch(() => [] as string[])).filter((name) => !name.endsWith('.json')).sort();
+    for (const stageId of stageIds.slice(0, Math.max(0, stageIds.length - KEEP_RELEASES))) {
+      if (stageId === keep || stageId === serving) continue;
+      await rm(join(appDir, stageId), { recursive: true, force: true });
+      await rm(join(appDir, `${stageId}.json`), { force: true });
+    }
+  }
+
   const runtime: Runtime = {
     kind: 'local',
     async stage(input) {
@@ -81,6 +96,7 @@ export async function createLocalRuntime(options: LocalRuntimeOptions) {
         await writeFile(`${dir}.json`, JSON.stringify(plan));
         log({ stream: 'system', text: plan.description });
         await staging.close(input.namespace, input.stageId, 'succeeded');
+        await pruneReleases(input.namespace, input.app, input.stageId);
         return { stageId: input.stageId, image: `local/${input.namespace}/${input.app}:${input.stageId}` };
       } catch (error) {
         const failure = isSlipwayError(error) ? error : stageFailed(`staging failed: ${(error as Error).message}`);

@@ -130,8 +130,9 @@ export function createRunner(deps: PipelineDeps) {
       let interrupted = 0;
       for (const ns of await deps.store.listNamespaces()) {
         for (const app of await deps.store.listApps(ns.name)) {
-          for (const run of [app.status.run, ...(app.status.runs ?? [])]) {
-            if (!run || run.phase === 'succeeded' || run.phase === 'failed') continue;
+          const runs = new Map([...(app.status.runs ?? []), ...(app.status.run ? [app.status.run] : [])].map((r) => [r.id, r]));
+          for (const run of runs.values()) {
+            if (run.phase === 'succeeded' || run.phase === 'failed') continue;
             interrupted += 1;
             await update(ns.name, app.metadata.name, { ...run }, {
               phase: 'failed', finishedAt: now(),

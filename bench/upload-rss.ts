@@ -5,6 +5,7 @@
  * streams it through validation into the S3 store (fauxqs, in this bench process, so
  * its memory is not counted) and then into the filesystem store. The figure is the
  * server's peak RSS (VmHWM) after the upload, next to its RSS when idle. Target: < 150 MB.
+ * The server runs with the same V8 flag and MALLOC_ARENA_MAX as `npm start`.
  *
  *   node bench/upload-rss.ts [megabytes]
  */

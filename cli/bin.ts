@@ -1,13 +1,15 @@
-#!/usr/bin/env -S node --max-semi-space-size=1
+#!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --max-semi-space-size=1
 /**
  * The `slipway` executable: hands argv, the environment and the process streams to
  * `main` and sets the exit code it returns. Setting `process.exitCode` rather than
  * calling `process.exit` lets stdout drain when piped and keeps `slipway server`
  * running after `main` returns.
  *
- * `--max-semi-space-size=1` (MiB) keeps V8's young generation small: a server
- * streaming a 200 MB upload then peaks ~70 MB lower, for no measurable loss of
- * throughput (bench/upload-rss.ts). `npm start` passes the same flag.
+ * `--max-semi-space-size=1` (MiB) keeps V8's young generation small, and
+ * `MALLOC_ARENA_MAX=1` stops glibc from giving each thread-pool thread its own malloc
+ * arena (zlib and crypto work runs there): a server streaming a 200 MB upload then
+ * peaks ~80 MB lower, for no measurable loss of throughput (bench/upload-rss.ts).
+ * `npm start` sets the same.
  */
 import { enableCompileCache } from 'node:module';
 import { homedir } from 'node:os';

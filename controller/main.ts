@@ -29,7 +29,6 @@ import { SlipwayError } from '../core/errors.ts';
 import type { PipelineDeps } from './pipeline/pipeline-deps.ts';
 import { createStageTracker } from './pipeline/stage-tracker.ts';
 import { createRunner } from './pipeline/create-runner.ts';
-import { restoreApps } from './pipeline/restore-apps.ts';
 
 /** The package version, reported by `/api/v1/info`. */
 export const VERSION = '0.1.0';
@@ -140,7 +139,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     // In the background: the API answers while apps come back.
     const interrupted = await runner.recover();
     if (interrupted) logger.warn({ interrupted }, 'runs interrupted by the last shutdown were marked failed');
-    void restoreApps(pipelineDeps).then((restored) => restored && logger.info({ restored }, 'apps restored to their last release'));
+    void runner.restore().then((restored) => restored && logger.info({ restored }, 'apps restored to their last release'));
   }
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,

@@ -16,6 +16,7 @@ import { stageApp } from './stage-app.ts';
 import { deployApp } from './deploy-app.ts';
 import { importGit } from './import-git.ts';
 import { newStageId } from './new-stage-id.ts';
+import { restoreApp } from './restore-apps.ts';
 
 /** What a run does. */
 export type RunRequest = { kind: 'deploy'; blobuid?: string } | { kind: 'rollback'; release?: number };
@@ -72,6 +73,7 @@ export function createRunner(deps: PipelineDeps) {
 
   async function pump(key: string, namespace: string, app: string): Promise<void> {
     const lane = lanes.get(key)!;
+    if (lane.active) await lane.active;
     while (lane.queued) {
       const { run, request, target } = lane.queued;
       lane.queued = undefined;
@@ -115,6 +117,29 @@ export function createRunner(deps: PipelineDeps) {
       lane.queued = { run, request, target };
       if (!lane.active) void pump(key, namespace, app);
       return run;
+    },
+
+    /**
+     * After a start: every app with a serving release runs it again, each in its own
+     * lane, so a deployment requested meanwhile waits for the restore and runs after it.
+     * Resolves with how many apps run again.
+     */
+    async restore(): Promise<number> {
+      const work: Promise<boolean>[] = [];
+      for (const ns of await deps.store.listNamespaces()) {
+        for (const app of await deps.store.listApps(ns.name)) {
+          const key = `${ns.name}/${app.metadata.name}`;
+          // An app someone is deploying already will run that deployment instead.
+          if (!app.status.release || lanes.has(key)) continue;
+          const lane: Lane = {};
+          lanes.set(key, lane);
+          const restored = restoreApp(deps, ns.name, app.metadata.name);
+          lane.active = restored.then(() => {});
+          work.push(restored);
+          void pump(key, ns.name, app.metadata.name);
+        }
+      }
+      return (await Promise.all(work)).filter(Boolean).length;
     },
 
     /** Waits until no run is active or queued (tests, shutdown). */

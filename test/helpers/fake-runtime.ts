@@ -14,6 +14,8 @@ export interface FakeRuntime extends Runtime {
   failNextStage?: string;
   /** The next deploy fails with this message. */
   failNextDeploy?: string;
+  /** Each deploy takes this long (to observe ordering). */
+  deployDelayMs?: number;
   /** When set, stages wait for `openGate()` before finishing. */
   gate?: Promise<void>;
   holdStages(): void;
@@ -71,6 +73,7 @@ export function createFakeRuntime(): FakeRuntime {
       return replay(entry?.lines ?? [], entry?.done ?? Promise.resolve(), options);
     },
     async deploy(input) {
+      if (fake.deployDelayMs) await new Promise((r) => setTimeout(r, fake.deployDelayMs));
       fake.deployed.push(input);
       const failure = fake.failNextDeploy;
       fake.failNextDeploy = undefined;

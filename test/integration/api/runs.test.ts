@@ -128,6 +128,24 @@ test('runs interrupted by a restart are marked failed, and the last release is r
   t.like(fresh.deployed[0], { app: 'web', stageId: runtime.deployed[0]!.stageId }, 'release 1 runs again');
 });
 
+test('a deployment asked for right after a restart runs after the restore, not under it', async (t) => {
+  const first = await startTestServer({}, { runtime: createFakeRuntime() });
+  await pushSource(first, 'web');
+  await deploy(first, 'web');
+  await first.running.close();
+  const fresh = createFakeRuntime();
+  fresh.deployDelayMs = 300;
+  const second = await startTestServer({ SLIPWAY_DATA_DIR: first.dataDir }, { runtime: fresh });
+  t.teardown(async () => { await second.close(); await first.close(); });
+  const run = await deploy(second, 'web');
+  t.like(run, { phase: 'succeeded', release: 2 });
+  t.is(fresh.deployed.length, 2);
+  t.not(fresh.deployed[0]!.stageId, run.stageId, 'the restore of release 1 came first');
+  t.is(fresh.deployed[1]!.stageId, run.stageId);
+  const app = await (await second.request('GET', `${base}/web`)).json() as any;
+  t.is(app.status.release.number, 2, 'the newer release serves');
+});
+
 test('two apps cannot claim the same route', async (t) => {
   const { server } = await withServer(t);
   await pushSource(server, 'one');

@@ -18,8 +18,17 @@ import { importGit } from './import-git.ts';
 import { newStageId } from './new-stage-id.ts';
 import { restoreApp } from './restore-apps.ts';
 
-/** What a run does. */
-export type RunRequest = { kind: 'deploy'; blobuid?: string } | { kind: 'rollback'; release?: number };
+/**
+ * What a run does. A deploy takes a stored blob, or imports the app's git origin —
+ * at `revision` (a full SHA a watch check resolved) when given, else at the origin's
+ * revision or branch.
+ */
+export type RunRequest =
+  | { kind: 'deploy'; blobuid?: string; revision?: string }
+  | { kind: 'rollback'; release?: number };
+
+/** Told about every change of a run (commit statuses, metrics). Errors are logged, never thrown into the run. */
+export type RunObserver = (namespace: string, app: string, run: Run) => void | Promise<void>;
 
 interface Lane {
   active?: Promise<void>;
@@ -27,13 +36,17 @@ interface Lane {
 }
 
 /** Creates the runner; `start` answers as soon as the run is recorded. */
-export function createRunner(deps: PipelineDeps) {
+export function createRunner(deps: PipelineDeps, observers: RunObserver[] = []) {
   const lanes = new Map<string, Lane>();
   const now = () => deps.clock.now().toISOString();
 
   async function update(namespace: string, app: string, run: Run, patch: Partial<Run>): Promise<void> {
     Object.assign(run, patch);
     await saveRun(deps.store, namespace, app, run);
+    for (const observe of observers) {
+      Promise.resolve().then(() => observe(namespace, app, { ...run })).catch((error) =>
+        deps.logger.warn({ namespace, app, run: run.id, err: redact(String(error)) }, 'a run observer failed'));
+    }
   }
 
   async function execute(namespace: string, app: string, run: Run, request: RunRequest, target?: Release): Promise<void> {
@@ -49,7 +62,10 @@ export function createRunner(deps: PipelineDeps) {
       const origin = current.spec.origin;
       if (!blobuid && origin?.kind === 'git') {
         await update(namespace, app, run, { phase: 'importing' });
-        const imported = await importGit(deps, { namespace, app, url: origin.url, revision: origin.revision ?? origin.branch ?? '', subdir: origin.subdir });
+        const wanted = request.kind === 'deploy' && request.revision ? request.revision : origin.revision ?? origin.branch ?? '';
+        await update(namespace, app, run, { revision: request.kind === 'deploy' ? request.revision : undefined, branch: origin.branch });
+        const pinned = request.kind === 'deploy' && request.revision !== undefined;
+        const imported = await importGit(deps, { namespace, app, url: origin.url, revision: wanted, subdir: origin.subdir, keepOrigin: pinned });
         blobuid = imported.blobuid;
         source = (await requireApp(deps.store, namespace, app)).status.source;
       }
@@ -105,7 +121,11 @@ export function createRunner(deps: PipelineDeps) {
       if (request.kind === 'deploy' && !request.blobuid && !current.status.source && current.spec.origin?.kind !== 'git') {
         throw nothingToDeploy(app, 'has no stored source; push one first ("slipway push")');
       }
-      const run: Run = { id: randomUUID(), kind: request.kind, phase: 'pending', startedAt: now(), ...(request.kind === 'deploy' && request.blobuid ? { blobuid: request.blobuid } : {}) };
+      const run: Run = {
+        id: randomUUID(), kind: request.kind, phase: 'pending', startedAt: now(),
+        ...(request.kind === 'deploy' && request.blobuid ? { blobuid: request.blobuid } : {}),
+        ...(request.kind === 'deploy' && request.revision ? { revision: request.revision } : {}),
+      };
       await saveRun(deps.store, namespace, app, run);
       const key = `${namespace}/${app}`;
       const lane = lanes.get(key) ?? {};

@@ -31,6 +31,11 @@ export interface ImportGitInput {
   revision: string;
   subdir?: string;
   signal?: AbortSignal;
+  /**
+   * Leave `spec.origin` as it is and only record the source (a watch check importing
+   * the SHA it resolved must not turn a watched branch into a pinned commit).
+   */
+  keepOrigin?: boolean;
 }
 
 /** Runs the import and returns `{blobuid, revision, branch}`. */
@@ -45,7 +50,7 @@ export async function importGit(deps: ImportGitDeps, input: ImportGitInput): Pro
   const record: SourceRecord = withoutUndefined({
     blobuid, revision: resolved.sha, branch: resolved.branch, subdir, url: input.url, format: 'tar.gz', size, createdAt: deps.clock.now().toISOString(),
   });
-  await recordSource(deps.store, input.namespace, input.app, record, {
+  await recordSource(deps.store, input.namespace, input.app, record, input.keepOrigin ? undefined : {
     kind: 'git', url: input.url, revision: revision || undefined, branch: resolved.branch, subdir,
   });
   return { blobuid, revision: resolved.sha, ...(resolved.branch ? { branch: resolved.branch } : {}) };

@@ -35,6 +35,16 @@ const schema = z.object({
   SLIPWAY_GIT_CREDENTIALS_FILE: z.string().min(1).optional(),
   SLIPWAY_GIT_MAX_BYTES: int(1).default(1024 * MiB),
   SLIPWAY_GIT_TIMEOUT_MS: int(1).default(300_000),
+  SLIPWAY_PUBLIC_URL: z.url().optional(),
+  SLIPWAY_GITHUB_WEBHOOK_SECRET: list.default([]),
+  SLIPWAY_GITLAB_WEBHOOK_TOKEN: list.default([]),
+  SLIPWAY_GITEA_WEBHOOK_SECRET: list.default([]),
+  SLIPWAY_GENERIC_WEBHOOK_SECRET: list.default([]),
+  SLIPWAY_WEBHOOK_MAX_BYTES: int(1024).default(1024 * 1024),
+  SLIPWAY_WEBHOOK_READ_TIMEOUT_MS: int(1).default(10_000),
+  SLIPWAY_WATCH_CONCURRENCY: int(1).max(256).default(8),
+  SLIPWAY_GITHUB_TOKEN: z.string().min(1).optional(),
+  SLIPWAY_GITHUB_API_URL: z.url().default('https://api.github.com'),
   SLIPWAY_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   SLIPWAY_USERS_FILE: z.string().min(1).optional(),
 });
@@ -55,6 +65,16 @@ export interface Config {
   limits: { uploadBytes: number; unpackedBytes: number; archiveEntries: number };
   git: { allowedHosts: string[]; credentialsFile: string; maxBytes: number; timeoutMs: number };
   auth: { adminPassword?: string; usersFile: string };
+  /** URL users and providers reach this server at (webhook URLs); default: the listening address. */
+  publicUrl?: string;
+  webhooks: {
+    secrets: { github: string[]; gitlab: string[]; gitea: string[]; generic: string[] };
+    maxBytes: number;
+    readTimeoutMs: number;
+  };
+  watch: { concurrency: number };
+  /** Commit statuses back to GitHub, when a token is set. */
+  github: { token?: string; apiUrl: string };
 }
 
 /** Parses and validates the environment. Throws `invalid_config` listing every bad variable. */
@@ -92,5 +112,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       timeoutMs: e.SLIPWAY_GIT_TIMEOUT_MS,
     },
     auth: { adminPassword: e.SLIPWAY_ADMIN_PASSWORD, usersFile: e.SLIPWAY_USERS_FILE ?? `${dataDir}/users.json` },
+    publicUrl: e.SLIPWAY_PUBLIC_URL?.replace(/\/+$/, ''),
+    webhooks: {
+      secrets: { github: e.SLIPWAY_GITHUB_WEBHOOK_SECRET, gitlab: e.SLIPWAY_GITLAB_WEBHOOK_TOKEN, gitea: e.SLIPWAY_GITEA_WEBHOOK_SECRET, generic: e.SLIPWAY_GENERIC_WEBHOOK_SECRET },
+      maxBytes: e.SLIPWAY_WEBHOOK_MAX_BYTES,
+      readTimeoutMs: e.SLIPWAY_WEBHOOK_READ_TIMEOUT_MS,
+    },
+    watch: { concurrency: e.SLIPWAY_WATCH_CONCURRENCY },
+    github: { token: e.SLIPWAY_GITHUB_TOKEN, apiUrl: e.SLIPWAY_GITHUB_API_URL.replace(/\/+$/, '') },
   };
 }

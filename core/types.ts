@@ -110,6 +110,17 @@ export interface RuntimeState {
   message?: string;
 }
 
+/** What repository watching last saw for an app (polling and webhooks). */
+export interface WatchState {
+  lastCheck?: string;
+  /** The branch head the last check resolved. */
+  head?: string;
+  error?: { code: string; message: string };
+  nextCheck?: string;
+  /** Consecutive failed checks (polling backs off with them). */
+  failures: number;
+}
+
 /** What Slipway observed and did for an application. */
 export interface AppStatus {
   /** The most recent stored source. */
@@ -125,6 +136,7 @@ export interface AppStatus {
   routes?: string[];
   urls?: string[];
   runtime?: RuntimeState;
+  watch?: WatchState;
 }
 
 /** Identity and bookkeeping of an application. */

@@ -7,3 +7,4 @@ export { systemClock } from './clock.ts';
 export type { Logger } from './logger.ts';
 export { silentLogger } from './logger.ts';
 export type { Runtime, StageInput, StageOutput, DeployInput, DeployOutput, RuntimeAppStatus, LogLine, LogSink, LogOptions } from './runtime.ts';
+export type { SecretStore } from './secret-store.ts';

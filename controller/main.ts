@@ -19,6 +19,7 @@ import { systemClock, type Clock } from '../core/ports/clock.ts';
 import type { BlobStore } from '../core/ports/blob-store.ts';
 import { createApi } from './api/create-api.ts';
 import { createFileStateStore } from './adapters/state/file-state-store.ts';
+import { createFileSecretStore } from './adapters/state/file-secret-store.ts';
 import { bootstrapUsers, createAuthenticator, loadUsers } from './auth/user-store.ts';
 import { createFsBlobStore } from './adapters/blob/fs-blob-store.ts';
 import { createGitSource } from './adapters/git/create-git-source.ts';
@@ -111,7 +112,11 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     store, blobs, git, clock, logger: logger.child({ component: 'pipeline' }), runtime: parts.runtime, stages: createStageTracker(), systemDomain: config.systemDomain,
   };
   const runner = pipelineDeps && createRunner(pipelineDeps);
+  const secrets = createFileSecretStore(join(dataDir, 'secrets.json'));
+  let listeningUrl = '';
   const api = createApi({
+    secrets,
+    publicUrl: () => config.publicUrl ?? listeningUrl,
     store, blobs, git, auth, clock, logger, tmpDir,
     info: { version: VERSION, runtime: parts ? parts.runtime.kind : 'none', blobStore: config.blobStore.kind, systemDomain: config.systemDomain },
     limits: config.limits,
@@ -135,6 +140,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   const { port } = server.address() as AddressInfo;
   parts?.listening?.(port);
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  listeningUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   if (runner && pipelineDeps) {
     // In the background: the API answers while apps come back.
     const interrupted = await runner.recover();
@@ -142,7 +148,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     void runner.restore().then((restored) => restored && logger.info({ restored }, 'apps restored to their last release'));
   }
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: listeningUrl,
     server,
     generatedAdminPassword: generated,
     close: async () => {

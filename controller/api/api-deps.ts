@@ -2,6 +2,7 @@ import type { BlobStore } from '../../core/ports/blob-store.ts';
 import type { GitSource } from '../../core/ports/git-source.ts';
 import type { StateStore } from '../../core/ports/state-store.ts';
 import type { Clock } from '../../core/ports/clock.ts';
+import type { SecretStore } from '../../core/ports/secret-store.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { Authenticator } from '../auth/user-store.ts';
 import type { PipelineDeps } from '../pipeline/pipeline-deps.ts';
@@ -38,6 +39,12 @@ export interface ApiDeps {
   maxJsonBytes?: number;
   /** The stage → deploy pipeline; absent when no runtime is configured (those routes answer 409 `no_runtime`). */
   pipeline?: PipelineApi;
+  /** Per-app secrets (webhook secrets). */
+  secrets: SecretStore;
+  /** Repository watching; absent without a runtime. */
+  watch?: WatchApi;
+  /** The URL providers and users reach this server at. */
+  publicUrl: () => string;
   /** Readiness beyond "the process is up" (e.g. the bucket is reachable). */
   ready?: () => Promise<boolean>;
 }
@@ -46,4 +53,10 @@ export interface ApiDeps {
 export interface PipelineApi {
   deps: PipelineDeps;
   runner: Runner;
+}
+
+/** What the API needs of the watcher. */
+export interface WatchApi {
+  /** Re-reads one app after it was created, changed or deleted. */
+  refresh(namespace: string, app: string): void | Promise<void>;
 }

@@ -18,6 +18,7 @@ import { appImportGitRoute, appStoreDownloadRoute, appStoreRoute } from './route
 import { deploymentShowRoute, deploymentsCreateRoute, releasesRoute, rollbackRoute } from './routes/runs.ts';
 import { appLogsRoute, deployRoute, restartRoute, stageRoute, stagingCompleteRoute, stagingLogsRoute } from './routes/runtime.ts';
 import { noRuntime } from '../../core/error-cases.ts';
+import { watchRoute, webhookRoute } from './routes/watch.ts';
 
 /** Builds the API. The caller owns listening (see `startServer`). */
 export function createApi(deps: ApiDeps): Koa {
@@ -39,10 +40,10 @@ export function createApi(deps: ApiDeps): Koa {
   api.delete('/namespaces/:ns', requireNamespaceAdmin, namespaceDeleteRoute(store, blobs, deps.pipeline?.deps.runtime));
   const apps = '/namespaces/:ns/applications';
   api.get(apps, appsListRoute(store, deps.pipeline?.deps.runtime));
-  api.post(apps, json, appCreateRoute(store));
+  api.post(apps, json, appCreateRoute(deps));
   api.get(`${apps}/:app`, appShowRoute(store, deps.pipeline?.deps.runtime));
-  api.patch(`${apps}/:app`, json, appUpdateRoute(store));
-  api.delete(`${apps}/:app`, appDeleteRoute(store, blobs, deps.pipeline?.deps.runtime));
+  api.patch(`${apps}/:app`, json, appUpdateRoute(deps));
+  api.delete(`${apps}/:app`, appDeleteRoute(deps));
   api.post(`${apps}/:app/store`, appStoreRoute(deps));
   api.get(`${apps}/:app/store/:blobuid`, appStoreDownloadRoute(deps));
   api.post(`${apps}/:app/import-git`, json, appImportGitRoute(deps));
@@ -61,6 +62,8 @@ export function createApi(deps: ApiDeps): Koa {
   api.post(`${apps}/:app/restart`, restartRoute(pipeline));
   api.get('/namespaces/:ns/staging/:id/logs', stagingLogsRoute(pipeline));
   api.get('/namespaces/:ns/staging/:id/complete', stagingCompleteRoute(pipeline));
+  api.post(`${apps}/:app/watch`, json, watchRoute(deps));
+  api.get(`${apps}/:app/webhook`, webhookRoute(deps));
 
   app.use(problemMiddleware(deps.logger));
   app.use(open.routes());

@@ -2,10 +2,11 @@
  * Application CRUD routes (`/api/v1/namespaces/:ns/applications[/:app]`).
  */
 import type { RouterMiddleware as Middleware } from '@koa/router';
-import type { BlobStore } from '../../../core/ports/blob-store.ts';
 import { sourcePrefix } from '../../../core/ports/blob-store.ts';
 import type { StateStore } from '../../../core/ports/state-store.ts';
-import type { App, AppSpec } from '../../../core/types.ts';
+import type { App, AppSpec, Origin } from '../../../core/types.ts';
+import type { ApiDeps } from '../api-deps.ts';
+import { assertWatchable } from '../../pipeline/assert-watchable.ts';
 import type { Runtime } from '../../../core/ports/runtime.ts';
 import { withoutUndefined } from '../../../core/without-undefined.ts';
 import { readBody } from '../parse-body.ts';
@@ -43,14 +44,22 @@ export function appsListRoute(store: StateStore, runtime?: Runtime): Middleware 
   };
 }
 
+/** A git origin that asks to be watched must follow a branch (`watch_needs_branch`); others pass as they are. */
+async function checkedOrigin(deps: Pick<ApiDeps, 'git'>, origin: Origin | undefined): Promise<Origin | undefined> {
+  return origin?.kind === 'git' && origin.watch ? assertWatchable(deps.git, origin) : origin;
+}
+
 /** POST /api/v1/namespaces/:ns/applications {name, configuration?, origin?} — 201, 409 `app_exists`. */
-export function appCreateRoute(store: StateStore): Middleware {
+export function appCreateRoute(deps: ApiDeps): Middleware {
   return async (ctx) => {
     const body = readBody(ctx, appCreateSchema);
-    await requireNamespace(store, ctx.params.ns);
-    const spec = applyConfiguration({ instances: 1, env: {}, routes: [], origin: body.origin }, body.configuration);
+    await requireNamespace(deps.store, ctx.params.ns);
+    const origin = await checkedOrigin(deps, body.origin);
+    const spec = applyConfiguration({ instances: 1, env: {}, routes: [], origin }, body.configuration);
+    const created = await deps.store.createApp({ metadata: { namespace: ctx.params.ns, name: body.name, resourceVersion: '', generation: 0, createdAt: '' }, spec: withoutUndefined(spec) });
+    await deps.watch?.refresh(ctx.params.ns, body.name);
     ctx.status = 201;
-    ctx.body = await store.createApp({ metadata: { namespace: ctx.params.ns, name: body.name, resourceVersion: '', generation: 0, createdAt: '' }, spec: withoutUndefined(spec) });
+    ctx.body = created;
   };
 }
 
@@ -62,24 +71,29 @@ export function appShowRoute(store: StateStore, runtime?: Runtime): Middleware {
 }
 
 /** PATCH /api/v1/namespaces/:ns/applications/:app {configuration?, origin?} */
-export function appUpdateRoute(store: StateStore): Middleware {
+export function appUpdateRoute(deps: ApiDeps): Middleware {
   return async (ctx) => {
     const body = readBody(ctx, appUpdateSchema);
-    await requireApp(store, ctx.params.ns, ctx.params.app);
-    ctx.body = await store.updateApp(ctx.params.ns, ctx.params.app, (app) => ({
+    await requireApp(deps.store, ctx.params.ns, ctx.params.app);
+    const origin = await checkedOrigin(deps, body.origin);
+    ctx.body = await deps.store.updateApp(ctx.params.ns, ctx.params.app, (app) => ({
       ...app,
-      spec: applyConfiguration(body.origin ? { ...app.spec, origin: body.origin } : app.spec, body.configuration),
+      spec: applyConfiguration(origin ? { ...app.spec, origin } : app.spec, body.configuration),
     }));
+    await deps.watch?.refresh(ctx.params.ns, ctx.params.app);
   };
 }
 
-/** DELETE /api/v1/namespaces/:ns/applications/:app — stops it, then removes the app and its stored sources. */
-export function appDeleteRoute(store: StateStore, blobs: BlobStore, runtime?: Runtime): Middleware {
+/** DELETE /api/v1/namespaces/:ns/applications/:app — stops it, then removes the app, its secrets and its stored sources. */
+export function appDeleteRoute(deps: ApiDeps): Middleware {
   return async (ctx) => {
-    const app = await requireApp(store, ctx.params.ns, ctx.params.app);
-    await runtime?.delete(app.metadata.namespace, app.metadata.name);
-    await store.deleteApp(app.metadata.namespace, app.metadata.name);
-    await blobs.deletePrefix(sourcePrefix(app.metadata.namespace, app.metadata.name));
+    const app = await requireApp(deps.store, ctx.params.ns, ctx.params.app);
+    const { namespace, name } = app.metadata;
+    await deps.pipeline?.deps.runtime.delete(namespace, name);
+    await deps.store.deleteApp(namespace, name);
+    await deps.watch?.refresh(namespace, name);
+    await deps.secrets.deleteSecrets(namespace, name);
+    await deps.blobs.deletePrefix(sourcePrefix(namespace, name));
     ctx.body = { deleted: app.metadata.name };
   };
 }

@@ -66,6 +66,19 @@ export interface ImportGitRequest {
 }
 
 /** Typed calls of the API; every failure is a {@link CliError}. */
+/** What `GET …/webhook` answers. */
+export interface WebhookInfo {
+  app: string;
+  repository: string;
+  branch?: string;
+  watching: boolean;
+  urls: { github: string; gitlab: string; gitea: string; generic: string };
+  secret: string;
+  contentType: string;
+  events: string[];
+  instructions: { github: string; gitlab: string; gitea: string; generic: string };
+}
+
 export interface ApiClient {
   /** The server's base URL, for messages. */
   readonly url: string;
@@ -87,6 +100,10 @@ export interface ApiClient {
   /** Starts a run redeploying a release (default: the one before the current). */
   rollback(namespace: string, app: string, body: { release?: number }): Promise<{ id: string }>;
   restartApp(namespace: string, app: string): Promise<{ restarted: string }>;
+  /** Turns watching the app's git branch on or off (`…/watch`). */
+  setWatch(namespace: string, app: string, body: { watch: boolean; interval?: string }): Promise<App>;
+  /** Webhook URLs, the app's secret and setup steps (`…/webhook`). */
+  webhook(namespace: string, app: string): Promise<WebhookInfo>;
   /** The app's instance output as it arrives (`…/logs`); ends when the server ends it. */
   appLogs(namespace: string, app: string, options: LogRequest): AsyncIterable<NdjsonLine<LogLine>>;
   /** A stage's build output (`…/staging/:id/logs`); with follow it ends when the stage ends. */
@@ -218,6 +235,8 @@ export function createApiClient(credentials: Credentials, deps: ApiClientDeps = 
     listReleases: (ns, name) => request('GET', `${app(ns, name)}/releases`),
     rollback: (ns, name, body) => request('POST', `${app(ns, name)}/rollback`, { json: body }),
     restartApp: (ns, name) => request('POST', `${app(ns, name)}/restart`, { json: {} }),
+    setWatch: (ns, name, body) => request('POST', `${app(ns, name)}/watch`, { json: body }),
+    webhook: (ns, name) => request('GET', `${app(ns, name)}/webhook`),
     appLogs: (ns, name, options) => lines(`${app(ns, name)}/logs`, options),
     stagingLogs: (ns, id, options) => lines(`/api/v1/namespaces/${encodeURIComponent(ns)}/staging/${encodeURIComponent(id)}/logs`, { ...options, tail: undefined }),
   };

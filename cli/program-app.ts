@@ -1,5 +1,5 @@
 /**
- * The `slipway app …` commands of the program: logs, restart, releases, rollback —
+ * The `slipway app …` commands of the program: logs, restart, releases, rollback, watch, webhook —
  * what acts on a deployed application. Split from program.ts to keep files small.
  */
 import { InvalidArgumentError, type Command } from 'commander';
@@ -7,6 +7,8 @@ import { appLogs } from './commands/app-logs.ts';
 import { appReleases } from './commands/app-releases.ts';
 import { appRestart } from './commands/app-restart.ts';
 import { appRollback } from './commands/app-rollback.ts';
+import { appWatch } from './commands/app-watch.ts';
+import { appWebhook } from './commands/app-webhook.ts';
 import { DEFAULT_DEPLOY_TIMEOUT_MS } from './follow-run.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import type { GlobalOptions, ProgramContext } from './program.ts';
@@ -40,7 +42,7 @@ export function addAppCommands(program: Command, ctx: ProgramContext): void {
     ctx.output.out(g.output === 'json' ? JSON.stringify(json, null, 2) : human);
   };
   const namespaceOf = (g: GlobalOptions) => g.namespace ?? DEFAULT_NAMESPACE;
-  const app = program.command('app').description('logs, restart, releases and rollback of a deployed application');
+  const app = program.command('app').description('logs, restart, releases, rollback and watching of an application');
 
   app.command('logs').description('print the app\'s output (or with --staging its latest build output)').argument('<name>')
     .option('-f, --follow', 'keep printing new lines until Ctrl-C (or, with --staging, until the build ends)')
@@ -72,6 +74,22 @@ export function addAppCommands(program: Command, ctx: ProgramContext): void {
       const g = globals(cmd);
       const result = await appReleases({ namespace: namespaceOf(g), name }, { api: await ctx.api(g) });
       print(g, text.appReleasesText(result, name), result);
+    });
+
+  app.command('watch').description('redeploy the app whenever its git branch moves (webhooks, and polling as a fallback)').argument('<name>')
+    .option('--off', 'stop watching')
+    .option('--interval <duration>', 'how often to poll the branch, e.g. 30s, 1m, 1h (default 1m)')
+    .action(async (name: string, options: { off?: boolean; interval?: string }, cmd: Command) => {
+      const g = globals(cmd);
+      const result = await appWatch({ namespace: namespaceOf(g), name, ...options }, { api: await ctx.api(g) });
+      print(g, text.appWatchText(result), result);
+    });
+
+  app.command('webhook').description('print the webhook URL, the secret and setup steps for GitHub, GitLab and Gitea').argument('<name>')
+    .action(async (name: string, _options: unknown, cmd: Command) => {
+      const g = globals(cmd);
+      const result = await appWebhook({ namespace: namespaceOf(g), name }, { api: await ctx.api(g) });
+      print(g, text.appWebhookText(result), result);
     });
 
   app.command('rollback').description('redeploy an earlier release without rebuilding').argument('<name>')

@@ -47,6 +47,8 @@ interface PushFlagValues {
   subdir?: string;
   /** False with --no-deploy. */
   deploy: boolean;
+  watch?: boolean;
+  interval?: string;
   timeout?: number;
 }
 
@@ -101,6 +103,8 @@ export function buildProgram(ctx: ProgramContext): Command {
     .option('--path <dir>', 'directory to push (default: the manifest\'s origin, else this folder)')
     .option('--git <url[,revision]>', 'import from git instead: URL, optionally a branch, tag or commit after a comma')
     .option('--subdir <path>', 'with --git: only this folder of the repository')
+    .option('--watch', 'with --git URL,BRANCH: redeploy whenever the branch moves (webhooks, polling as a fallback)')
+    .option('--interval <duration>', 'with --watch: how often to poll the branch, e.g. 30s, 1m (default 1m)')
     .option('--no-deploy', 'only store the source; do not stage and deploy it')
     .option(TIMEOUT_FLAGS, TIMEOUT_HELP, parseTimeout)
     .action(async (manifest: string | undefined, options: PushFlagValues, cmd: Command) => {
@@ -110,7 +114,7 @@ export function buildProgram(ctx: ProgramContext): Command {
       const interrupt = ctx.interrupt();
       try {
         const result = await push(
-          { manifest, name: options.name, path: options.path, git: options.git, subdir: options.subdir, namespace: g.namespace, deploy: options.deploy, timeoutMs: options.timeout },
+          { manifest, name: options.name, path: options.path, git: options.git, subdir: options.subdir, watch: options.watch, interval: options.interval, namespace: g.namespace, deploy: options.deploy, timeoutMs: options.timeout },
           // Build output goes to stderr for people only; scripts get the JSON result.
           { api: await ctx.api(g), output: ctx.output, cwd: ctx.cwd, showLogs: g.output !== 'json', signal: interrupt.signal },
         );

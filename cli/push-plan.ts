@@ -22,6 +22,10 @@ export interface PushFlags {
   /** `URL` or `URL,REVISION`. */
   git?: string;
   subdir?: string;
+  /** Follow the git branch: redeploy when it moves. */
+  watch?: boolean;
+  /** Polling interval when watching, e.g. `1m`. */
+  interval?: string;
 }
 
 /** Where the source comes from, resolved. */
@@ -53,7 +57,10 @@ function sourceFrom(flags: PushFlags, loaded: LoadedManifest | undefined, cwd: s
   if (flags.git !== undefined) {
     const { url, revision } = parseGitFlag(flags.git);
     const manifestGit = origin?.git;
-    return { kind: 'git', url, revision, subdir: flags.subdir ?? manifestGit?.subdir, watch: manifestGit?.watch, interval: manifestGit?.interval };
+    return { kind: 'git', url, revision, subdir: flags.subdir ?? manifestGit?.subdir, watch: flags.watch ?? manifestGit?.watch, interval: flags.interval ?? manifestGit?.interval };
+  }
+  if (flags.watch !== undefined || flags.interval !== undefined) {
+    if (!origin?.git) throw usageError('--watch and --interval apply to git sources only', 'use --git URL,BRANCH --watch');
   }
   if (flags.subdir !== undefined && (flags.path !== undefined || !origin?.git)) {
     throw usageError('--subdir applies to git sources only', 'use --git URL --subdir PATH, or push the folder itself with --path DIR/PATH');
@@ -61,7 +68,7 @@ function sourceFrom(flags: PushFlags, loaded: LoadedManifest | undefined, cwd: s
   if (flags.path !== undefined) return { kind: 'path', dir: resolve(cwd, flags.path) };
   if (origin?.git) {
     const g = origin.git;
-    return { kind: 'git', url: (g.url ?? g.repository)!, revision: g.revision ?? '', subdir: flags.subdir ?? g.subdir, watch: g.watch, interval: g.interval };
+    return { kind: 'git', url: (g.url ?? g.repository)!, revision: g.revision ?? '', subdir: flags.subdir ?? g.subdir, watch: flags.watch ?? g.watch, interval: flags.interval ?? g.interval };
   }
   if (origin?.container) return { kind: 'container', image: origin.container };
   if (origin?.path) return { kind: 'path', dir: resolve(loaded!.dir, origin.path) };

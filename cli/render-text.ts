@@ -4,7 +4,7 @@
  */
 import type { App, Namespace, Run } from '../core/types.ts';
 import { redactUrl } from '../core/redact.ts';
-import type { LogLine, NamespaceSummary, ReleaseEntry } from './api-client.ts';
+import type { LogLine, NamespaceSummary, ReleaseEntry, WebhookInfo } from './api-client.ts';
 import type { AppRollbackResult } from './commands/app-rollback.ts';
 import type { LoginResult } from './commands/login.ts';
 import type { PushResult } from './commands/push.ts';
@@ -167,4 +167,31 @@ export function appReleasesText(releases: ReleaseEntry[], app: string): string {
 /** `slipway app rollback`. */
 export function appRollbackText(r: AppRollbackResult): string {
   return deployedText(r.app, r.release, r.urls, 'Rolled back', ' to release');
+}
+
+/** `slipway app watch` in words. */
+export function appWatchText(result: { app: string; watching: boolean; branch?: string; interval?: string }): string {
+  return result.watching
+    ? `Watching ${result.app}: every push to ${result.branch ?? 'its branch'} is deployed (polled every ${result.interval ?? '1m'}; add a webhook for seconds: slipway app webhook ${result.app}).`
+    : `Stopped watching ${result.app}.`;
+}
+
+/** `slipway app webhook` in words: URLs, secret and the steps per provider. */
+export function appWebhookText(info: WebhookInfo): string {
+  return [
+    `Webhook for ${info.app} (${redactUrl(info.repository)}${info.branch ? `, branch ${info.branch}` : ''})${info.watching ? '' : ' — not watched yet: slipway app watch ' + info.app}`,
+    '',
+    `Secret:        ${info.secret}`,
+    `Content type:  ${info.contentType}`,
+    `Events:        ${info.events.join(', ')}`,
+    '',
+    `GitHub:  ${info.urls.github}`,
+    `  ${info.instructions.github}`,
+    `GitLab:  ${info.urls.gitlab}`,
+    `  ${info.instructions.gitlab}`,
+    `Gitea / Forgejo:  ${info.urls.gitea}`,
+    `  ${info.instructions.gitea}`,
+    `Anything else:  ${info.urls.generic}`,
+    `  ${info.instructions.generic}`,
+  ].join('\n');
 }

@@ -1,0 +1,189 @@
+/**
+ * Repository watching: polls each watched app's branch at its interval and checks it
+ * at once when a webhook hints that it moved. A check lists the remote's refs (never a
+ * clone) and starts a deployment of the branch head only when that head is neither the
+ * serving revision nor one already on its way, so a webhook is a hint, never the truth:
+ * duplicated, replayed or out-of-order deliveries always end in the head, once.
+ */
+import { CronJob } from 'cron';
+import { SlipwayError, isSlipwayError } from '../../core/errors.ts';
+import type { Clock } from '../../core/ports/clock.ts';
+import type { GitSource } from '../../core/ports/git-source.ts';
+import type { Logger } from '../../core/ports/logger.ts';
+import type { StateStore } from '../../core/ports/state-store.ts';
+import { normaliseRepoUrl, type RefreshHint } from '../../core/repo-url.ts';
+import { redact } from '../../core/redact.ts';
+import type { Runner } from '../pipeline/create-runner.ts';
+import { createCheckQueue, type CheckReason } from './check-queue.ts';
+import { decideDeploy } from './decide-deploy.ts';
+import { nextCheckDelay } from './next-check-delay.ts';
+import { MIN_INTERVAL_MS } from './parse-interval.ts';
+import { createWatchIndex, watchTarget } from './watch-index.ts';
+import { readWatchStatus, writeWatchStatus, type WatchStatus } from './watch-status.ts';
+
+/** What the watcher needs. */
+export interface WatcherDeps {
+  store: StateStore;
+  git: GitSource;
+  runner: Pick<Runner, 'start'>;
+  clock: Clock;
+  logger: Logger;
+  /** Checks running at once (default 8), so a thousand apps never starve the API. */
+  concurrency?: number;
+  /** Apps waiting for a check beyond which hints are refused (default 10,000). */
+  maxQueued?: number;
+  /** Shortest poll interval honoured (default 10 s; tests lower it). */
+  minIntervalMs?: number;
+  /** [0, 1) for jitter (default Math.random). */
+  random?: () => number;
+}
+
+/** Creates the watcher; call `start()` to poll and `stop()` to stop. */
+export function createWatcher(deps: WatcherDeps) {
+  const random = deps.random ?? Math.random;
+  const minIntervalMs = deps.minIntervalMs ?? MIN_INTERVAL_MS;
+  const index = createWatchIndex();
+  const last = new Map<string, WatchStatus>();
+  const nowMs = () => deps.clock.now().getTime();
+  let ticker: CronJob | undefined;
+
+  async function work(key: string, reason: CheckReason): Promise<void> {
+    const [namespace, name] = key.split('/') as [string, string];
+    const app = await deps.store.getApp(namespace, name);
+    const target = app && watchTarget(app, minIntervalMs);
+    if (!app || !target) {
+      index.remove(key);
+      return;
+    }
+    let entry = index.get(key);
+    if (!entry || entry.url !== target.url || (entry.branch !== target.branch && target.branch !== '') || entry.intervalMs !== target.intervalMs) {
+      entry = { namespace, name, ...target, nextAt: Infinity, failures: entry?.failures ?? readWatchStatus(app)?.failures ?? 0 };
+      index.set(entry);
+    }
+    const status: WatchStatus = { lastCheck: '', failures: 0 };
+    try {
+      const resolved = await deps.git.resolve(target.url, target.branch);
+      status.head = resolved.sha;
+      if (resolved.ref && !resolved.ref.startsWith('refs/heads/')) {
+        throw new SlipwayError('watch_not_a_branch', `"${target.branch}" is ${resolved.ref}, not a branch; only branches can be watched`, { status: 400 });
+      }
+      if (entry.branch === '' && resolved.branch) entry.branch = resolved.branch;
+      // Re-read only when a deployment looks due: the ref listing may have taken long.
+      const due = decideDeploy(app, resolved.sha, reason) && decideDeploy((await deps.store.getApp(namespace, name)) ?? app, resolved.sha, reason);
+      if (due) {
+        const run = await deps.runner.start(namespace, name, { kind: 'deploy', revision: resolved.sha });
+        deps.logger.info({ namespace, app: name, reason, revision: resolved.sha, run: run.id }, 'watched branch moved; deploying its head');
+      }
+      entry.failures = 0;
+    } catch (error) {
+      entry.failures += 1;
+      status.error = isSlipwayError(error) && error.expose
+        ? { code: error.code, message: redact(error.message) }
+        : { code: isSlipwayError(error) ? error.code : 'internal', message: 'the check failed; the server log has the details' };
+      deps.logger.warn({ namespace, app: name, reason, failures: entry.failures, err: redact(String(error)) }, 'watch check failed');
+    }
+    status.failures = entry.failures;
+    const now = nowMs();
+    status.lastCheck = new Date(now).toISOString();
+    if (index.get(key) === entry) {
+      entry.nextAt = now + nextCheckDelay(entry.intervalMs, entry.failures, random);
+      if (ticker) status.nextCheck = new Date(entry.nextAt).toISOString();
+    }
+    last.set(key, status);
+    await writeWatchStatus(deps.store, namespace, name, status);
+  }
+
+  const queue = createCheckQueue({
+    concurrency: deps.concurrency ?? 8,
+    maxQueued: deps.maxQueued ?? 10_000,
+    work,
+    onError: (key, error) => deps.logger.error({ app: key, err: redact(String(error)) }, 'watch check crashed'),
+  });
+
+  function tick(): void {
+    const now = nowMs();
+    for (const entry of index.values()) {
+      if (entry.nextAt > now) continue;
+      const key = `${entry.namespace}/${entry.name}`;
+      // Infinity until the check reschedules it; a full queue tries again in a second.
+      entry.nextAt = Infinity;
+      if (!queue.add(key, 'poll')) entry.nextAt = now + 1_000;
+    }
+  }
+
+  return {
+    /**
+     * A verified webhook delivery: queues a check of every watched app following that
+     * repository's branch and answers at once; 'full' when the queue is over its bound.
+     */
+    hint(hint: RefreshHint): { matched: number } | 'full' {
+      const repos = hint.repositoryUrls.map(normaliseRepoUrl).filter((r): r is string => r !== undefined);
+      const keys = index.match(repos, hint.branch);
+      for (const key of keys) {
+        if (!queue.add(key, 'webhook')) return 'full';
+      }
+      return { matched: keys.length };
+    },
+
+    /** Checks one app now; resolves with what the check recorded (undefined: not watched). */
+    async check(namespace: string, app: string, reason: CheckReason = 'manual'): Promise<WatchStatus | undefined> {
+      const key = `${namespace}/${app}`;
+      const done = queue.add(key, reason);
+      if (!done) throw new SlipwayError('watch_queue_full', 'too many watch checks are waiting; try again shortly', { status: 503, retry: 'waiting' });
+      last.delete(key);
+      await done;
+      return last.get(key);
+    },
+
+    /** Re-reads one app after it was created, changed or deleted. */
+    async refresh(namespace: string, app: string): Promise<void> {
+      const key = `${namespace}/${app}`;
+      const found = await deps.store.getApp(namespace, app);
+      const target = found && watchTarget(found, minIntervalMs);
+      const entry = index.get(key);
+      if (!target) {
+        index.remove(key);
+        return;
+      }
+      if (entry && entry.url === target.url && entry.intervalMs === target.intervalMs && (entry.branch === target.branch || target.branch === '')) return;
+      index.set({ namespace, name: app, ...target, failures: 0, nextAt: nowMs() + nextCheckDelay(target.intervalMs, 0, random) });
+    },
+
+    /** Builds the index from the store and starts polling; each app's first poll falls somewhere in its first interval. */
+    async start(): Promise<void> {
+      index.clear();
+      const now = nowMs();
+      for (const ns of await deps.store.listNamespaces()) {
+        for (const app of await deps.store.listApps(ns.name)) {
+          const target = watchTarget(app, minIntervalMs);
+          if (!target) continue;
+          const failures = readWatchStatus(app)?.failures ?? 0;
+          index.set({ namespace: ns.name, name: app.metadata.name, ...target, failures, nextAt: now + Math.round(random() * target.intervalMs) });
+        }
+      }
+      await ticker?.stop();
+      // One job at second resolution: cron syntax cannot say "every 45 s" or "every
+      // 90 s", and one timer scanning the index beats a timer per app.
+      ticker = CronJob.from({ cronTime: '* * * * * *', onTick: tick, start: true, unrefTimeout: true });
+      deps.logger.info({ apps: index.size }, 'repository watching started');
+    },
+
+    /** Stops polling; checks already queued finish. */
+    async stop(): Promise<void> {
+      const job = ticker;
+      ticker = undefined;
+      await job?.stop();
+    },
+
+    /** Resolves when no check is queued or running (tests, shutdown). */
+    idle: () => queue.idle(),
+
+    /** How many apps are watched. */
+    get watched(): number {
+      return index.size;
+    },
+  };
+}
+
+/** The watcher's type. */
+export type Watcher = ReturnType<typeof createWatcher>;

@@ -1,0 +1,88 @@
+/**
+ * The GitHub client for commit statuses: an `Octokit` from the `octokit` package,
+ * authenticated with a token (SLIPWAY_GITHUB_TOKEN) or as a GitHub App installation,
+ * against github.com or a GitHub Enterprise API URL (SLIPWAY_GITHUB_API_URL).
+ */
+import { App, Octokit } from 'octokit';
+import { SlipwayError } from '../../core/errors.ts';
+import type { Logger } from '../../core/ports/logger.ts';
+import { silentLogger } from '../../core/ports/logger.ts';
+import { redact } from '../../core/redact.ts';
+
+/** The one call the commit-status reporter makes; an Octokit satisfies it. */
+export interface CommitStatusClient {
+  rest: {
+    repos: {
+      createCommitStatus(params: {
+        owner: string; repo: string; sha: string;
+        state: 'pending' | 'success' | 'failure' | 'error';
+        target_url?: string; description?: string; context?: string;
+      }): Promise<unknown>;
+    };
+  };
+}
+
+/** How Slipway authenticates to GitHub: a token, or a GitHub App installation. */
+export type GitHubAuth =
+  | { token: string }
+  | { appId: number | string; privateKey: string; installationId: number };
+
+/** Options for {@link createGitHubClient}. */
+export type GitHubClientOptions = GitHubAuth & {
+  /** REST API base URL (default https://api.github.com; GitHub Enterprise: https://HOST/api/v3). */
+  baseUrl?: string;
+  /** Retries of a failed request (default 2); a status is not worth a long wait. */
+  retries?: number;
+  /**
+   * octokit spaces writes that trigger notifications (statuses) ~3 s apart, as GitHub
+   * asks to avoid its secondary rate limit; tests against a fake turn that off.
+   */
+  throttle?: boolean;
+  logger?: Logger;
+};
+
+/** octokit's log, sent to Slipway's logger with secrets redacted. */
+function octokitLog(logger: Logger) {
+  const line = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string) => logger[level]({ component: 'github' }, redact(String(message)));
+  return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
+}
+
+/**
+ * Builds the client. With App credentials the installation token is fetched on first
+ * use and renewed by octokit before it expires.
+ */
+export function createGitHubClient(options: GitHubClientOptions): CommitStatusClient {
+  const logger = options.logger ?? silentLogger;
+  const common = {
+    ...(options.baseUrl ? { baseUrl: options.baseUrl.replace(/\/+$/, '') } : {}),
+    retry: { retries: options.retries ?? 2 },
+    ...(options.throttle === false ? { throttle: { enabled: false } } : {}),
+    log: octokitLog(logger),
+  };
+  if ('token' in options && options.token) return new Octokit({ auth: options.token, ...common });
+  if (!('appId' in options)) throw new SlipwayError('invalid_config', 'the GitHub client needs a token or GitHub App credentials', { status: 500 });
+  const app = new App({ appId: options.appId, privateKey: options.privateKey, Octokit: Octokit.defaults(common), log: common.log });
+  let installation: Promise<CommitStatusClient> | undefined;
+  return {
+    rest: {
+      repos: {
+        async createCommitStatus(params) {
+          installation ??= app.getInstallationOctokit(options.installationId);
+          installation.catch(() => { installation = undefined; });
+          return (await installation).rest.repos.createCommitStatus(params);
+        },
+      },
+    },
+  };
+}
+
+/**
+ * The web host whose repositories a GitHub API URL serves: `https://api.github.com` →
+ * `github.com`, `https://ghe.example.com/api/v3` → `ghe.example.com`.
+ */
+export function githubHostOf(apiUrl: string | undefined): string {
+  if (!apiUrl) return 'github.com';
+  const url = new URL(apiUrl);
+  const host = url.port ? `${url.hostname}:${url.port}` : url.hostname;
+  return host === 'api.github.com' ? 'github.com' : host.replace(/^api\./, '').toLowerCase();
+}

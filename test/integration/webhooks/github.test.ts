@@ -3,7 +3,7 @@
  * signed with real HMACs: what is queued, what is ignored, and every refusal.
  */
 import test from 'ava';
-import { deliveryId, githubExample, githubHeaders, githubSha1Signature, githubSignature, post, startWebhookServer, type WebhookServer } from './helpers/webhook-server.ts';
+import { recordingLogger, deliveryId, githubExample, githubHeaders, githubSha1Signature, githubSignature, post, startWebhookServer, type WebhookServer } from './helpers/webhook-server.ts';
 
 const SECRET = 'global-secret';
 const OLD_SECRET = 'rotated-out-secret';
@@ -165,4 +165,17 @@ test('a missing X-GitHub-Event header is a 400', async (t) => {
   const body = JSON.stringify(pushToMaster());
   const { 'x-github-event': _, ...headers } = githubHeaders('push', SECRET, body);
   t.is((await post(`${server.url}/webhooks/github`, headers, body)).status, 400);
+});
+
+test('the delivery id reaches the log line, not the answer', async (t) => {
+  const lines: Record<string, unknown>[] = [];
+  const logged = await startWebhookServer({ secrets: { github: [SECRET] }, logger: recordingLogger(lines), watched: [{ repo: 'github.com/Codertocat/Hello-World', branch: 'master' }] });
+  t.teardown(() => logged.close());
+  const body = JSON.stringify(pushToMaster());
+  const answer = await post(`${logged.url}/webhooks/github`, githubHeaders('push', SECRET, body), body);
+  t.deepEqual(answer.body, { queued: 1 });
+  t.false(JSON.stringify(answer.body).includes(deliveryId(body)));
+  t.like(lines.find((line) => line.msg === 'webhook queued'), {
+    provider: 'github', event: 'push', delivery: deliveryId(body), repository: 'github.com/Codertocat/Hello-World', branch: 'master', queued: 1,
+  });
 });

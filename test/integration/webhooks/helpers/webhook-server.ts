@@ -11,7 +11,7 @@ import { request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { problemMiddleware } from '../../../../controller/api/problem-middleware.ts';
-import { silentLogger } from '../../../../core/ports/logger.ts';
+import { silentLogger, type Logger } from '../../../../core/ports/logger.ts';
 import { normaliseRepoUrl, type RefreshHint } from '../../../../core/repo-url.ts';
 import { createWebhookRouter, type WebhookDeps } from '../../../../webhooks/create-webhook-router.ts';
 
@@ -28,6 +28,7 @@ export interface WebhookServerOptions {
   readTimeoutMs?: number;
   secretsTimeoutMs?: number;
   secretsFor?: WebhookDeps['secretsFor'];
+  logger?: Logger;
 }
 
 /** A running webhook server and what its fakes recorded. */
@@ -55,7 +56,7 @@ export async function startWebhookServer(options: WebhookServerOptions = {}): Pr
     maxBytes: options.maxBytes ?? 1024 * 1024,
     readTimeoutMs: options.readTimeoutMs ?? 5000,
     ...(options.secretsTimeoutMs === undefined ? {} : { secretsTimeoutMs: options.secretsTimeoutMs }),
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
   });
   const app = new Koa();
   app.use(problemMiddleware(silentLogger));
@@ -69,6 +70,14 @@ export async function startWebhookServer(options: WebhookServerOptions = {}): Pr
     hints,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
+}
+
+/** A logger that records every line with its bindings. */
+export function recordingLogger(lines: Record<string, unknown>[], bindings: Record<string, unknown> = {}): Logger {
+  const log = (level: string) => (obj: object | string, msg?: string) => {
+    lines.push({ level, ...bindings, ...(typeof obj === 'string' ? { msg: obj } : { ...obj, msg }) });
+  };
+  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), child: (more) => recordingLogger(lines, { ...bindings, ...more }) };
 }
 
 /** Hex HMAC-SHA256 of `body`. */

@@ -43,7 +43,7 @@ export function problemMiddleware(logger: Logger): Middleware {
       ctx.status = problem.status;
       ctx.type = 'application/problem+json';
       ctx.body = problem;
-      if (problem.status === 401) ctx.set('WWW-Authenticate', 'Basic realm="slipway", charset="UTF-8"');
+      if (problem.code === 'unauthorized') ctx.set('WWW-Authenticate', 'Basic realm="slipway", charset="UTF-8"');
     }
   };
 }

@@ -6,7 +6,6 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
@@ -132,15 +131,7 @@ export function rawPost(url: string, headers: Record<string, string>, write: (se
   });
 }
 
-const require = createRequire(import.meta.url);
-
-/** One example payload of a GitHub event from `@octokit/webhooks-examples`. */
-export function githubExample(event: string, pick: (example: Record<string, any>) => boolean = () => true): Record<string, any> {
-  const all = require('@octokit/webhooks-examples') as { name: string; examples: Record<string, any>[] }[];
-  const example = all.find((entry) => entry.name === event)?.examples.find(pick);
-  if (!example) throw new Error(`no ${event} example matches`);
-  return structuredClone(example);
-}
+export { githubExample } from '../../../helpers/github-delivery.ts';
 
 /** A fixture under test/fixtures/webhooks, parsed. */
 export function fixture(name: string): Record<string, any> {

@@ -108,7 +108,7 @@ test('polling picks up a push within the interval and its jitter', async (t) => 
   const second = await rig.push();
   const pushed = Date.now();
   // 2 s + 10% jitter, + 1 s tick resolution, + the check and the (fake) deploy.
-  await eventually(async () => (await rig.serving('web')) === second, 'the poll to deploy the push', 5_000);
+  await eventually(async () => (await rig.serving('web')) === second, 'the poll to deploy the push', 6_000);
   t.log(`picked up after ${Date.now() - pushed} ms`);
   const app = await rig.store.getApp(NS, 'web') as any;
   t.truthy(app.status.watch.nextCheck);

@@ -30,6 +30,9 @@ import { SlipwayError } from '../core/errors.ts';
 import type { PipelineDeps } from './pipeline/pipeline-deps.ts';
 import { createStageTracker } from './pipeline/stage-tracker.ts';
 import { createRunner } from './pipeline/create-runner.ts';
+import { createWatcher } from './watch/create-watcher.ts';
+import { createCommitStatusReporter, createGitHubClient, githubHostOf } from './watch/commit-status.ts';
+import { createWebhookRouter } from '../webhooks/create-webhook-router.ts';
 
 /** The package version, reported by `/api/v1/info`. */
 export const VERSION = '0.1.0';
@@ -111,8 +114,25 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   const pipelineDeps: PipelineDeps | undefined = parts && {
     store, blobs, git, clock, logger: logger.child({ component: 'pipeline' }), runtime: parts.runtime, stages: createStageTracker(), systemDomain: config.systemDomain,
   };
-  const runner = pipelineDeps && createRunner(pipelineDeps);
+  // Commit statuses back to GitHub when a token is configured (octokit pointed at SLIPWAY_GITHUB_API_URL).
+  const observers = config.github.token ? [createCommitStatusReporter({
+    octokit: createGitHubClient({ token: config.github.token, baseUrl: config.github.apiUrl, logger }),
+    store, logger: logger.child({ component: 'commit-status' }), githubHost: githubHostOf(config.github.apiUrl),
+  })] : [];
+  const runner = pipelineDeps && createRunner(pipelineDeps, observers);
+  const watcher = runner && createWatcher({
+    store, git, runner, clock, logger: logger.child({ component: 'watch' }), concurrency: config.watch.concurrency, minIntervalMs: config.watch.minIntervalMs,
+  });
   const secrets = createFileSecretStore(join(dataDir, 'secrets.json'));
+  const webhooks = createWebhookRouter({
+    maxBytes: config.webhooks.maxBytes, readTimeoutMs: config.webhooks.readTimeoutMs, logger: logger.child({ component: 'webhooks' }),
+    hint: (h) => watcher ? watcher.hint(h) : { matched: 0 },
+    // The global secrets of the provider, plus the secrets of the apps watching the repository.
+    async secretsFor(provider, repositoryUrls) {
+      const perApp = await Promise.all((watcher?.appsWatching(repositoryUrls) ?? []).map((a) => secrets.webhookSecret(a.namespace, a.name)));
+      return [...config.webhooks.secrets[provider], ...perApp.filter((x): x is string => x !== undefined)];
+    },
+  });
   let listeningUrl = '';
   const api = createApi({
     secrets,
@@ -121,6 +141,8 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     info: { version: VERSION, runtime: parts ? parts.runtime.kind : 'none', blobStore: config.blobStore.kind, systemDomain: config.systemDomain },
     limits: config.limits,
     pipeline: pipelineDeps && runner && { deps: pipelineDeps, runner },
+    watch: watcher,
+    webhooks,
     ready: async () => (await blobs.ready?.()) ?? true,
   });
   const koa = api.callback();
@@ -147,11 +169,13 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     if (interrupted) logger.warn({ interrupted }, 'runs interrupted by the last shutdown were marked failed');
     void runner.restore().then((restored) => restored && logger.info({ restored }, 'apps restored to their last release'));
   }
+  await watcher?.start();
   return {
     url: listeningUrl,
     server,
     generatedAdminPassword: generated,
     close: async () => {
+      await watcher?.stop();
       await new Promise<void>((done) => {
         server.close(() => done());
         server.closeIdleConnections();

@@ -43,6 +43,7 @@ const schema = z.object({
   SLIPWAY_WEBHOOK_MAX_BYTES: int(1024).default(1024 * 1024),
   SLIPWAY_WEBHOOK_READ_TIMEOUT_MS: int(1).default(10_000),
   SLIPWAY_WATCH_CONCURRENCY: int(1).max(256).default(8),
+  SLIPWAY_WATCH_MIN_INTERVAL_MS: int(100).default(10_000),
   SLIPWAY_GITHUB_TOKEN: z.string().min(1).optional(),
   SLIPWAY_GITHUB_API_URL: z.url().default('https://api.github.com'),
   SLIPWAY_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
@@ -72,7 +73,7 @@ export interface Config {
     maxBytes: number;
     readTimeoutMs: number;
   };
-  watch: { concurrency: number };
+  watch: { concurrency: number; minIntervalMs: number };
   /** Commit statuses back to GitHub, when a token is set. */
   github: { token?: string; apiUrl: string };
 }
@@ -118,7 +119,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxBytes: e.SLIPWAY_WEBHOOK_MAX_BYTES,
       readTimeoutMs: e.SLIPWAY_WEBHOOK_READ_TIMEOUT_MS,
     },
-    watch: { concurrency: e.SLIPWAY_WATCH_CONCURRENCY },
+    watch: { concurrency: e.SLIPWAY_WATCH_CONCURRENCY, minIntervalMs: e.SLIPWAY_WATCH_MIN_INTERVAL_MS },
     github: { token: e.SLIPWAY_GITHUB_TOKEN, apiUrl: e.SLIPWAY_GITHUB_API_URL.replace(/\/+$/, '') },
   };
 }

@@ -2,6 +2,7 @@ import type { BlobStore } from '../../core/ports/blob-store.ts';
 import type { GitSource } from '../../core/ports/git-source.ts';
 import type { StateStore } from '../../core/ports/state-store.ts';
 import type { Clock } from '../../core/ports/clock.ts';
+import type { Router } from '@koa/router';
 import type { SecretStore } from '../../core/ports/secret-store.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { Authenticator } from '../auth/user-store.ts';
@@ -43,6 +44,8 @@ export interface ApiDeps {
   secrets: SecretStore;
   /** Repository watching; absent without a runtime. */
   watch?: WatchApi;
+  /** Provider webhooks (`/webhooks/*`), guarded by signatures instead of BasicAuth. */
+  webhooks?: Router;
   /** The URL providers and users reach this server at. */
   publicUrl: () => string;
   /** Readiness beyond "the process is up" (e.g. the bucket is reachable). */

@@ -67,6 +67,8 @@ export function createApi(deps: ApiDeps): Koa {
 
   app.use(problemMiddleware(deps.logger));
   app.use(open.routes());
+  // Webhooks read their own raw bodies (no parser) and verify signatures: before BasicAuth.
+  if (deps.webhooks) app.use(deps.webhooks.routes());
   // Authenticate everything under /api, also paths no route matches, so a 404 never tells an anonymous caller which routes exist.
   const auth = basicAuth(deps.auth);
   app.use(async (ctx, next) => {

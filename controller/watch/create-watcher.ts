@@ -178,6 +178,15 @@ export function createWatcher(deps: WatcherDeps) {
     /** Resolves when no check is queued or running (tests, shutdown). */
     idle: () => queue.idle(),
 
+    /** The apps watching any branch of these repositories (for their webhook secrets). */
+    appsWatching(repositoryUrls: string[]): { namespace: string; name: string }[] {
+      const repos = repositoryUrls.map(normaliseRepoUrl).filter((r): r is string => r !== undefined);
+      return index.ofRepos(repos).map((key) => {
+        const [namespace, name] = key.split('/') as [string, string];
+        return { namespace, name };
+      });
+    },
+
     /** How many apps are watched. */
     get watched(): number {
       return index.size;

@@ -81,6 +81,12 @@ export function createWatchIndex() {
       }
       return [...found];
     },
+    /** Keys of the apps watching any branch of any of `repos` (already normalised). */
+    ofRepos(repos: Iterable<string>): string[] {
+      const found = new Set<string>();
+      for (const repo of repos) for (const key of byRepo.get(repo) ?? []) found.add(key);
+      return [...found];
+    },
     values: () => entries.values(),
     get size() {
       return entries.size;

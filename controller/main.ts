@@ -121,7 +121,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   })] : [];
   const runner = pipelineDeps && createRunner(pipelineDeps, observers);
   const watcher = runner && createWatcher({
-    store, git, runner, clock, logger: logger.child({ component: 'watch' }), concurrency: config.watch.concurrency, minIntervalMs: config.watch.minIntervalMs,
+    store, git, runner, clock, logger: logger.child({ component: 'watch' }), concurrency: config.watch.concurrency, minIntervalMs: config.watch.minIntervalMs, hintDebounceMs: config.watch.debounceMs,
   });
   const secrets = createFileSecretStore(join(dataDir, 'secrets.json'));
   const webhooks = createWebhookRouter({

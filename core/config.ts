@@ -44,6 +44,7 @@ const schema = z.object({
   SLIPWAY_WEBHOOK_READ_TIMEOUT_MS: int(1).default(10_000),
   SLIPWAY_WATCH_CONCURRENCY: int(1).max(256).default(8),
   SLIPWAY_WATCH_MIN_INTERVAL_MS: int(100).default(10_000),
+  SLIPWAY_WATCH_DEBOUNCE_MS: int(0).default(1_000),
   SLIPWAY_GITHUB_TOKEN: z.string().min(1).optional(),
   SLIPWAY_GITHUB_API_URL: z.url().default('https://api.github.com'),
   SLIPWAY_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
@@ -73,7 +74,7 @@ export interface Config {
     maxBytes: number;
     readTimeoutMs: number;
   };
-  watch: { concurrency: number; minIntervalMs: number };
+  watch: { concurrency: number; minIntervalMs: number; debounceMs: number };
   /** Commit statuses back to GitHub, when a token is set. */
   github: { token?: string; apiUrl: string };
 }
@@ -119,7 +120,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxBytes: e.SLIPWAY_WEBHOOK_MAX_BYTES,
       readTimeoutMs: e.SLIPWAY_WEBHOOK_READ_TIMEOUT_MS,
     },
-    watch: { concurrency: e.SLIPWAY_WATCH_CONCURRENCY, minIntervalMs: e.SLIPWAY_WATCH_MIN_INTERVAL_MS },
+    watch: { concurrency: e.SLIPWAY_WATCH_CONCURRENCY, minIntervalMs: e.SLIPWAY_WATCH_MIN_INTERVAL_MS, debounceMs: e.SLIPWAY_WATCH_DEBOUNCE_MS },
     github: { token: e.SLIPWAY_GITHUB_TOKEN, apiUrl: e.SLIPWAY_GITHUB_API_URL.replace(/\/+$/, '') },
   };
 }

@@ -36,6 +36,13 @@ export interface WatcherDeps {
   minIntervalMs?: number;
   /** [0, 1) for jitter (default Math.random). */
   random?: () => number;
+  /**
+   * A webhook hint waits this long for more pushes to the same app before its check
+   * (default 1 s; 0 checks at once), and never longer than `hintMaxWaitMs` (default
+   * 5 s) after the first: a burst of pushes becomes one check of the newest head.
+   */
+  hintDebounceMs?: number;
+  hintMaxWaitMs?: number;
 }
 
 /** Creates the watcher; call `start()` to poll and `stop()` to stop. */
@@ -93,12 +100,36 @@ export function createWatcher(deps: WatcherDeps) {
     await writeWatchStatus(deps.store, namespace, name, status);
   }
 
+  const maxQueued = deps.maxQueued ?? 10_000;
   const queue = createCheckQueue({
     concurrency: deps.concurrency ?? 8,
-    maxQueued: deps.maxQueued ?? 10_000,
+    maxQueued,
     work,
     onError: (key, error) => deps.logger.error({ app: key, err: redact(String(error)) }, 'watch check crashed'),
   });
+
+  const debounceMs = deps.hintDebounceMs ?? 1_000;
+  const maxWaitMs = deps.hintMaxWaitMs ?? 5_000;
+  const pending = new Map<string, { timer: NodeJS.Timeout; firstAt: number }>();
+  const pendingDone: (() => void)[] = [];
+
+  /** Queues the check of a hinted app once its burst of pushes is over (see `hintDebounceMs`). */
+  function debounce(key: string): boolean {
+    if (debounceMs <= 0) return queue.add(key, 'webhook') !== undefined;
+    const now = nowMs();
+    const earlier = pending.get(key);
+    if (!earlier && pending.size >= maxQueued) return false;
+    if (earlier) clearTimeout(earlier.timer);
+    const firstAt = earlier?.firstAt ?? now;
+    const timer = setTimeout(() => {
+      pending.delete(key);
+      if (queue.add(key, 'webhook') === undefined) deps.logger.warn({ app: key }, 'watch queue full: a webhook check was dropped; polling will catch up');
+      if (pending.size === 0) for (const done of pendingDone.splice(0)) done();
+    }, Math.max(0, Math.min(debounceMs, firstAt + maxWaitMs - now)));
+    timer.unref();
+    pending.set(key, { timer, firstAt });
+    return true;
+  }
 
   function tick(): void {
     const now = nowMs();
@@ -120,7 +151,7 @@ export function createWatcher(deps: WatcherDeps) {
       const repos = hint.repositoryUrls.map(normaliseRepoUrl).filter((r): r is string => r !== undefined);
       const keys = index.match(repos, hint.branch);
       for (const key of keys) {
-        if (!queue.add(key, 'webhook')) return 'full';
+        if (!debounce(key)) return 'full';
       }
       return { matched: keys.length };
     },
@@ -170,13 +201,19 @@ export function createWatcher(deps: WatcherDeps) {
 
     /** Stops polling; checks already queued finish. */
     async stop(): Promise<void> {
+      for (const { timer } of pending.values()) clearTimeout(timer);
+      pending.clear();
+      for (const done of pendingDone.splice(0)) done();
       const job = ticker;
       ticker = undefined;
       await job?.stop();
     },
 
     /** Resolves when no check is queued or running (tests, shutdown). */
-    idle: () => queue.idle(),
+    async idle(): Promise<void> {
+      if (pending.size) await new Promise<void>((resolve) => pendingDone.push(resolve));
+      await queue.idle();
+    },
 
     /** The apps watching any branch of these repositories (for their webhook secrets). */
     appsWatching(repositoryUrls: string[]): { namespace: string; name: string }[] {

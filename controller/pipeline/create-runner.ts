@@ -1,12 +1,13 @@
 /**
  * Asynchronous runs (`POST …/deployments`, `POST …/rollback`): import (git origins)
  * → stage → deploy, one app at a time. Each app has one lane: at most one run active
- * and one queued; a newer request replaces the queued one (marked `superseded`), so a
- * burst ends with the newest. Every phase change is persisted on the app's status.
+ * and one queued; a newer request replaces the queued one and stops an active one
+ * still importing or staging (both marked `superseded`), so a burst ends with the
+ * newest. Every phase change is persisted on the app's status.
  */
 import { randomUUID } from 'node:crypto';
 import type { Release, Run } from '../../core/types.ts';
-import { isSlipwayError } from '../../core/errors.ts';
+import { isSlipwayError, SlipwayError } from '../../core/errors.ts';
 import { nothingToDeploy, releaseNotFound } from '../../core/error-cases.ts';
 import { redact } from '../../core/redact.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
@@ -32,6 +33,8 @@ export type RunObserver = (namespace: string, app: string, run: Run) => void | P
 
 interface Lane {
   active?: Promise<void>;
+  /** The run `active` executes, and how to supersede it while it imports or stages. */
+  current?: { run: Run; abort: AbortController };
   queued?: { run: Run; request: RunRequest; target?: Release };
 }
 
@@ -49,7 +52,11 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = []) 
     }
   }
 
-  async function execute(namespace: string, app: string, run: Run, request: RunRequest, target?: Release): Promise<void> {
+  async function execute(namespace: string, app: string, run: Run, request: RunRequest, target: Release | undefined, signal: AbortSignal): Promise<void> {
+    /** Stops here when a newer run superseded this one; never once deploying began (a switch is atomic). */
+    const stillWanted = () => {
+      if (signal.aborted) throw signal.reason;
+    };
     try {
       if (target) {
         await update(namespace, app, run, { phase: 'deploying', stageId: target.stageId, image: target.image, blobuid: target.blobuid, revision: target.revision, branch: target.branch });
@@ -65,7 +72,8 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = []) 
         const wanted = request.kind === 'deploy' && request.revision ? request.revision : origin.revision ?? origin.branch ?? '';
         await update(namespace, app, run, { revision: request.kind === 'deploy' ? request.revision : undefined, branch: origin.branch });
         const pinned = request.kind === 'deploy' && request.revision !== undefined;
-        const imported = await importGit(deps, { namespace, app, url: origin.url, revision: wanted, subdir: origin.subdir, keepOrigin: pinned });
+        const imported = await importGit(deps, { namespace, app, url: origin.url, revision: wanted, subdir: origin.subdir, keepOrigin: pinned, signal });
+        stillWanted();
         blobuid = imported.blobuid;
         source = (await requireApp(deps.store, namespace, app)).status.source;
       }
@@ -74,11 +82,13 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = []) 
       const fromSource = source?.blobuid === blobuid ? source : undefined;
       const stageId = newStageId(deps.clock.now());
       await update(namespace, app, run, { phase: 'staging', blobuid, stageId, revision: fromSource?.revision, branch: fromSource?.branch });
-      const staged = await stageApp(deps, { namespace, app, blobuid, stageId });
+      const staged = await stageApp(deps, { namespace, app, blobuid, stageId, signal });
+      stillWanted();
       await update(namespace, app, run, { phase: 'deploying', image: staged.image });
       const deployed = await deployApp(deps, { namespace, app, stageId, image: staged.image, blobuid, revision: fromSource?.revision, branch: fromSource?.branch });
       await update(namespace, app, run, { phase: 'succeeded', release: deployed.release.number, routes: deployed.routes, urls: deployed.urls, finishedAt: now() });
-    } catch (error) {
+    } catch (thrown) {
+      const error = signal.aborted ? signal.reason : thrown;
       const code = isSlipwayError(error) ? error.code : 'internal';
       const message = isSlipwayError(error) && error.expose ? redact(error.message) : 'an unexpected error occurred; the server log has the details';
       if (!isSlipwayError(error)) deps.logger.error({ namespace, app, run: run.id, err: redact(String((error as Error)?.stack ?? error)) }, 'run failed');
@@ -93,10 +103,13 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = []) 
     while (lane.queued) {
       const { run, request, target } = lane.queued;
       lane.queued = undefined;
-      lane.active = execute(namespace, app, run, request, target);
+      const abort = new AbortController();
+      lane.current = { run, abort };
+      lane.active = execute(namespace, app, run, request, target, abort.signal);
       await lane.active;
     }
     lane.active = undefined;
+    lane.current = undefined;
     lanes.delete(key);
   }
 
@@ -135,6 +148,11 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = []) 
         await update(namespace, app, replaced, { phase: 'failed', error: { code: 'superseded', message: `superseded by the newer run ${run.id}` }, finishedAt: now() });
       }
       lane.queued = { run, request, target };
+      // A newer revision supersedes one still importing or staging: its work is wasted.
+      const running = lane.current;
+      if (running && (running.run.phase === 'pending' || running.run.phase === 'importing' || running.run.phase === 'staging')) {
+        running.abort.abort(new SlipwayError('superseded', `superseded by the newer run ${run.id}`, { status: 409, retry: 'stalled' }));
+      }
       if (!lane.active) void pump(key, namespace, app);
       return run;
     },

@@ -95,7 +95,7 @@ test('a failed stage or deploy fails the run and the serving release stays', asy
   t.is(app.status.releases.length, 1);
 });
 
-test('a burst of deployments ends with the newest; queued ones are superseded', async (t) => {
+test('a burst of deployments ends with the newest; queued ones and one still staging are superseded', async (t) => {
   const { server, runtime } = await withServer(t);
   await pushSource(server, 'web');
   runtime.holdStages();
@@ -103,10 +103,25 @@ test('a burst of deployments ends with the newest; queued ones are superseded', 
   for (let i = 0; i < 5; i++) ids.push((await (await server.request('POST', `${base}/web/deployments`, {})).json() as { id: string }).id);
   runtime.openGate();
   const runs = await Promise.all(ids.map((id) => waitRun(server, 'web', id)));
-  t.is(runs[0].phase, 'succeeded', 'the first was already running');
+  t.like(runs[0], { phase: 'failed', error: { code: 'superseded' } }, 'the first was still staging: a newer revision supersedes it');
   t.deepEqual(runs.slice(1, 4).map((r) => r.error?.code), ['superseded', 'superseded', 'superseded']);
   t.is(runs[4].phase, 'succeeded');
   t.is(runtime.staged.length, 2, 'two stages ran, not five');
+});
+
+test('a run already deploying is not superseded: the switch is atomic, the newer run goes after it', async (t) => {
+  const { server, runtime } = await withServer(t);
+  await pushSource(server, 'web');
+  runtime.deployDelayMs = 400;
+  const first = (await (await server.request('POST', `${base}/web/deployments`, {})).json() as { id: string }).id;
+  const deadline = Date.now() + 5000;
+  while ((await (await server.request('GET', `${base}/web/deployments/${first}`)).json() as any).phase !== 'deploying') {
+    if (Date.now() > deadline) throw new Error('the first run never reached deploying');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const second = (await (await server.request('POST', `${base}/web/deployments`, {})).json() as { id: string }).id;
+  t.like(await waitRun(server, 'web', first), { phase: 'succeeded', release: 1 });
+  t.like(await waitRun(server, 'web', second), { phase: 'succeeded', release: 2 });
 });
 
 test('runs interrupted by a restart are marked failed, and the last release is restored', async (t) => {

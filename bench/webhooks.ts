@@ -1,8 +1,9 @@
 /**
- * Webhook ack latency and memory (not a test). The server runs in a child process: a
- * Koa app with the API's problem middleware and the webhook router, whose `hint` only
- * counts — the full Slipway server adds only auth-free routing in front of these
- * routes (webhooks are mounted before BasicAuth), so this is what a delivery costs.
+ * Webhook ack latency and memory (not a test). By default the server is the real
+ * `slipway server` process (local runtime, SLIPWAY_GITHUB_WEBHOOK_SECRET set), and the
+ * deliveries are for a repository no app watches, so each is read, verified, mapped
+ * and acknowledged (202, queued 0) with nothing else behind it. `--bare` runs instead a
+ * child with only the webhook router and a counting `hint`.
  * The bench process sends signed 64 KiB GitHub push deliveries on a fixed schedule
  * (keep-alive agent; latency is measured from each request's scheduled send time, so
  * a stalled server cannot hide queueing) and reads the child's VmRSS from /proc.
@@ -10,7 +11,9 @@
  *
  *   node bench/webhooks.ts [--rate 500] [--seconds 30] [--kib 64]
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { startServerProcess, type ServerProcess } from '../test/helpers/server-process.ts';
+import { makeTempDir } from '../test/helpers/temp-dir.ts';
 import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
@@ -19,6 +22,7 @@ import { parseArgs } from 'node:util';
 
 const { values: args } = parseArgs({ options: {
   serve: { type: 'boolean', default: false },
+  bare: { type: 'boolean', default: false },
   rate: { type: 'string', default: '500' }, seconds: { type: 'string', default: '30' }, kib: { type: 'string', default: '64' },
 } });
 const SECRET = 'bench-webhook-secret';
@@ -54,10 +58,21 @@ async function rssKiB(pid: number): Promise<number> {
 async function bench(): Promise<void> {
   const rate = Number(args.rate);
   const seconds = Number(args.seconds);
-  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--serve'], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-  const port = await new Promise<number>((resolve) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => { if (line.startsWith('port ')) resolve(Number(line.slice(5))); });
-  });
+  let child: ChildProcess;
+  let port: number;
+  let data: { dir: string; cleanup: () => Promise<void> } | undefined;
+  let real: ServerProcess | undefined;
+  if (args.bare) {
+    child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--serve'], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    port = await new Promise<number>((resolve) => {
+      createInterface({ input: child.stdout! }).on('line', (line) => { if (line.startsWith('port ')) resolve(Number(line.slice(5))); });
+    });
+  } else {
+    data = await makeTempDir('slipway-bench-webhooks-');
+    real = await startServerProcess({ SLIPWAY_DATA_DIR: data.dir, SLIPWAY_ADMIN_PASSWORD: 'bench-admin-password', SLIPWAY_GITHUB_WEBHOOK_SECRET: SECRET });
+    child = real.child;
+    port = Number(new URL(real.url).port);
+  }
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
   // A real push example padded to the size asked for; each delivery gets its own `after`, so bodies and signatures differ.
@@ -105,13 +120,17 @@ async function bench(): Promise<void> {
   clearInterval(sampler);
   const elapsed = (performance.now() - start) / 1000;
   const rssAfter = await rssKiB(child.pid!);
-  const hints = await new Promise<number>((resolve) => { child.once('message', (m: { hints: number }) => resolve(m.hints)); child.send('count'); });
-  child.kill();
+  const hints = args.bare
+    ? await new Promise<number>((resolve) => { child.once('message', (m: { hints: number }) => resolve(m.hints)); child.send('count'); })
+    : 0;
+  if (real) await real.stop();
+  else child.kill();
+  await data?.cleanup();
   agent.destroy();
 
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!.toFixed(2);
-  console.log(`webhooks: ${latencies.length} signed ${args.kib} KiB push deliveries at ${rate}/s over ${elapsed.toFixed(1)} s (achieved ${(latencies.length / elapsed).toFixed(0)}/s), ${failures} failed, ${hints} hints queued`);
+  console.log(`webhooks (${args.bare ? 'bare router' : 'slipway server'}): ${latencies.length} signed ${args.kib} KiB push deliveries at ${rate}/s over ${elapsed.toFixed(1)} s (achieved ${(latencies.length / elapsed).toFixed(0)}/s), ${failures} failed${args.bare ? `, ${hints} hints queued` : ''}`);
   console.log(`ack latency: p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${latencies.at(-1)!.toFixed(2)} ms (target p99 < 20 ms)`);
   console.log(`server RSS: ${(rssBefore / 1024).toFixed(1)} MiB before, ${(rssAfter / 1024).toFixed(1)} MiB after, peak ${(peakRss / 1024).toFixed(1)} MiB; growth ${((rssAfter - rssBefore) / 1024).toFixed(1)} MiB (target < 50 MB)`);
 }

@@ -49,6 +49,23 @@ const schema = z.object({
   SLIPWAY_GITHUB_API_URL: z.url().default('https://api.github.com'),
   SLIPWAY_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   SLIPWAY_USERS_FILE: z.string().min(1).optional(),
+  SLIPWAY_KUBE_NAMESPACE: z.string().min(1).default('slipway-system'),
+  SLIPWAY_IMAGE: z.string().min(1).default('ghcr.io/slipway-dev/slipway:0.1.0'),
+  SLIPWAY_REGISTRY: z.string().min(1).default('registry.slipway-system.svc.cluster.local:5000'),
+  SLIPWAY_REGISTRY_SECRET: z.string().min(1).default('slipway-registry'),
+  SLIPWAY_S3_SECRET: z.string().min(1).default('slipway-s3'),
+  SLIPWAY_BUILDER_IMAGE: z.string().min(1).default('paketobuildpacks/builder-jammy-full:latest'),
+  SLIPWAY_INGRESS_CLASS: z.string().min(1).default('traefik'),
+  SLIPWAY_TLS_ISSUER: z.string().min(1).optional(),
+  SLIPWAY_STAGE_CPU: z.string().min(1).default('2'),
+  SLIPWAY_STAGE_MEMORY: z.string().min(1).default('4Gi'),
+  SLIPWAY_CACHE_SIZE: z.string().min(1).default('2Gi'),
+  SLIPWAY_CACHE_STORAGE_CLASS: z.string().min(1).optional(),
+  SLIPWAY_STAGE_TTL_SECONDS: int(0).default(3600),
+  SLIPWAY_ROLLOUT_TIMEOUT_MS: int(1).default(300_000),
+  SLIPWAY_LEASE_NAME: z.string().min(1).default('slipway-controller'),
+  SLIPWAY_LEASE_DURATION_MS: int(1000).default(15_000),
+  SLIPWAY_POD_NAME: z.string().min(1).optional(),
 });
 
 /** The validated configuration. */
@@ -77,6 +94,31 @@ export interface Config {
   watch: { concurrency: number; minIntervalMs: number; debounceMs: number };
   /** Commit statuses back to GitHub, when a token is set. */
   github: { token?: string; apiUrl: string };
+  /** The Kubernetes runtime (`SLIPWAY_RUNTIME=kubernetes`); see docs/kubernetes.md. */
+  kubernetes: KubernetesConfig;
+}
+
+/** Settings of the Kubernetes runtime. */
+export interface KubernetesConfig {
+  /** Where Slipway itself runs: its Lease, and the Secrets it copies into app namespaces. */
+  namespace: string;
+  /** Slipway's own image: the staging Job's init container runs its `slipway unpack`. */
+  image: string;
+  /** Registry staged images are pushed to: `<registry>/<namespace>-<app>:<stageid>`. */
+  registry: string;
+  /** Secret (type kubernetes.io/dockerconfigjson) with the registry credentials. */
+  registrySecret: string;
+  /** Secret with the S3 credentials the unpack step reads (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY). */
+  s3Secret: string;
+  builderImage: string;
+  ingressClass: string;
+  /** cert-manager ClusterIssuer: Ingresses get TLS when set. */
+  tlsIssuer?: string;
+  stage: { cpu: string; memory: string; cacheSize: string; cacheStorageClass?: string; ttlSeconds: number };
+  rolloutTimeoutMs: number;
+  lease: { name: string; durationMs: number };
+  /** This replica's identity in the Lease (the pod name; else host name and pid). */
+  identity?: string;
 }
 
 /** Parses and validates the environment. Throws `invalid_config` listing every bad variable. */
@@ -122,5 +164,19 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     watch: { concurrency: e.SLIPWAY_WATCH_CONCURRENCY, minIntervalMs: e.SLIPWAY_WATCH_MIN_INTERVAL_MS, debounceMs: e.SLIPWAY_WATCH_DEBOUNCE_MS },
     github: { token: e.SLIPWAY_GITHUB_TOKEN, apiUrl: e.SLIPWAY_GITHUB_API_URL.replace(/\/+$/, '') },
+    kubernetes: {
+      namespace: e.SLIPWAY_KUBE_NAMESPACE,
+      image: e.SLIPWAY_IMAGE,
+      registry: e.SLIPWAY_REGISTRY.replace(/\/+$/, ''),
+      registrySecret: e.SLIPWAY_REGISTRY_SECRET,
+      s3Secret: e.SLIPWAY_S3_SECRET,
+      builderImage: e.SLIPWAY_BUILDER_IMAGE,
+      ingressClass: e.SLIPWAY_INGRESS_CLASS,
+      tlsIssuer: e.SLIPWAY_TLS_ISSUER,
+      stage: { cpu: e.SLIPWAY_STAGE_CPU, memory: e.SLIPWAY_STAGE_MEMORY, cacheSize: e.SLIPWAY_CACHE_SIZE, cacheStorageClass: e.SLIPWAY_CACHE_STORAGE_CLASS, ttlSeconds: e.SLIPWAY_STAGE_TTL_SECONDS },
+      rolloutTimeoutMs: e.SLIPWAY_ROLLOUT_TIMEOUT_MS,
+      lease: { name: e.SLIPWAY_LEASE_NAME, durationMs: e.SLIPWAY_LEASE_DURATION_MS },
+      identity: e.SLIPWAY_POD_NAME,
+    },
   };
 }

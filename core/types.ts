@@ -99,6 +99,8 @@ export interface Run {
   error?: { code: string; message: string };
   startedAt: string;
   finishedAt?: string;
+  /** The app's `metadata.generation` when the run was asked for (a spec change already acted on). */
+  generation?: number;
 }
 
 /** How the app's instances are doing, as last seen by the runtime. */
@@ -137,6 +139,21 @@ export interface AppStatus {
   urls?: string[];
   runtime?: RuntimeState;
   watch?: WatchState;
+  /** `Ready`, `Staged` and `Deployed`, Kubernetes-style (the embedded store keeps them too). */
+  conditions?: Condition[];
+  /** The `metadata.generation` of the spec the last reconcile acted on. */
+  observedGeneration?: number;
+}
+
+/** A Kubernetes-style condition: a fact about the app, why, and since when. */
+export interface Condition {
+  type: 'Ready' | 'Staged' | 'Deployed';
+  status: 'True' | 'False' | 'Unknown';
+  /** CamelCase machine-readable cause, e.g. `StageFailed`, `RolloutComplete`. */
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration?: number;
 }
 
 /** Identity and bookkeeping of an application. */

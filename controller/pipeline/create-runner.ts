@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Release, Run } from '../../core/types.ts';
 import { isSlipwayError, SlipwayError } from '../../core/errors.ts';
-import { nothingToDeploy, releaseNotFound } from '../../core/error-cases.ts';
+import { nothingToDeploy } from '../../core/error-cases.ts';
 import { redact } from '../../core/redact.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { requireApp } from './lookup.ts';
@@ -18,15 +18,9 @@ import { deployApp } from './deploy-app.ts';
 import { importGit } from './import-git.ts';
 import { newStageId } from './new-stage-id.ts';
 import { restoreApp } from './restore-apps.ts';
+import { recordedTarget, requestOf, targetOf, type RunRequest } from './run-request.ts';
 
-/**
- * What a run does. A deploy takes a stored blob, or imports the app's git origin —
- * at `revision` (a full SHA a watch check resolved) when given, else at the origin's
- * revision or branch.
- */
-export type RunRequest =
-  | { kind: 'deploy'; blobuid?: string; revision?: string }
-  | { kind: 'rollback'; release?: number };
+export type { RunRequest } from './run-request.ts';
 
 /** Told about every change of a run (commit statuses, metrics). Errors are logged, never thrown into the run. */
 export type RunObserver = (namespace: string, app: string, run: Run) => void | Promise<void>;
@@ -38,14 +32,25 @@ interface Lane {
   queued?: { run: Run; request: RunRequest; target?: Release };
 }
 
+/** Options of {@link createRunner}. */
+export interface RunnerOptions {
+  /**
+   * Whether this process executes runs (default: always). On Kubernetes only the
+   * leader does; on other replicas `start` records the run as pending and the leader
+   * adopts it ({@link Runner.adopt}) when it sees the App change.
+   */
+  executes?: () => boolean;
+}
+
 /** Creates the runner; `start` answers as soon as the run is recorded. */
-export function createRunner(deps: PipelineDeps, observers: RunObserver[] = []) {
+export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], options: RunnerOptions = {}) {
+  const executes = options.executes ?? (() => true);
   const lanes = new Map<string, Lane>();
   const now = () => deps.clock.now().toISOString();
 
   async function update(namespace: string, app: string, run: Run, patch: Partial<Run>): Promise<void> {
     Object.assign(run, patch);
-    await saveRun(deps.store, namespace, app, run);
+    await saveRun(deps.store, namespace, app, run, now());
     for (const observe of observers) {
       Promise.resolve().then(() => observe(namespace, app, { ...run })).catch((error) =>
         deps.logger.warn({ namespace, app, run: run.id, err: redact(String(error)) }, 'a run observer failed'));
@@ -67,6 +72,13 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = []) 
       let blobuid = request.kind === 'deploy' ? request.blobuid : undefined;
       let source = current.status.source;
       const origin = current.spec.origin;
+      if (!blobuid && origin?.kind === 'container') {
+        // A prebuilt image: nothing to import or stage.
+        const stageId = newStageId(deps.clock.now());
+        await update(namespace, app, run, { phase: 'deploying', stageId, image: origin.image });
+        const deployed = await deployApp(deps, { namespace, app, stageId, image: origin.image, blobuid: '' });
+        return await update(namespace, app, run, { phase: 'succeeded', release: deployed.release.number, routes: deployed.routes, urls: deployed.urls, finishedAt: now() });
+      }
       if (!blobuid && origin?.kind === 'git') {
         await update(namespace, app, run, { phase: 'importing' });
         const wanted = request.kind === 'deploy' && request.revision ? request.revision : origin.revision ?? origin.branch ?? '';
@@ -113,48 +125,63 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = []) 
     lanes.delete(key);
   }
 
-  /** Picks the release a rollback goes to: the one asked for, else the one before the current. */
-  function rollbackTarget(releases: Release[], current: Release | undefined, app: string, wanted?: number): Release {
-    if (wanted !== undefined) {
-      const found = releases.find((r) => r.number === wanted);
-      if (!found) throw releaseNotFound(app, wanted);
-      return found;
+    /**
+   * Executes a run recorded as pending elsewhere (another replica, or before a
+   * restart); a run this runner already holds is left alone. Resolves once queued.
+   */
+  async function adopt(namespace: string, app: string, run: Run): Promise<boolean> {
+    const lane = lanes.get(`${namespace}/${app}`);
+    if (run.phase !== 'pending' || lane?.current?.run.id === run.id || lane?.queued?.run.id === run.id) return false;
+    try {
+      const current = await requireApp(deps.store, namespace, app);
+      await enqueue(namespace, app, { ...run }, requestOf(run), recordedTarget(current, run));
+    } catch (error) {
+      const code = isSlipwayError(error) ? error.code : 'internal';
+      await update(namespace, app, { ...run }, { phase: 'failed', error: { code, message: redact((error as Error).message) }, finishedAt: now() });
     }
-    const previous = releases.filter((r) => r.number < (current?.number ?? Infinity)).sort((a, b) => b.number - a.number)[0];
-    if (!previous) throw nothingToDeploy(app, 'has no earlier release to roll back to');
-    return previous;
+    return true;
+  }
+
+  /** Puts a recorded run in its app's lane, superseding what it makes obsolete. */
+  async function enqueue(namespace: string, app: string, run: Run, request: RunRequest, target: Release | undefined): Promise<void> {
+    const key = `${namespace}/${app}`;
+    const lane = lanes.get(key) ?? {};
+    lanes.set(key, lane);
+    if (lane.queued) {
+      const replaced = lane.queued.run;
+      await update(namespace, app, replaced, { phase: 'failed', error: { code: 'superseded', message: `superseded by the newer run ${run.id}` }, finishedAt: now() });
+    }
+    lane.queued = { run, request, target };
+    // A newer revision supersedes one still importing or staging: its work is wasted.
+    const running = lane.current;
+    if (running && (running.run.phase === 'pending' || running.run.phase === 'importing' || running.run.phase === 'staging')) {
+      running.abort.abort(new SlipwayError('superseded', `superseded by the newer run ${run.id}`, { status: 409, retry: 'stalled' }));
+    }
+    if (!lane.active) void pump(key, namespace, app);
   }
 
   return {
     /** Records a pending run and queues it; validation errors throw before anything is recorded. */
     async start(namespace: string, app: string, request: RunRequest): Promise<Run> {
       const current = await requireApp(deps.store, namespace, app);
-      const target = request.kind === 'rollback'
-        ? rollbackTarget(current.status.releases ?? [], current.status.release, app, request.release) : undefined;
-      if (request.kind === 'deploy' && !request.blobuid && !current.status.source && current.spec.origin?.kind !== 'git') {
-        throw nothingToDeploy(app, 'has no stored source; push one first ("slipway push")');
-      }
+      const target = targetOf(current, request);
       const run: Run = {
-        id: randomUUID(), kind: request.kind, phase: 'pending', startedAt: now(),
+        id: randomUUID(), kind: request.kind === 'rollback' ? 'rollback' : 'deploy', phase: 'pending', startedAt: now(),
+        generation: current.metadata.generation,
         ...(request.kind === 'deploy' && request.blobuid ? { blobuid: request.blobuid } : {}),
         ...(request.kind === 'deploy' && request.revision ? { revision: request.revision } : {}),
+        ...(target ? { release: target.number } : {}),
       };
-      await saveRun(deps.store, namespace, app, run);
-      const key = `${namespace}/${app}`;
-      const lane = lanes.get(key) ?? {};
-      lanes.set(key, lane);
-      if (lane.queued) {
-        const replaced = lane.queued.run;
-        await update(namespace, app, replaced, { phase: 'failed', error: { code: 'superseded', message: `superseded by the newer run ${run.id}` }, finishedAt: now() });
-      }
-      lane.queued = { run, request, target };
-      // A newer revision supersedes one still importing or staging: its work is wasted.
-      const running = lane.current;
-      if (running && (running.run.phase === 'pending' || running.run.phase === 'importing' || running.run.phase === 'staging')) {
-        running.abort.abort(new SlipwayError('superseded', `superseded by the newer run ${run.id}`, { status: 409, retry: 'stalled' }));
-      }
-      if (!lane.active) void pump(key, namespace, app);
+      await saveRun(deps.store, namespace, app, run, now());
+      if (executes()) await enqueue(namespace, app, run, request, target);
       return run;
+    },
+
+    adopt,
+
+    /** Whether a run of the app is active or queued here. */
+    busy(namespace: string, app: string): boolean {
+      return lanes.has(`${namespace}/${app}`);
     },
 
     /**
@@ -186,16 +213,22 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = []) 
     },
 
     /**
-     * After a restart: runs that were in flight are marked failed with the reason (their
-     * work died with the process); the last deployed release is untouched and serves.
+     * After a restart (or on becoming the leader): runs that were in flight are marked
+     * failed with the reason (their work died with the process that ran them); runs
+     * still pending resume. The last deployed release is untouched and serves.
      */
     async recover(): Promise<number> {
       let interrupted = 0;
+      const pending: Array<[string, string, Run]> = [];
       for (const ns of await deps.store.listNamespaces()) {
         for (const app of await deps.store.listApps(ns.name)) {
           const runs = new Map([...(app.status.runs ?? []), ...(app.status.run ? [app.status.run] : [])].map((r) => [r.id, r]));
           for (const run of runs.values()) {
             if (run.phase === 'succeeded' || run.phase === 'failed') continue;
+            if (run.phase === 'pending') {
+              pending.push([ns.name, app.metadata.name, run]);
+              continue;
+            }
             interrupted += 1;
             await update(ns.name, app.metadata.name, { ...run }, {
               phase: 'failed', finishedAt: now(),
@@ -204,6 +237,9 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = []) 
           }
         }
       }
+      // Oldest first, so that in each lane the newest pending run supersedes the older ones.
+      pending.sort((a, b) => a[2].startedAt.localeCompare(b[2].startedAt));
+      for (const [namespace, app, run] of pending) await adopt(namespace, app, run);
       return interrupted;
     },
   };

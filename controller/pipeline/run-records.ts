@@ -5,19 +5,21 @@
 import type { StateStore } from '../../core/ports/state-store.ts';
 import type { App, Release, Run } from '../../core/types.ts';
 import { withoutUndefined } from '../../core/without-undefined.ts';
+import { runConditionChanges, setConditions } from './app-conditions.ts';
 
 /** Runs kept per app. */
 export const MAX_RUNS = 20;
 /** Releases kept per app (rollback targets). */
 export const MAX_RELEASES = 10;
 
-/** Stores `run` as the app's latest run (replacing an older copy of the same id). */
-export function saveRun(store: StateStore, namespace: string, app: string, run: Run): Promise<App> {
+/** Stores `run` as the app's latest run (replacing an older copy of the same id), and the conditions it implies. */
+export function saveRun(store: StateStore, namespace: string, app: string, run: Run, now: string = new Date().toISOString()): Promise<App> {
   const clean = withoutUndefined(run);
   return store.updateApp(namespace, app, (current) => ({
     ...current,
     status: {
       ...current.status,
+      conditions: setConditions(current.status.conditions, runConditionChanges(clean, findRun(current, run.id)), now),
       run: current.status.run && current.status.run.id !== run.id && current.status.run.startedAt > run.startedAt ? current.status.run : clean,
       runs: [clean, ...(current.status.runs ?? []).filter((r) => r.id !== run.id)]
         .sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, MAX_RUNS),

@@ -17,11 +17,18 @@ import { homedir } from 'node:os';
 // Cache compiled (and type-stripped) modules on disk: later starts skip TypeScript
 // stripping and parsing, starting faster and with ~20 MB less memory.
 enableCompileCache();
-const { main } = await import('./main.ts');
 
-process.exitCode = await main(process.argv, process.env, {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  cwd: process.cwd(),
-  homedir: homedir(),
-});
+if (process.argv[2] === 'unpack') {
+  // `slipway unpack`, the staging Job's init container step, is not a client command:
+  // it bypasses the CLI program and loads its controller code only when run.
+  const { runUnpack } = await import('../controller/unpack-main.ts');
+  process.exitCode = await runUnpack(process.argv.slice(3), process.env, { stderr: process.stderr });
+} else {
+  const { main } = await import('./main.ts');
+  process.exitCode = await main(process.argv, process.env, {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    cwd: process.cwd(),
+    homedir: homedir(),
+  });
+}

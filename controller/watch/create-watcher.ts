@@ -142,6 +142,16 @@ export function createWatcher(deps: WatcherDeps) {
     }
   }
 
+  async function setPolling(on: boolean): Promise<void> {
+    if (on === (ticker !== undefined)) return;
+    const job = ticker;
+    ticker = undefined;
+    await job?.stop();
+    // One job at second resolution: cron syntax cannot say "every 45 s" or "every
+    // 90 s", and one timer scanning the index beats a timer per app.
+    if (on) ticker = CronJob.from({ cronTime: '* * * * * *', onTick: tick, start: true, unrefTimeout: true });
+  }
+
   return {
     /**
      * A verified webhook delivery: queues a check of every watched app following that
@@ -180,8 +190,12 @@ export function createWatcher(deps: WatcherDeps) {
       index.set({ namespace, name: app, ...target, failures: 0, nextAt: nowMs() + nextCheckDelay(target.intervalMs, 0, random) });
     },
 
-    /** Builds the index from the store and starts polling; each app's first poll falls somewhere in its first interval. */
-    async start(): Promise<void> {
+    /**
+     * Builds the index from the store and starts polling (unless `poll` is false: a
+     * Kubernetes replica that is not the leader answers webhooks but does not poll);
+     * each app's first poll falls somewhere in its first interval.
+     */
+    async start(options: { poll?: boolean } = {}): Promise<void> {
       index.clear();
       const now = nowMs();
       for (const ns of await deps.store.listNamespaces()) {
@@ -192,12 +206,12 @@ export function createWatcher(deps: WatcherDeps) {
           index.set({ namespace: ns.name, name: app.metadata.name, ...target, failures, nextAt: now + Math.round(random() * target.intervalMs) });
         }
       }
-      await ticker?.stop();
-      // One job at second resolution: cron syntax cannot say "every 45 s" or "every
-      // 90 s", and one timer scanning the index beats a timer per app.
-      ticker = CronJob.from({ cronTime: '* * * * * *', onTick: tick, start: true, unrefTimeout: true });
-      deps.logger.info({ apps: index.size }, 'repository watching started');
+      await setPolling(options.poll ?? true);
+      deps.logger.info({ apps: index.size, polling: ticker !== undefined }, 'repository watching started');
     },
+
+    /** Starts or stops polling (the Kubernetes leader polls; other replicas do not). */
+    setPolling,
 
     /** Stops polling; checks already queued finish. */
     async stop(): Promise<void> {

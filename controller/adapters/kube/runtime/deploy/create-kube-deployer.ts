@@ -1,0 +1,93 @@
+/**
+ * The deploy half of the Kubernetes runtime: a release becomes a Deployment, a Service
+ * and an Ingress per route (server-side applied, owned by the App), and deploy returns
+ * once the rollout is done — or fails naming the pod and the reason. Status, logs,
+ * restart and delete work on the same objects, found by the app's labels.
+ */
+import { AppsV1Api, CoreV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from '../../../../../core/ports/logger.ts';
+import type { DeployInput, DeployOutput, LogLine, LogOptions, RuntimeAppStatus } from '../../../../../core/ports/runtime.ts';
+import { nothingToDeploy } from '../../../../../core/error-cases.ts';
+import { FIELD_MANAGER } from '../../labels.ts';
+import { appOwnerReference } from '../../owner-reference.ts';
+import { applyEnvSecret } from '../env-secret.ts';
+import { appPodSelectorString } from './app-object-meta.ts';
+import { appLogs } from './app-logs.ts';
+import { appStatus } from './app-status.ts';
+import { applyObject, pruneIngresses } from './apply-app-objects.ts';
+import { RESTARTED_AT, buildDeployment } from './build-deployment.ts';
+import { buildIngresses, routeUrl } from './build-ingresses.ts';
+import { buildService } from './build-service.ts';
+import { deleteAppObjects } from './delete-app-objects.ts';
+import type { KubeDeployerSettings } from './deployer-settings.ts';
+import { kubeCall } from './kube-call.ts';
+import { waitForRollout } from './wait-for-rollout.ts';
+
+/** Options of {@link createKubeDeployer}. */
+export interface KubeDeployerOptions {
+  kc: KubeConfig;
+  logger: Logger;
+  settings: KubeDeployerSettings;
+}
+
+/** The deployer's part of the Runtime port. */
+export interface KubeDeployer {
+  deploy(input: DeployInput): Promise<DeployOutput>;
+  status(namespace: string, app: string): Promise<RuntimeAppStatus>;
+  logs(namespace: string, app: string, options: LogOptions): AsyncIterable<LogLine>;
+  restart(namespace: string, app: string): Promise<void>;
+  delete(namespace: string, app: string): Promise<void>;
+}
+
+/** Creates the deployer. */
+export function createKubeDeployer(options: KubeDeployerOptions): KubeDeployer {
+  const { kc, logger, settings } = options;
+  const objects = KubernetesObjectApi.makeApiClient(kc);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const core = kc.makeApiClient(CoreV1Api);
+  // Kubernetes' own deadline is the time without progress; ours bounds the whole rollout, so it is never shorter.
+  const progressDeadlineSeconds = Math.max(10, Math.ceil(settings.rolloutTimeoutMs / 1000));
+
+  return {
+    async deploy(input) {
+      const { namespace, app, signal } = input;
+      const log = logger.child({ namespace, app, stageId: input.stageId });
+      const owner = await appOwnerReference(kc, namespace, app);
+      const envSecret = await applyEnvSecret(kc, namespace, app, input.env, owner);
+      const ingresses = buildIngresses({ namespace, app, routes: input.routes, ingressClass: settings.ingressClass, tlsIssuer: settings.tlsIssuer, owner });
+      await applyObject(objects, buildDeployment({
+        namespace, app, stageId: input.stageId, image: input.image, instances: input.instances,
+        envSecret, registrySecret: settings.registrySecret, progressDeadlineSeconds, owner,
+      }), signal);
+      await applyObject(objects, buildService(namespace, app, owner), signal);
+      for (const ingress of ingresses) await applyObject(objects, ingress, signal);
+      const pruned = await pruneIngresses(kc, namespace, app, new Set(ingresses.map((i) => i.metadata!.name!)), signal);
+      if (pruned.length > 0) log.info({ ingresses: pruned }, 'deleted the Ingresses of routes no longer listed');
+      log.info({ image: input.image, instances: input.instances }, 'applied; waiting for the rollout');
+      await waitForRollout({ kc, logger: log, namespace, app, what: `release ${input.stageId} of ${app}`, timeoutMs: settings.rolloutTimeoutMs, signal });
+      const routes = [...new Set(input.routes)];
+      return { routes, urls: routes.map((route) => routeUrl(route, !!settings.tlsIssuer)) };
+    },
+
+    async status(namespace, app) {
+      const deployment = await kubeCall(`reading Deployment ${namespace}/${app}`, () => apps.readNamespacedDeployment({ namespace, name: app }), { allowNotFound: true });
+      if (!deployment) return appStatus(undefined, []);
+      const pods = await kubeCall(`listing the pods of ${namespace}/${app}`, () => core.listNamespacedPod({ namespace, labelSelector: appPodSelectorString(app) }));
+      return appStatus(deployment, pods.items);
+    },
+
+    logs: (namespace, app, logOptions) => appLogs(namespace, app, { ...logOptions, kc, logger }),
+
+    async restart(namespace, app) {
+      const restartedAt = new Date().toISOString();
+      const body = { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: restartedAt } } } } };
+      const patched = await kubeCall(`restarting Deployment ${namespace}/${app}`,
+        () => apps.patchNamespacedDeployment({ namespace, name: app, body, fieldManager: FIELD_MANAGER }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+        { allowNotFound: true });
+      if (!patched) throw nothingToDeploy(app, `is not deployed in namespace "${namespace}"; deploy it before restarting it`);
+      await waitForRollout({ kc, logger: logger.child({ namespace, app }), namespace, app, what: `the restart of ${app}`, timeoutMs: settings.rolloutTimeoutMs });
+    },
+
+    delete: (namespace, app) => deleteAppObjects(kc, namespace, app),
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * Waits until a Deployment's rollout is done, fails early when it cannot finish, or
+ * gives up at a deadline. It re-reads the Deployment and its pods whenever a watch on
+ * them reports a change (watches are reopened when they drop) and every few seconds
+ * regardless, so a lost watch event costs at most that long.
+ */
+import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import type { Logger } from '../../../../../core/ports/logger.ts';
+import { deployFailed } from '../../../../../core/error-cases.ts';
+import { isSlipwayError } from '../../../../../core/errors.ts';
+import { appPodSelectorString } from './app-object-meta.ts';
+import { kubeCall } from './kube-call.ts';
+import { lastLogLines } from './last-log-lines.ts';
+import { describeProblem } from './pod-problem.ts';
+import { rolloutState, type RolloutState } from './rollout-state.ts';
+import { watchChanges } from './watch-changes.ts';
+
+/** Re-read this often even when no watch event came. */
+const POLL_MS = 2_000;
+
+/** Options of {@link waitForRollout}. */
+export interface WaitForRolloutOptions {
+  kc: KubeConfig;
+  logger: Logger;
+  namespace: string;
+  app: string;
+  /** What rolls out, for messages: "release s-123 of web". */
+  what: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** Resolves when the rollout is done; throws `deploy_failed` naming the pod and reason, or the deadline. */
+export async function waitForRollout(options: WaitForRolloutOptions): Promise<void> {
+  const { kc, namespace, app, signal } = options;
+  const apps = kc.makeApiClient(AppsV1Api);
+  const core = kc.makeApiClient(CoreV1Api);
+  const labelSelector = appPodSelectorString(app);
+  const deadline = Date.now() + options.timeoutMs;
+
+  let dirty = true;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    dirty = true;
+    wake?.();
+  };
+  const stop = watchChanges(kc, [
+    { path: `/apis/apps/v1/namespaces/${namespace}/deployments`, query: { fieldSelector: `metadata.name=${app}` } },
+    { path: `/api/v1/namespaces/${namespace}/pods`, query: { labelSelector } },
+  ], notify, options.logger);
+
+  let last: RolloutState | undefined;
+  let lastError: string | undefined;
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        const why = lastError ?? (last?.kind === 'progressing' ? last.detail : 'no progress');
+        throw deployFailed(`${options.what} did not become available within ${Math.round(options.timeoutMs / 1000)} s (${why})`);
+      }
+      if (!dirty) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(POLL_MS, left));
+          const done = () => { clearTimeout(timer); signal?.removeEventListener('abort', done); wake = undefined; resolve(); };
+          wake = done;
+          signal?.addEventListener('abort', done, { once: true });
+        });
+        continue;
+      }
+      dirty = false;
+      let deployment: V1Deployment | undefined;
+      let pods: V1Pod[];
+      try {
+        deployment = await kubeCall(`reading Deployment ${namespace}/${app}`, () => apps.readNamespacedDeployment({ namespace, name: app }), { allowNotFound: true, signal });
+        pods = (await kubeCall(`listing the pods of ${namespace}/${app}`, () => core.listNamespacedPod({ namespace, labelSelector }), { signal })).items;
+      } catch (error) {
+        // A flaky API is not a failed rollout: keep trying until the deadline.
+        if (!isSlipwayError(error) || error.retry !== 'backoff') throw error;
+        lastError = error.message;
+        options.logger.warn({ app, namespace, err: error.message }, 'reading the rollout failed; trying again');
+        continue;
+      }
+      lastError = undefined;
+      if (!deployment) throw deployFailed(`${options.what}: the Deployment ${namespace}/${app} was deleted during the rollout`);
+      last = rolloutState(deployment, pods);
+      if (last.kind === 'done') return;
+      if (last.kind === 'failed') {
+        const problem = last.problem;
+        const pulling = problem && /Image|Pull/.test(problem.reason);
+        const log = problem && !pulling ? await lastLogLines(kc, namespace, problem.pod, problem.container, true) : [];
+        throw deployFailed(`${options.what} did not start: ${problem ? describeProblem(problem) : `${last.reason}: ${last.message}`}`, log);
+      }
+    }
+  } finally {
+    stop();
+  }
+}

@@ -33,9 +33,9 @@ const done = { observedGeneration: 2, replicas: 2, updatedReplicas: 2, readyRepl
 const rollout = test.macro({
   exec(t, d: V1Deployment, pods: V1Pod[], expected: { kind: string; reason?: string; pod?: string }) {
     const state = rolloutState(d, pods);
-    t.is(state.kind, expected.kind);
+    t.is(state.kind as string, expected.kind);
     if (state.kind === 'failed') {
-      t.is(state.reason, expected.reason);
+      t.is(state.reason as string | undefined, expected.reason);
       t.is(state.problem?.pod, expected.pod);
     }
   },

@@ -1,0 +1,124 @@
+/**
+ * The stage half of the Kubernetes runtime: stage() runs one staging Job per stage id
+ * (see build-stage-job.ts) and waits for it; stagingLogs() streams its pod's output.
+ * Restart-safe: a stage repeated with the same id finds its Job (AlreadyExists) and
+ * waits for that one instead of building twice.
+ */
+import { BatchV1Api, type KubeConfig, type V1Job } from '@kubernetes/client-node';
+import { stageFailed } from '../../../../../core/error-cases.ts';
+import type { Logger } from '../../../../../core/ports/logger.ts';
+import type { LogLine, LogOptions, StageInput, StageOutput } from '../../../../../core/ports/runtime.ts';
+import { fromKubeError, isKubeStatus } from '../../kube-errors.ts';
+import { appOwnerReference } from '../../owner-reference.ts';
+import { applyEnvSecret } from '../env-secret.ts';
+import { buildStageJob } from './build-stage-job.ts';
+import { copySystemSecret } from './copy-system-secret.ts';
+import { describeStageFailure } from './describe-stage-failure.ts';
+import { ensureCacheClaim } from './ensure-cache-claim.ts';
+import { jobOutcome } from './job-outcome.ts';
+import { retryTransient } from './retry-transient.ts';
+import { stageImage } from './stage-names.ts';
+import type { KubeStagerSettings } from './stage-settings.ts';
+import { readStagingLogs, type StagingLogTiming } from './read-staging-logs.ts';
+import { supersedeStages } from './supersede-stages.ts';
+import { waitForJob } from './wait-for-job.ts';
+
+/** Dependencies of {@link createKubeStager}. */
+export interface KubeStagerOptions {
+  kc: KubeConfig;
+  logger: Logger;
+  settings: KubeStagerSettings;
+  /** How long stage() waits past the Job's own deadline before giving up on it (default 30 s). */
+  graceMs?: number;
+  /** Timing of stagingLogs (tests shorten it). */
+  logTiming?: Partial<StagingLogTiming>;
+}
+
+/** The stager: `stage` and `stagingLogs` of the Runtime port. */
+export interface KubeStager {
+  stage(input: StageInput): Promise<StageOutput>;
+  stagingLogs(namespace: string, stageId: string, options: LogOptions): AsyncIterable<LogLine>;
+}
+
+/** Creates the Kubernetes stager. */
+export function createKubeStager(options: KubeStagerOptions): KubeStager {
+  const { kc, settings } = options;
+  const batch = kc.makeApiClient(BatchV1Api);
+  const graceMs = options.graceMs ?? 30_000;
+
+  /** Deletes a stage's Job (and, in the background, its pod); gone already is fine. */
+  async function deleteJob(namespace: string, name: string): Promise<void> {
+    await retryTransient(async () => {
+      try {
+        await batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' });
+      } catch (error) {
+        if (!isKubeStatus(error, 404)) throw fromKubeError(error, `deleting staging Job ${namespace}/${name}`);
+      }
+    }).catch((error: unknown) => options.logger.warn({ err: error, namespace, job: name }, 'could not delete the staging Job; its deadline and TTL will remove it'));
+  }
+
+  /** Creates the Job, or adopts the one a previous attempt of this stage made. */
+  async function createJob(job: V1Job): Promise<void> {
+    const namespace = job.metadata!.namespace!;
+    try {
+      await batch.createNamespacedJob({ namespace, body: job });
+    } catch (error) {
+      if (isKubeStatus(error, 409)) return;
+      throw fromKubeError(error, `creating staging Job ${namespace}/${job.metadata!.name}`);
+    }
+  }
+
+  return {
+    async stage(input) {
+      const { namespace, app, stageId, signal } = input;
+      const log = options.logger.child({ namespace, app, stageId });
+      const retry = <T>(fn: () => Promise<T>) => retryTransient(fn, { signal });
+      signal?.throwIfAborted();
+      const owner = await retry(() => appOwnerReference(kc, namespace, app));
+      await retry(() => copySystemSecret(kc, settings.systemNamespace, namespace, {
+        name: settings.registrySecret,
+        createCommand: `kubectl create secret docker-registry ${settings.registrySecret} -n ${settings.systemNamespace} --docker-server=${settings.registry.split('/')[0]} --docker-username=<user> --docker-password=<password>`,
+      }));
+      await retry(() => copySystemSecret(kc, settings.systemNamespace, namespace, {
+        name: settings.s3Secret,
+        createCommand: `kubectl create secret generic ${settings.s3Secret} -n ${settings.systemNamespace} --from-literal=AWS_ACCESS_KEY_ID=<key id> --from-literal=AWS_SECRET_ACCESS_KEY=<secret>`,
+      }));
+      await retry(() => applyEnvSecret(kc, namespace, app, input.env, owner));
+      await retry(() => ensureCacheClaim(kc, namespace, app, settings.stage.cacheSize, settings.stage.cacheStorageClass, owner));
+      const job = buildStageJob({ namespace, app, stageId, blobuid: input.blobuid, builder: input.builder, owner, settings });
+      const name = job.metadata!.name!;
+      const superseded = await retry(() => supersedeStages(kc, namespace, app, name));
+      if (superseded.length > 0) log.info({ superseded }, 'deleted older staging Jobs of the app still running');
+      signal?.throwIfAborted();
+      await retry(() => createJob(job));
+      log.info({ job: name }, 'staging Job created');
+
+      let result;
+      try {
+        result = await waitForJob(kc, namespace, name, { timeoutMs: settings.buildTimeoutMs + graceMs, signal });
+      } catch (error) {
+        if (!signal?.aborted) throw error;
+        await deleteJob(namespace, name);
+        throw signal.reason;
+      }
+      if (result.kind === 'deleted') {
+        throw stageFailed(`staging Job ${name} was deleted before it finished (superseded by a newer stage of ${app}, or removed by hand)`);
+      }
+      if (result.kind === 'timeout') {
+        await deleteJob(namespace, name);
+        throw stageFailed(`staging did not finish within ${Math.round((settings.buildTimeoutMs + graceMs) / 1000)} s; the Job was deleted (SLIPWAY_BUILD_TIMEOUT_MS)`);
+      }
+      const outcome = jobOutcome(result.job)!;
+      if (!outcome.succeeded) {
+        const failure = await describeStageFailure(kc, namespace, stageId, outcome, { memory: settings.stage.memory, timeoutMs: settings.buildTimeoutMs });
+        log.info({ job: name, reason: outcome.reason }, failure.message);
+        throw stageFailed(failure.message, failure.log);
+      }
+      return { stageId, image: stageImage(settings.registry, namespace, app, stageId) };
+    },
+
+    stagingLogs(namespace, stageId, logOptions) {
+      return readStagingLogs(kc, namespace, stageId, logOptions, { waitMs: settings.buildTimeoutMs + graceMs, ...options.logTiming });
+    },
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * The app's build cache: one ReadWriteOnce PersistentVolumeClaim per app, kept across
+ * stages (the lifecycle's `-cache-dir`) so rebuilds reuse dependency layers. Created
+ * once and left alone after: a claim's spec is mostly immutable.
+ */
+import { CoreV1Api, type KubeConfig, type V1OwnerReference, type V1PersistentVolumeClaim } from '@kubernetes/client-node';
+import { appLabels } from '../../labels.ts';
+import { fromKubeError, isKubeStatus } from '../../kube-errors.ts';
+import { cacheClaimName } from './stage-names.ts';
+
+/** The claim manifest. */
+export function buildCacheClaim(namespace: string, app: string, size: string, storageClass?: string, owner?: V1OwnerReference): V1PersistentVolumeClaim {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: cacheClaimName(app), namespace, labels: appLabels(app, 'cache'), ...(owner ? { ownerReferences: [owner] } : {}) },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: size } },
+      ...(storageClass ? { storageClassName: storageClass } : {}),
+    },
+  };
+}
+
+/** Creates the app's cache claim unless it exists; returns its name. */
+export async function ensureCacheClaim(kc: KubeConfig, namespace: string, app: string, size: string, storageClass?: string, owner?: V1OwnerReference): Promise<string> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const name = cacheClaimName(app);
+  try {
+    await core.readNamespacedPersistentVolumeClaim({ name, namespace });
+    return name;
+  } catch (error) {
+    if (!isKubeStatus(error, 404)) throw fromKubeError(error, `reading PersistentVolumeClaim ${namespace}/${name}`);
+  }
+  try {
+    await core.createNamespacedPersistentVolumeClaim({ namespace, body: buildCacheClaim(namespace, app, size, storageClass, owner) });
+  } catch (error) {
+    if (!isKubeStatus(error, 409)) throw fromKubeError(error, `creating PersistentVolumeClaim ${namespace}/${name}`);
+  }
+  return name;
+}

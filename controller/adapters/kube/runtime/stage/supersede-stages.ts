@@ -1,0 +1,37 @@
+/**
+ * Only one stage per app runs at a time: a new stage deletes the app's older staging
+ * Jobs that are still running (their pods go with them, propagation Background).
+ * Finished Jobs are left for their TTL, so their logs can still be read.
+ */
+import { BatchV1Api, type KubeConfig, type V1Job } from '@kubernetes/client-node';
+import { LABELS } from '../../labels.ts';
+import { fromKubeError, isKubeStatus } from '../../kube-errors.ts';
+import { jobOutcome } from './job-outcome.ts';
+
+/** Label selector of an app's staging Jobs. */
+export function stageJobSelector(app: string): string {
+  return `${LABELS.app}=${app},${LABELS.component}=stage`;
+}
+
+/** Deletes the running staging Jobs of `app` other than `keep`; returns the names deleted. */
+export async function supersedeStages(kc: KubeConfig, namespace: string, app: string, keep: string): Promise<string[]> {
+  const batch = kc.makeApiClient(BatchV1Api);
+  let jobs: V1Job[];
+  try {
+    jobs = (await batch.listNamespacedJob({ namespace, labelSelector: stageJobSelector(app) })).items;
+  } catch (error) {
+    throw fromKubeError(error, `listing the staging Jobs of ${namespace}/${app}`);
+  }
+  const running = jobs.filter((job) => job.metadata?.name && job.metadata.name !== keep && !job.metadata.deletionTimestamp && !jobOutcome(job));
+  const deleted: string[] = [];
+  for (const job of running) {
+    const name = job.metadata!.name!;
+    try {
+      await batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' });
+      deleted.push(name);
+    } catch (error) {
+      if (!isKubeStatus(error, 404)) throw fromKubeError(error, `deleting the superseded staging Job ${namespace}/${name}`);
+    }
+  }
+  return deleted;
+}

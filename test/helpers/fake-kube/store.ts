@@ -1,0 +1,126 @@
+/** Object storage with one global resourceVersion counter and a bounded event history. */
+
+/** Any stored object. */
+export type KubeObject = {
+  apiVersion?: string;
+  kind?: string;
+  metadata: Metadata;
+  [field: string]: unknown;
+};
+
+/** The metadata fields the fake reads or writes. */
+export type Metadata = {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }[];
+  managedFields?: ManagedFieldsEntry[];
+  finalizers?: string[];
+  [field: string]: unknown;
+};
+
+/** One `metadata.managedFields` entry. */
+export type ManagedFieldsEntry = {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  time: string;
+  fieldsType: 'FieldsV1';
+  fieldsV1: Record<string, unknown>;
+  subresource?: string;
+};
+
+/** A change, as watches see it. `key` is the storage key (`group/plural`). */
+export type StoreEvent = { type: 'ADDED' | 'MODIFIED' | 'DELETED'; key: string; object: KubeObject; rv: number };
+
+/** The store shared by the HTTP handlers and the simulated controllers. */
+export type Store = ReturnType<typeof createStore>;
+
+/** Create an empty store. `historyLimit` bounds the events a watch can resume from. */
+export function createStore(historyLimit = 10_000) {
+  const data = new Map<string, Map<string, KubeObject>>();
+  const history: StoreEvent[] = [];
+  const listeners = new Set<(event: StoreEvent) => void>();
+  let rv = 1;
+  // Watches from a resourceVersion older than this get 410 Expired.
+  let oldestResumable = 1;
+
+  const bucket = (key: string): Map<string, KubeObject> => {
+    let b = data.get(key);
+    if (!b) data.set(key, (b = new Map()));
+    return b;
+  };
+  const id = (ns: string | undefined, name: string): string => `${ns ?? ''}/${name}`;
+
+  const emit = (type: StoreEvent['type'], key: string, object: KubeObject): KubeObject => {
+    rv += 1;
+    object.metadata.resourceVersion = String(rv);
+    const event: StoreEvent = { type, key, object: structuredClone(object), rv };
+    history.push(event);
+    if (history.length > historyLimit) {
+      const dropped = history.splice(0, history.length - historyLimit);
+      oldestResumable = dropped[dropped.length - 1]!.rv;
+    }
+    for (const listener of [...listeners]) listener(event);
+    return structuredClone(object);
+  };
+
+  return {
+    /** The current resourceVersion (as a number). */
+    currentRv: (): number => rv,
+    /** The oldest resourceVersion a watch may resume from. */
+    oldestResumable: (): number => oldestResumable,
+    /** A deep copy of one object. */
+    get(key: string, ns: string | undefined, name: string): KubeObject | undefined {
+      const o = data.get(key)?.get(id(ns, name));
+      return o ? structuredClone(o) : undefined;
+    },
+    /** Deep copies of the objects of one resource, in one namespace or all. */
+    list(key: string, ns?: string): KubeObject[] {
+      const out: KubeObject[] = [];
+      for (const o of data.get(key)?.values() ?? []) if (ns === undefined || o.metadata.namespace === ns) out.push(structuredClone(o));
+      return out.sort((a, b) => id(a.metadata.namespace, a.metadata.name!).localeCompare(id(b.metadata.namespace, b.metadata.name!)));
+    },
+    /** Every storage key holding objects. */
+    keys: (): string[] => [...data.keys()],
+    /** Store (create or replace) and emit ADDED/MODIFIED; returns the stored copy with its new resourceVersion. */
+    put(key: string, object: KubeObject): KubeObject {
+      const b = bucket(key);
+      const k = id(object.metadata.namespace, object.metadata.name!);
+      const type = b.has(k) ? 'MODIFIED' : 'ADDED';
+      const copy = structuredClone(object);
+      b.set(k, copy);
+      return emit(type, key, copy);
+    },
+    /** Remove and emit DELETED; returns the removed object or undefined. */
+    remove(key: string, ns: string | undefined, name: string): KubeObject | undefined {
+      const b = data.get(key);
+      const o = b?.get(id(ns, name));
+      if (!b || !o) return undefined;
+      b.delete(id(ns, name));
+      return emit('DELETED', key, o);
+    },
+    /** Events after `sinceRv`, or undefined when history no longer reaches back that far. */
+    since(sinceRv: number): StoreEvent[] | undefined {
+      if (sinceRv < oldestResumable) return undefined;
+      return history.filter((e) => e.rv > sinceRv);
+    },
+    /** Forget the history: resuming from any resourceVersion before now gets 410. */
+    compact(): void {
+      history.length = 0;
+      oldestResumable = rv;
+    },
+    /** Call `listener` on every change; returns the unsubscribe function. */
+    subscribe(listener: (event: StoreEvent) => void): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}

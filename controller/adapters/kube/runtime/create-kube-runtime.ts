@@ -1,0 +1,36 @@
+/**
+ * The Kubernetes runtime (`SLIPWAY_RUNTIME=kubernetes`): staging Jobs (stage/) and
+ * Deployments, Services and Ingresses (deploy/) behind the one Runtime port the
+ * pipeline, the API and the CLI use.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from '../../../../core/ports/logger.ts';
+import type { Runtime } from '../../../../core/ports/runtime.ts';
+import { createKubeDeployer } from './deploy/create-kube-deployer.ts';
+import type { KubeDeployerSettings } from './deploy/deployer-settings.ts';
+import { createKubeStager, type KubeStagerOptions } from './stage/create-kube-stager.ts';
+import type { KubeStagerSettings } from './stage/stage-settings.ts';
+
+/** Options of {@link createKubeRuntime}: the stager's and the deployer's, with one `settings`. */
+export interface KubeRuntimeOptions extends Omit<KubeStagerOptions, 'settings'> {
+  kc: KubeConfig;
+  logger: Logger;
+  /** `registrySecret` is shared: pods pull with the same Secret the build pushes with. */
+  settings: KubeStagerSettings & KubeDeployerSettings;
+}
+
+/** Creates the Kubernetes runtime. */
+export function createKubeRuntime(options: KubeRuntimeOptions): Runtime {
+  const stager = createKubeStager(options);
+  const deployer = createKubeDeployer({ kc: options.kc, logger: options.logger, settings: options.settings });
+  return {
+    kind: 'kubernetes',
+    stage: (input) => stager.stage(input),
+    stagingLogs: (namespace, stageId, logOptions) => stager.stagingLogs(namespace, stageId, logOptions),
+    deploy: (input) => deployer.deploy(input),
+    status: (namespace, app) => deployer.status(namespace, app),
+    logs: (namespace, app, logOptions) => deployer.logs(namespace, app, logOptions),
+    restart: (namespace, app) => deployer.restart(namespace, app),
+    delete: (namespace, app) => deployer.delete(namespace, app),
+  };
+}

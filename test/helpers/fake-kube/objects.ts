@@ -5,6 +5,7 @@ import { alreadyExists, conflict, invalid, notFound } from './status.ts';
 import { groupVersion, storageKey, type ResourceInfo, type ResourceTable } from './resources.ts';
 import type { KubeObject, Store } from './store.ts';
 import { recordUpdate } from './managed-fields.ts';
+import { applyDefaults } from './defaults.ts';
 
 /** Checks an object about to be stored; returns the offending fields (empty when valid). */
 export type Validator = (r: ResourceInfo, object: KubeObject) => { field: string; message: string }[];
@@ -72,6 +73,7 @@ export function createObjects(deps: { store: Store; table: ResourceTable; valida
       if (r.generation) o.metadata.generation = 1;
       if (r.status) delete o.status;
       if (r.kind === 'Namespace' && !r.group) o.status = { phase: 'Active' };
+      applyDefaults(r, o);
       if (opts.operation !== 'Apply') delete o.metadata.managedFields;
       if (opts.operation !== 'Apply') recordUpdate(undefined, o, opts.fieldManager ?? 'unknown', o.apiVersion);
       check(r, o);
@@ -107,6 +109,7 @@ export function createObjects(deps: { store: Store; table: ResourceTable; valida
       if (r.namespaced) next.metadata.namespace = old.metadata.namespace;
       else delete next.metadata.namespace;
       next.metadata.resourceVersion = old.metadata.resourceVersion;
+      applyDefaults(r, next);
       if (r.generation && !isDeepStrictEqual(specOf(old), specOf(next))) next.metadata.generation = (old.metadata.generation ?? 0) + 1;
       if (opts.operation !== 'Apply') recordUpdate(old, next, opts.fieldManager ?? 'unknown', next.apiVersion, opts.subresource);
       if (isDeepStrictEqual(old, next)) return { ...old, apiVersion: groupVersion(r) };

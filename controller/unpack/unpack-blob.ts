@@ -48,9 +48,10 @@ export function formatMegabytes(bytes: number): string {
 
 /**
  * Fetches `key` and unpacks it into `dest` under the upload rules. Every folder and
- * file the owner may write becomes group-writable too: the init container's user
- * (uid 1001) and the buildpacks user (cnb, uid 1000) share gid 1000, and the build
- * writes into the source folder (node_modules, build output). On failure `dest` is
+ * file the owner may write becomes group-writable too: the build writes into the
+ * source folder (node_modules, build output), and it may run as another user of the
+ * same group than the one unpacking (the paketo builders' cnb user is 1001:1000; a
+ * builder with another uid but gid 1000 still works). On failure `dest` is
  * emptied again, so a half-unpacked tree is never built; nothing outside it is touched.
  * Throws `blob_not_found` (naming the key), `unsafe_archive`, `too_large`,
  * `corrupt_archive`, `unsupported_archive` or `blob_store_unavailable`.

@@ -1,0 +1,63 @@
+/**
+ * Checks a rendered Kubernetes object the way an API server would, as far as we can
+ * without one: `kubernetes-models` validates types, required fields and enums against
+ * Kubernetes' schemas but lets unknown fields through, so a walk over client-node's
+ * model attribute maps catches those (a typo such as `imagee` or `readinesProbe`).
+ */
+import * as k8s from '@kubernetes/client-node';
+
+interface Validatable {
+  validate(): void;
+}
+// `never`: each class wants its own input type; the point here is to validate whatever was rendered.
+type ModelClass = new (data: never) => Validatable;
+
+/** kubernetes-models class of each kind the chart renders, by `apiVersion/kind`. */
+const SCHEMAS: Record<string, () => Promise<ModelClass>> = {
+  'v1/ServiceAccount': async () => (await import('kubernetes-models/v1')).ServiceAccount,
+  'v1/Secret': async () => (await import('kubernetes-models/v1')).Secret,
+  'v1/Service': async () => (await import('kubernetes-models/v1')).Service,
+  'apps/v1/Deployment': async () => (await import('kubernetes-models/apps/v1')).Deployment,
+  'networking.k8s.io/v1/Ingress': async () => (await import('kubernetes-models/networking.k8s.io/v1')).Ingress,
+  'policy/v1/PodDisruptionBudget': async () => (await import('kubernetes-models/policy/v1')).PodDisruptionBudget,
+  'rbac.authorization.k8s.io/v1/ClusterRole': async () => (await import('kubernetes-models/rbac.authorization.k8s.io/v1')).ClusterRole,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': async () => (await import('kubernetes-models/rbac.authorization.k8s.io/v1')).ClusterRoleBinding,
+  'rbac.authorization.k8s.io/v1/Role': async () => (await import('kubernetes-models/rbac.authorization.k8s.io/v1')).Role,
+  'rbac.authorization.k8s.io/v1/RoleBinding': async () => (await import('kubernetes-models/rbac.authorization.k8s.io/v1')).RoleBinding,
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': async () => (await import('kubernetes-models/apiextensions.k8s.io/v1')).CustomResourceDefinition,
+};
+
+type AttributeMap = { name: string; baseName: string; type: string }[];
+const models = k8s as unknown as Record<string, { getAttributeTypeMap?: () => AttributeMap } | undefined>;
+
+/** Paths of fields the client-node model of `type` does not know, under `path`. */
+function unknownFields(value: unknown, type: string, path: string): string[] {
+  if (value === null || value === undefined) return [];
+  const array = /^Array<(.+)>$/.exec(type);
+  if (array) return Array.isArray(value) ? value.flatMap((item, i) => unknownFields(item, array[1]!, `${path}[${i}]`)) : [];
+  const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
+  if (map) return typeof value === 'object' ? Object.entries(value).flatMap(([key, item]) => unknownFields(item, map[1]!, `${path}.${key}`)) : [];
+  const attributes = models[type]?.getAttributeTypeMap?.();
+  if (!attributes || typeof value !== 'object') return []; // string, number, any, IntOrString, …
+  const known = new Map(attributes.map((a) => [a.baseName, a.type]));
+  return Object.entries(value as Record<string, unknown>).flatMap(([key, item]) => {
+    const fieldType = known.get(key);
+    return fieldType === undefined ? [`${path}.${key}`] : unknownFields(item, fieldType, `${path}.${key}`);
+  });
+}
+
+/** Problems of one object: schema violations and unknown fields; empty when it is valid. */
+export async function validateObject(object: { apiVersion?: string; kind?: string }): Promise<string[]> {
+  const id = `${object.apiVersion}/${object.kind}`;
+  const load = SCHEMAS[id];
+  if (!load) return [`no schema known for ${id}: add it to SCHEMAS`];
+  const problems: string[] = [];
+  try {
+    new (await load())(object as never).validate();
+  } catch (error) {
+    problems.push(`${id}: ${(error as Error).message}`);
+  }
+  const model = object.kind === 'CustomResourceDefinition' ? 'V1CustomResourceDefinition' : `V1${object.kind}`;
+  for (const field of unknownFields(object, model, object.kind ?? '')) problems.push(`${id}: unknown field ${field}`);
+  return problems;
+}

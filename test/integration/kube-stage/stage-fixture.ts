@@ -61,7 +61,7 @@ export async function setUp(options: FakeKubeOptions & { secrets?: boolean; sett
     body: { apiVersion: 'slipway.dev/v1alpha1', kind: 'App', metadata: { name: 'web', namespace: NS }, spec: { origin: { kind: 'path' } } },
   }) as { metadata: { uid: string } };
   const stager = createKubeStager({
-    kc, logger: silentLogger, settings: { ...SETTINGS, ...options.settings }, graceMs: 2_000, logTiming: { pollMs: 20, appearMs: 3_000, endMs: 3_000 },
+    kc, logger: silentLogger, settings: { ...SETTINGS, ...options.settings }, graceMs: 2_000, logTiming: { pollMs: 20, appearMs: 3_000, endMs: 3_000 }, stuckTiming: { intervalMs: 20, pullGraceMs: 300 },
   });
   return { kube, stager, appUid: created.metadata.uid };
 }
@@ -89,4 +89,18 @@ export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const item of items) out.push(item);
   return out;
+}
+
+/** Stores a pod of stage `stageId` whose `build` step waits for `reason`, as a kubelet reports a pod that cannot start. */
+export async function seedWaitingPod(kube: FakeKube, stageId: string, reason: string, image = SETTINGS.builderImage): Promise<void> {
+  const labels = { 'slipway.dev/app': 'web', 'slipway.dev/stage-id': stageId, 'app.kubernetes.io/component': 'stage' };
+  await kube.seed({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: `web-stage-${stageId}-zzzzz`, namespace: NS, labels, creationTimestamp: new Date(Date.now() + 60_000).toISOString() },
+    spec: { initContainers: [{ name: 'unpack', image: SETTINGS.image }], containers: [{ name: 'build', image }] },
+    status: {
+      phase: 'Pending',
+      initContainerStatuses: [{ name: 'unpack', image: SETTINGS.image, imageID: '', ready: true, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } }],
+      containerStatuses: [{ name: 'build', image, imageID: '', ready: false, restartCount: 0, state: { waiting: { reason, message: `Back-off pulling image "${image}"` } } }],
+    },
+  } as never);
 }

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { isSlipwayError } from '../../../core/errors.ts';
-import { NS, SYSTEM, BLOBUID, REGISTRY_SECRET, S3_SECRET, jobOf, setUp, stageInput, type Loose } from './stage-fixture.ts';
+import { NS, SYSTEM, BLOBUID, REGISTRY_SECRET, S3_SECRET, jobOf, seedWaitingPod, setUp, stageInput, type Loose } from './stage-fixture.ts';
 
 test('stage makes a validated Job with the Secrets, env and cache it mounts, owned by the App', async (t) => {
   const { kube, stager, appUid } = await setUp();
@@ -140,3 +140,22 @@ test('staging logs of a stage that does not exist: stage_not_found', async (t) =
   const read = async () => { for await (const _ of stager.stagingLogs(NS, 'nope', { follow: false })) { /* drain */ } };
   await t.throwsAsync(read(), { code: 'stage_not_found' } as never);
 });
+
+const cannotStart = test.macro({
+  async exec(t, reason: string, expected: RegExp) {
+    const { kube, stager } = await setUp();
+    t.teardown(() => kube.close());
+    const staging = stager.stage(stageInput('s1', { builder: 'example.com/no-such/builder:1' }));
+    staging.catch(() => {});
+    await jobOf(kube, 's1');
+    await seedWaitingPod(kube, 's1', reason, 'example.com/no-such/builder:1');
+    const error = await t.throwsAsync(staging);
+    t.is((error as { code?: string }).code, 'stage_failed');
+    t.regex(error!.message, expected);
+    await kube.waitFor(() => kube.objects('batch/v1', 'Job', NS).length === 0);
+  },
+  title: (provided) => `a pod that cannot start fails the stage early: ${provided}`,
+});
+
+test('builder image pull keeps failing', cannotStart, 'ImagePullBackOff', /^staging could not start: the builder image "example\.com\/no-such\/builder:1" could not be pulled \(ImagePullBackOff\); the Job was deleted$/);
+test('invalid image name', cannotStart, 'InvalidImageName', /could not be pulled \(InvalidImageName\)/);

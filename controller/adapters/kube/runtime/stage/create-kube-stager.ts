@@ -22,6 +22,7 @@ import type { KubeStagerSettings } from './stage-settings.ts';
 import { readStagingLogs, type StagingLogTiming } from './read-staging-logs.ts';
 import { supersedeStages } from './supersede-stages.ts';
 import { waitForJob } from './wait-for-job.ts';
+import { watchStuckPod, type StuckPodTiming } from './watch-stuck-pod.ts';
 
 /** Dependencies of {@link createKubeStager}. */
 export interface KubeStagerOptions {
@@ -32,6 +33,8 @@ export interface KubeStagerOptions {
   graceMs?: number;
   /** Timing of stagingLogs (tests shorten it). */
   logTiming?: Partial<StagingLogTiming>;
+  /** How often the staging pod is checked for a start that will not happen, and how long image pulls may fail (default 10 s, 2 min). */
+  stuckTiming?: Partial<StuckPodTiming>;
 }
 
 /** The stager: `stage` and `stagingLogs` of the Runtime port. */
@@ -45,6 +48,7 @@ export function createKubeStager(options: KubeStagerOptions): KubeStager {
   const { kc, settings } = options;
   const batch = kc.makeApiClient(BatchV1Api);
   const graceMs = options.graceMs ?? 30_000;
+  const stuckTiming: StuckPodTiming = { intervalMs: 10_000, pullGraceMs: 120_000, ...options.stuckTiming };
 
   /** Deletes a stage's Job (and, in the background, its pod); gone already is fine. */
   async function deleteJob(namespace: string, name: string): Promise<void> {
@@ -93,13 +97,28 @@ export function createKubeStager(options: KubeStagerOptions): KubeStager {
       await retry(() => createJob(job));
       log.info({ job: name }, 'staging Job created');
 
+      // Ends the wait early when the pod cannot start (see watch-stuck-pod.ts).
+      const done = new AbortController();
+      let stuck: string | undefined;
+      const stuckCheck = watchStuckPod(kc, namespace, stageId, stuckTiming, done.signal).then((reason) => {
+        stuck = reason;
+        if (reason) done.abort();
+      });
       let result;
       try {
-        result = await waitForJob(kc, namespace, name, { timeoutMs: settings.buildTimeoutMs + graceMs, signal });
+        result = await waitForJob(kc, namespace, name, { timeoutMs: settings.buildTimeoutMs + graceMs, signal: signal ? AbortSignal.any([signal, done.signal]) : done.signal });
       } catch (error) {
-        if (!signal?.aborted) throw error;
+        if (signal?.aborted) {
+          await deleteJob(namespace, name);
+          throw signal.reason;
+        }
+        if (!stuck) throw error;
         await deleteJob(namespace, name);
-        throw signal.reason;
+        log.info({ job: name, reason: stuck }, 'staging pod cannot start');
+        throw stageFailed(`staging could not start: ${stuck}; the Job was deleted`);
+      } finally {
+        done.abort();
+        await stuckCheck;
       }
       if (result.kind === 'deleted') {
         throw stageFailed(`staging Job ${name} was deleted before it finished (superseded by a newer stage of ${app}, or removed by hand)`);

@@ -47,6 +47,7 @@ export async function waitForJob(kc: KubeConfig, namespace: string, name: string
       continue;
     }
     if (jobOutcome(job)) return { kind: 'finished', job };
+    signal?.throwIfAborted();
     const started = Date.now();
     const seen = await watchOnce(watch, namespace, name, job.metadata?.resourceVersion, Math.min(options.resyncMs ?? 30_000, deadline - Date.now()), signal);
     if (seen.kind !== 'ended') return seen;
@@ -72,6 +73,7 @@ function watchOnce(watch: Watch, namespace: string, name: string, resourceVersio
     const onAbort = () => finish({ kind: 'ended', failed: false });
     const timer = setTimeout(() => finish({ kind: 'ended', failed: false }), Math.max(0, ms));
     signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) return onAbort();
     const query = {
       fieldSelector: `metadata.name=${name}`,
       ...(resourceVersion ? { resourceVersion } : {}),

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { CoreV1Api, type V1ConfigMap } from '@kubernetes/client-node';
+import { CoreV1Api, type KubernetesObject, type V1ConfigMap } from '@kubernetes/client-node';
 import { createResourceWatch, type ResourceWatch } from '../../../controller/adapters/kube/control/watch-resource.ts';
 import { silentLogger } from '../../../core/ports/logger.ts';
 import { startFakeKube, type FakeKube, type KubeObject } from '../../helpers/fake-kube/index.ts';
@@ -143,4 +143,18 @@ test('stop ends the watch: later changes do not reach the cache', async (t) => {
   await core.createNamespacedConfigMap({ namespace: 'default', body: configMap('c') });
   await kube.waitFor(() => live.get('default', 'c'));
   t.deepEqual(watch.list().map((o) => o.metadata!.name), ['a']);
+});
+
+test('it watches custom resources the same way (App objects of the Slipway CRD)', async (t) => {
+  const kube = await startFakeKube({ crds: ['charts/slipway/crds/apps.slipway.dev.yaml'] });
+  t.teardown(() => kube.close());
+  const app = (name: string, namespace: string): KubeObject => ({ apiVersion: 'slipway.dev/v1alpha1', kind: 'App', metadata: { name, namespace }, spec: { instances: 1 } });
+  await kube.seed(app('web', 'team-a'));
+  const watch = createResourceWatch<KubernetesObject>({ kc: kube.kubeConfig(), path: '/apis/slipway.dev/v1alpha1/apps', logger: silentLogger, backoff: fast });
+  t.teardown(() => watch.stop());
+  await watch.start();
+  await kube.seed(app('api', 'team-b'));
+  await kube.waitFor(() => watch.get('team-b', 'api'));
+  t.deepEqual(watch.list().map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`).sort(), ['team-a/web', 'team-b/api']);
+  t.is(watch.get('team-a', 'web')?.kind, 'App');
 });

@@ -41,9 +41,9 @@ export interface UnpackBlobResult {
   files: number;
 }
 
-/** `12.3 MB` (decimal megabytes, as download tools show them). */
+/** `12.3 MB`, or `45.6 kB` below a megabyte (decimal units, as download tools show them). */
 export function formatMegabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
+  return bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 /**
@@ -94,7 +94,7 @@ export async function unpackBlob(input: UnpackBlobInput): Promise<UnpackBlobResu
     await safeUnpack({ body, format, dest, limits: input.limits, tmpDir: input.tmpDir });
     input.progress(`fetched ${formatMegabytes(fetched)}`);
     const files = await shareWithGroup(dest);
-    input.progress(`unpacked ${files.toLocaleString('en-US')} files into ${dest}`);
+    input.progress(`unpacked ${files.toLocaleString('en-US')} file${files === 1 ? '' : 's'} into ${dest}`);
     return { format, fetchedBytes: fetched, files };
   } catch (error) {
     counted.destroy();

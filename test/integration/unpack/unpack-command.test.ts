@@ -11,7 +11,7 @@ import { createS3Client } from '../../../controller/adapters/blob/create-s3-clie
 import { createFsBlobStore } from '../../../controller/adapters/blob/fs-blob-store.ts';
 import { createS3BlobStore } from '../../../controller/adapters/blob/s3-blob-store.ts';
 import type { BlobStore } from '../../../core/ports/blob-store.ts';
-import { goodTree, tarOf, tgzOf, zipOf, type EntrySpec } from '../../helpers/archives.ts';
+import { goodTree, incompressibleTarGzStream, tarOf, tgzOf, zipOf, type EntrySpec } from '../../helpers/archives.ts';
 import { runCli, type CliRun } from '../../helpers/run-cli.ts';
 import { startS3Emulator } from '../../helpers/s3-emulator.ts';
 
@@ -118,7 +118,7 @@ const unpacksExactly = test.macro({
     const run = await unpack(store, key, dest);
     t.is(run.code, 0, run.stderr);
     t.deepEqual(await describeTree(dest), expectedTree(goodTree));
-    t.regex(run.stderr, /^fetched \d+\.\d MB$/m);
+    t.regex(run.stderr, /^fetched \d+\.\d kB$/m);
     t.regex(run.stderr, /^unpacked 4 files into /m);
     t.is(run.stdout, '');
     assertNoCredentials(t, run);
@@ -172,6 +172,19 @@ for (const name of ['filesystem', 's3'] as const) {
     t.deepEqual(await readdir(dest), []);
   });
 }
+
+test('s3: a 3 MB source reports its size in MB and its file count', async (t) => {
+  const store = await storeOf('s3');
+  const key = 'sources/default/big/blob-big';
+  await store.blobs.put(key, incompressibleTarGzStream(3_000_000), { contentType: 'application/gzip' });
+  const dest = join(root, 'big');
+  const run = await unpack(store, key, dest);
+  t.is(run.code, 0, run.stderr);
+  t.regex(run.stderr, /^fetching sources\/default\/big\/blob-big \(3\.\d MB\)$/m);
+  t.regex(run.stderr, /^fetched 3\.\d MB$/m);
+  t.regex(run.stderr, /^unpacked 1 file into /m);
+  t.is((await lstat(join(dest, 'random.bin'))).size, 3_000_000);
+});
 
 test('files are group-writable so the buildpacks user (same gid) can build in them', async (t) => {
   const store = await storeOf('filesystem');

@@ -26,13 +26,16 @@ import { createGitSource } from './adapters/git/create-git-source.ts';
 import { loadGitCredentials } from './adapters/git/git-credentials.ts';
 import { ensureDefaultNamespace } from './pipeline/ensure-default-namespace.ts';
 import type { Runtime } from '../core/ports/runtime.ts';
-import { SlipwayError } from '../core/errors.ts';
 import type { PipelineDeps } from './pipeline/pipeline-deps.ts';
 import { createStageTracker } from './pipeline/stage-tracker.ts';
 import { createRunner } from './pipeline/create-runner.ts';
 import { createWatcher } from './watch/create-watcher.ts';
 import { createCommitStatusReporter, createGitHubClient, githubHostOf } from './watch/commit-status.ts';
 import { createWebhookRouter } from '../webhooks/create-webhook-router.ts';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { createKubernetesController, createKubernetesParts } from './main-kubernetes.ts';
+import type { StateStore } from '../core/ports/state-store.ts';
+import type { SecretStore } from '../core/ports/secret-store.ts';
 
 /** The package version, reported by `/api/v1/info`. */
 export const VERSION = '0.1.0';
@@ -61,6 +64,10 @@ async function createBlobStore(config: Config): Promise<BlobStore & { ready?: ()
 /** Seams for tests: a runtime to use instead of the one the config selects. */
 export interface ServerOverrides {
   runtime?: Runtime;
+  /** `SLIPWAY_RUNTIME=kubernetes`: the cluster to talk to instead of the in-cluster / KUBECONFIG one. */
+  kubeConfig?: KubeConfig;
+  /** `SLIPWAY_RUNTIME=kubernetes`: what happens when this replica loses the Lease (default: exit, and Kubernetes restarts it). */
+  lostLeadership?: () => void;
   /** PATH where builds find npm, yarn and pnpm (runServer passes the process's own). */
   path?: string;
 }
@@ -79,9 +86,6 @@ interface RuntimeParts {
 async function createRuntime(config: Config, deps: { blobs: BlobStore; logger: Logger; dataDir: string; tmpDir: string; path?: string }, overrides: ServerOverrides): Promise<RuntimeParts | undefined> {
   if (overrides.runtime) return { runtime: overrides.runtime };
   if (config.runtime === 'none') return undefined;
-  if (config.runtime === 'kubernetes') {
-    throw new SlipwayError('invalid_config', 'SLIPWAY_RUNTIME=kubernetes is not available yet; use local or none (see docs/configuration.md)', { status: 500 });
-  }
   const { createLocalRuntime } = await import('./adapters/local/create-local-runtime.ts');
   return createLocalRuntime({
     blobs: deps.blobs, logger: deps.logger.child({ component: 'local-runtime' }), dataDir: join(deps.dataDir, 'runtime'), tmpDir: deps.tmpDir,
@@ -95,9 +99,13 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   const dataDir = resolve(config.dataDir);
   const tmpDir = join(dataDir, 'tmp');
   await mkdir(tmpDir, { recursive: true });
-  const store = createFileStateStore({ dir: join(dataDir, 'state'), clock });
-  await ensureDefaultNamespace(store);
   const blobs = await createBlobStore(config);
+  // On Kubernetes, state lives in App resources and Secrets; else in files under the data dir.
+  const kube = config.runtime === 'kubernetes' && !overrides.runtime
+    ? await createKubernetesParts(config, { clock, logger, kubeConfig: overrides.kubeConfig }) : undefined;
+  const store: StateStore = kube?.store ?? createFileStateStore({ dir: join(dataDir, 'state'), clock });
+  const secrets: SecretStore = kube?.secrets ?? createFileSecretStore(join(dataDir, 'secrets.json'));
+  await ensureDefaultNamespace(store);
   const git = createGitSource({
     allowedHosts: config.git.allowedHosts,
     credentials: await loadGitCredentials(config.git.credentialsFile),
@@ -110,7 +118,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   const { generated } = await bootstrapUsers(config.auth.usersFile, join(dataDir, 'admin-password'), config.auth.adminPassword);
   const auth = createAuthenticator(await loadUsers(config.auth.usersFile));
 
-  const parts = await createRuntime(config, { blobs, logger, dataDir, tmpDir, path: overrides.path }, overrides);
+  const parts = kube ? { runtime: kube.runtime } as RuntimeParts : await createRuntime(config, { blobs, logger, dataDir, tmpDir, path: overrides.path }, overrides);
   const pipelineDeps: PipelineDeps | undefined = parts && {
     store, blobs, git, clock, logger: logger.child({ component: 'pipeline' }), runtime: parts.runtime, stages: createStageTracker(), systemDomain: config.systemDomain,
   };
@@ -119,11 +127,12 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     octokit: createGitHubClient({ token: config.github.token, baseUrl: config.github.apiUrl, logger }),
     store, logger: logger.child({ component: 'commit-status' }), githubHost: githubHostOf(config.github.apiUrl),
   })] : [];
-  const runner = pipelineDeps && createRunner(pipelineDeps, observers);
+  // On Kubernetes only the Lease holder executes runs; other replicas record them for it.
+  let leading = () => true;
+  const runner = pipelineDeps && createRunner(pipelineDeps, observers, { executes: () => leading() });
   const watcher = runner && createWatcher({
     store, git, runner, clock, logger: logger.child({ component: 'watch' }), concurrency: config.watch.concurrency, minIntervalMs: config.watch.minIntervalMs, hintDebounceMs: config.watch.debounceMs,
   });
-  const secrets = createFileSecretStore(join(dataDir, 'secrets.json'));
   const webhooks = createWebhookRouter({
     maxBytes: config.webhooks.maxBytes, readTimeoutMs: config.webhooks.readTimeoutMs, logger: logger.child({ component: 'webhooks' }),
     hint: (h) => watcher ? watcher.hint(h) : { matched: 0 },
@@ -163,18 +172,31 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   parts?.listening?.(port);
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   listeningUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  if (runner && pipelineDeps) {
+  const controller = kube && runner && pipelineDeps ? await createKubernetesController(config, kube, logger, {
+    pipeline: pipelineDeps, runner, watcher,
+    lostLeadership: overrides.lostLeadership ?? (() => {
+      logger.error('lost the controller Lease: exiting so that Kubernetes restarts this replica as a standby');
+      process.exit(1);
+    }),
+  }) : undefined;
+  if (controller) {
+    leading = () => controller.isLeader();
+    // Recovery and polling start when this replica becomes the leader; Deployments outlive us, so nothing is restored.
+    await watcher?.start({ poll: false });
+    await controller.start();
+  } else if (runner && pipelineDeps) {
     // In the background: the API answers while apps come back.
     const interrupted = await runner.recover();
     if (interrupted) logger.warn({ interrupted }, 'runs interrupted by the last shutdown were marked failed');
     void runner.restore().then((restored) => restored && logger.info({ restored }, 'apps restored to their last release'));
+    await watcher?.start();
   }
-  await watcher?.start();
   return {
     url: listeningUrl,
     server,
     generatedAdminPassword: generated,
     close: async () => {
+      await controller?.stop();
       await watcher?.stop();
       await new Promise<void>((done) => {
         server.close(() => done());

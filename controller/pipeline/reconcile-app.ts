@@ -42,6 +42,12 @@ export function runForSpec(app: App): RunRequest | undefined {
   return release ? { kind: 'redeploy' } : undefined;
 }
 
+/** Whether an App needs the leader's attention: a spec not acted on yet, or a run waiting to be executed. */
+export function needsReconcile(app: App): boolean {
+  if (app.metadata.generation > (app.status.observedGeneration ?? 0)) return true;
+  return app.status.run?.phase === 'pending' || (app.status.runs ?? []).some((r) => r.phase === 'pending');
+}
+
 /** Reconciles `namespace/name`; a missing App is nothing to do (Kubernetes collects what it owned). */
 export async function reconcileApp(deps: Pick<PipelineDeps, 'store' | 'logger'>, runner: Pick<Runner, 'adopt' | 'start'>, namespace: string, name: string): Promise<ReconcileOutcome> {
   const app = await deps.store.getApp(namespace, name);

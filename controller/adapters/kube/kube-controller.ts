@@ -1,0 +1,142 @@
+/**
+ * The Kubernetes controller loop. Every replica watches Apps (so its webhook index and
+ * reads stay current); the replica holding the Lease also reconciles: each App event
+ * that needs work, and each change of a Deployment Slipway made, queues a key that the
+ * work queue handles one at a time per key, retrying failures with backoff. What
+ * reconciling means is passed in — this file knows watches, keys and leadership, not
+ * Slipway's pipeline.
+ */
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from '../../../core/ports/logger.ts';
+import type { App } from '../../../core/types.ts';
+import { createResourceWatch } from './control/watch-resource.ts';
+import { createWorkQueue } from './control/work-queue.ts';
+import { createLeaseElector } from './control/lease-elector.ts';
+import { appFromResource, type AppResource } from './state/app-resource.ts';
+import { APP_GROUP, APP_PLURAL, APP_VERSION, LABELS, MANAGED_BY } from './labels.ts';
+
+/** What the controller calls; the composition root wires the pipeline in. */
+export interface KubeControllerOptions {
+  kc: KubeConfig;
+  logger: Logger;
+  lease: { namespace: string; name: string; identity: string; durationMs: number };
+  /** Leader: reconcile App `namespace/name` (throwing retries it with backoff). */
+  reconcile(namespace: string, name: string): Promise<void>;
+  /** Leader: the app's Deployment changed; record what the runtime reports. */
+  refresh(namespace: string, name: string): Promise<void>;
+  /** Whether an App as cached needs reconciling (a spec not observed yet, a pending run). */
+  wants(app: App): boolean;
+  /** Every replica: an App was created, had its spec changed, or was deleted. */
+  specChanged(namespace: string, name: string): void;
+  /** This replica became the leader: recover runs, start polling. Reconciling starts once it resolves. */
+  startedLeading(signal: AbortSignal): Promise<void>;
+  /** This replica lost the Lease: it must stop acting (the composition root exits the process). */
+  stoppedLeading(): void;
+  /** Leader: every App is looked at again this often (default 10 min). */
+  resyncMs?: number;
+  concurrency?: number;
+}
+
+/** The running controller. */
+export interface KubeController {
+  /** Starts watching (resolves after the first list) and campaigning for the Lease. */
+  start(): Promise<void>;
+  /** Releases the Lease and stops. */
+  stop(): Promise<void>;
+  isLeader(): boolean;
+  /** Apps in the cache. */
+  readonly apps: number;
+  /** Resolves when no reconcile is queued or running (tests, benchmarks). */
+  idle(): Promise<void>;
+}
+
+const appKey = (ns: string, name: string) => `app/${ns}/${name}`;
+
+/** Creates the controller; nothing runs before `start()`. */
+export function createKubeController(options: KubeControllerOptions): KubeController {
+  const { kc, logger } = options;
+  const apps = createResourceWatch<AppResource & KubernetesObject>({ kc, path: `/apis/${APP_GROUP}/${APP_VERSION}/${APP_PLURAL}`, logger });
+  const deployments = createResourceWatch<KubernetesObject>({ kc, path: '/apis/apps/v1/deployments', labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`, logger });
+  let leading = false;
+  let resync: NodeJS.Timeout | undefined;
+
+  const queue = createWorkQueue({
+    concurrency: options.concurrency ?? 8,
+    logger,
+    async handler(key) {
+      const [kind, namespace, name] = key.split('/') as [string, string, string];
+      if (!leading) return;
+      if (kind === 'app') await options.reconcile(namespace, name);
+      else await options.refresh(namespace, name);
+    },
+  });
+
+  const enqueueApp = (resource: AppResource) => {
+    if (!leading) return;
+    const { namespace, name } = resource.metadata;
+    if (options.wants(appFromResource(resource))) queue.add(appKey(namespace, name));
+  };
+  const enqueueAll = () => {
+    for (const resource of apps.list()) enqueueApp(resource);
+  };
+
+  apps.on('add', (obj) => {
+    options.specChanged(obj.metadata.namespace, obj.metadata.name);
+    enqueueApp(obj);
+  });
+  apps.on('update', (obj, old) => {
+    if (obj.metadata.generation !== old.metadata.generation) options.specChanged(obj.metadata.namespace, obj.metadata.name);
+    enqueueApp(obj);
+  });
+  apps.on('delete', (obj) => {
+    options.specChanged(obj.metadata.namespace, obj.metadata.name);
+    queue.forget(appKey(obj.metadata.namespace, obj.metadata.name));
+  });
+  const onDeployment = (obj: KubernetesObject) => {
+    const app = obj.metadata?.labels?.[LABELS.app];
+    if (leading && app && obj.metadata?.namespace) queue.add(`runtime/${obj.metadata.namespace}/${app}`);
+  };
+  deployments.on('add', onDeployment);
+  deployments.on('update', onDeployment);
+
+  const elector = createLeaseElector({
+    kc, logger, namespace: options.lease.namespace, name: options.lease.name, identity: options.lease.identity,
+    leaseDurationMs: options.lease.durationMs,
+    renewDeadlineMs: Math.round(options.lease.durationMs * 2 / 3),
+    retryPeriodMs: Math.max(200, Math.round(options.lease.durationMs / 7)),
+    async onStartedLeading(signal) {
+      logger.info({ identity: options.lease.identity }, 'leading: reconciling apps');
+      await options.startedLeading(signal);
+      if (signal.aborted) return;
+      leading = true;
+      enqueueAll();
+      resync = setInterval(enqueueAll, options.resyncMs ?? 600_000);
+      resync.unref();
+    },
+    onStoppedLeading() {
+      const was = leading;
+      leading = false;
+      clearInterval(resync);
+      if (was) options.stoppedLeading();
+    },
+  });
+
+  return {
+    async start() {
+      await Promise.all([apps.start(), deployments.start()]);
+      elector.start();
+    },
+    async stop() {
+      clearInterval(resync);
+      leading = false;
+      await elector.stop();
+      await queue.shutdown();
+      await Promise.all([apps.stop(), deployments.stop()]);
+    },
+    isLeader: () => leading,
+    get apps() {
+      return apps.list().length;
+    },
+    idle: () => queue.idle(),
+  };
+}

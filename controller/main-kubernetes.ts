@@ -1,0 +1,108 @@
+/**
+ * Part of the composition root (with main.ts): what `SLIPWAY_RUNTIME=kubernetes` adds.
+ * Builds the KubeConfig (in-cluster, or `KUBECONFIG`), the App-backed state store,
+ * Secret-backed webhook secrets, the Jobs/Deployments runtime, and the controller loop
+ * with its Lease. client-node is loaded only here, so the embedded default never pays
+ * for it.
+ */
+import { hostname } from 'node:os';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Config } from '../core/config.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { Logger } from '../core/ports/logger.ts';
+import type { StateStore } from '../core/ports/state-store.ts';
+import type { SecretStore } from '../core/ports/secret-store.ts';
+import type { Runtime } from '../core/ports/runtime.ts';
+import { SlipwayError } from '../core/errors.ts';
+import { redact } from '../core/redact.ts';
+import type { PipelineDeps } from './pipeline/pipeline-deps.ts';
+import type { Runner } from './pipeline/create-runner.ts';
+import type { Watcher } from './watch/create-watcher.ts';
+import { needsReconcile, reconcileApp } from './pipeline/reconcile-app.ts';
+import { refreshRuntime } from './pipeline/refresh-runtime.ts';
+import type { KubeController } from './adapters/kube/kube-controller.ts';
+
+/** The Kubernetes adapters the server is built from. */
+export interface KubernetesParts {
+  kc: KubeConfig;
+  store: StateStore;
+  secrets: SecretStore;
+  runtime: Runtime;
+}
+
+/** Loads the cluster configuration: in the cluster its service account, else `KUBECONFIG` or ~/.kube/config. */
+async function loadKubeConfig(): Promise<KubeConfig> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromDefault();
+  } catch (error) {
+    throw new SlipwayError('invalid_config', `SLIPWAY_RUNTIME=kubernetes could not load a Kubernetes configuration (in-cluster, KUBECONFIG or ~/.kube/config): ${redact(String((error as Error).message))}`, { status: 500, expose: true });
+  }
+  if (!kc.getCurrentCluster()) {
+    throw new SlipwayError('invalid_config', 'SLIPWAY_RUNTIME=kubernetes found no cluster: run in a pod with a service account, or set KUBECONFIG', { status: 500, expose: true });
+  }
+  return kc;
+}
+
+/** Builds the state store, secret store and runtime over the cluster. */
+export async function createKubernetesParts(config: Config, deps: { clock: Clock; logger: Logger; kubeConfig?: KubeConfig }): Promise<KubernetesParts> {
+  if (config.blobStore.kind !== 's3') {
+    throw new SlipwayError('invalid_config', 'SLIPWAY_RUNTIME=kubernetes needs an S3 blob store (set SLIPWAY_S3_BUCKET): staging Jobs fetch sources from it', { status: 500, expose: true });
+  }
+  const [{ createKubeStateStore }, { createKubeSecretStore }, { createKubeRuntime }] = await Promise.all([
+    import('./adapters/kube/state/kube-state-store.ts'), import('./adapters/kube/state/kube-secret-store.ts'), import('./adapters/kube/runtime/create-kube-runtime.ts'),
+  ]);
+  const kc = deps.kubeConfig ?? await loadKubeConfig();
+  const k = config.kubernetes;
+  const { bucket, endpoint, region, forcePathStyle } = config.blobStore;
+  const runtime = createKubeRuntime({
+    kc, logger: deps.logger.child({ component: 'kube-runtime' }),
+    settings: {
+      systemNamespace: k.namespace, image: k.image, registry: k.registry, registrySecret: k.registrySecret, s3Secret: k.s3Secret,
+      builderImage: k.builderImage, stage: k.stage, buildTimeoutMs: config.timeouts.buildMs, blob: { bucket, endpoint, region, forcePathStyle },
+      ingressClass: k.ingressClass, tlsIssuer: k.tlsIssuer, rolloutTimeoutMs: k.rolloutTimeoutMs,
+    },
+  });
+  return { kc, store: createKubeStateStore({ kc, clock: deps.clock, logger: deps.logger.child({ component: 'kube-state' }) }), secrets: createKubeSecretStore({ kc }), runtime };
+}
+
+/** What the controller drives. */
+export interface ControllerWiring {
+  pipeline: PipelineDeps;
+  runner: Runner;
+  watcher?: Watcher;
+  /** Called when this replica loses the Lease; the default exits so Kubernetes restarts it clean. */
+  lostLeadership: () => void;
+}
+
+/** Builds the controller loop over the cluster: every replica watches, the Lease holder reconciles. */
+export async function createKubernetesController(config: Config, parts: KubernetesParts, logger: Logger, wiring: ControllerWiring): Promise<KubeController> {
+  const { createKubeController } = await import('./adapters/kube/kube-controller.ts');
+  const { pipeline, runner, watcher } = wiring;
+  const log = logger.child({ component: 'kube-controller' });
+  return createKubeController({
+    kc: parts.kc, logger: log,
+    lease: { namespace: config.kubernetes.namespace, name: config.kubernetes.lease.name, identity: config.kubernetes.identity ?? `${hostname()}-${process.pid}`, durationMs: config.kubernetes.lease.durationMs },
+    reconcile: async (namespace, name) => {
+      const outcome = await reconcileApp(pipeline, runner, namespace, name);
+      if (outcome.started || outcome.adopted) log.info({ namespace, app: name, ...outcome }, 'reconciled');
+    },
+    refresh: async (namespace, name) => {
+      await refreshRuntime(pipeline, namespace, name);
+    },
+    wants: needsReconcile,
+    specChanged: (namespace, name) => {
+      watcher?.refresh(namespace, name).catch((error) => log.warn({ namespace, app: name, err: redact(String(error)) }, 'could not refresh the watch index'));
+    },
+    startedLeading: async () => {
+      const interrupted = await runner.recover();
+      if (interrupted) log.warn({ interrupted }, 'runs interrupted by the previous leader were marked failed');
+      await watcher?.setPolling(true);
+    },
+    stoppedLeading: () => {
+      void watcher?.setPolling(false);
+      wiring.lostLeadership();
+    },
+  });
+}

@@ -52,8 +52,8 @@ export function createKubeDeployer(options: KubeDeployerOptions): KubeDeployer {
     async deploy(input) {
       const { namespace, app, signal } = input;
       const log = logger.child({ namespace, app, stageId: input.stageId });
-      const owner = await appOwnerReference(kc, namespace, app);
-      const envSecret = await applyEnvSecret(kc, namespace, app, input.env, owner);
+      const owner = await kubeCall(`reading App ${namespace}/${app}`, () => appOwnerReference(kc, namespace, app), { signal });
+      const envSecret = await kubeCall(`applying the env Secret of ${namespace}/${app}`, () => applyEnvSecret(kc, namespace, app, input.env, owner), { signal });
       const ingresses = buildIngresses({ namespace, app, routes: input.routes, ingressClass: settings.ingressClass, tlsIssuer: settings.tlsIssuer, owner });
       await applyObject(objects, buildDeployment({
         namespace, app, stageId: input.stageId, image: input.image, instances: input.instances,

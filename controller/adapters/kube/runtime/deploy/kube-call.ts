@@ -5,6 +5,7 @@
  * leave as SlipwayErrors (fromKubeError), never as client-node's ApiException.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isSlipwayError } from '../../../../../core/errors.ts';
 import { fromKubeError, isKubeStatus, kubeFailure } from '../../kube-errors.ts';
 
 /** Options of {@link kubeCall}. */
@@ -18,6 +19,8 @@ export interface KubeCallOptions {
 
 /** True when retrying the same call may succeed. */
 export function isTransientKubeError(error: unknown): boolean {
+  // Already translated (by a helper that calls the API itself): its class says.
+  if (isSlipwayError(error)) return error.retry === 'backoff';
   const failure = kubeFailure(error);
   if (!failure) return !(error instanceof Error && error.name === 'AbortError');
   return failure.code >= 500 || failure.code === 429 || failure.code === 409;
@@ -34,7 +37,8 @@ export async function kubeCall<T>(what: string, call: () => Promise<T>, options:
       return await call();
     } catch (error) {
       if (options.allowNotFound && isKubeStatus(error, 404)) return undefined;
-      if (attempt >= attempts || !isTransientKubeError(error) || options.signal?.aborted) throw fromKubeError(error, what);
+      options.signal?.throwIfAborted();
+      if (attempt >= attempts || !isTransientKubeError(error)) throw isSlipwayError(error) ? error : fromKubeError(error, what);
       const base = Math.min(2_000, 100 * 2 ** (attempt - 1));
       await sleep(base / 2 + Math.random() * base / 2, undefined, { signal: options.signal });
     }

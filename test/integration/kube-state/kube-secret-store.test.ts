@@ -41,6 +41,7 @@ test('the Secret is labelled as the app\'s, keyed webhook-secret, and owned by t
   t.is(Buffer.from((secret?.data as Record<string, string>)['webhook-secret']!, 'base64').toString(), made);
   t.like(secret?.metadata.labels, { 'app.kubernetes.io/managed-by': 'slipway', 'slipway.dev/app': 'web', 'app.kubernetes.io/component': 'secret' });
   t.like(secret?.metadata.ownerReferences?.[0], { apiVersion: 'slipway.dev/v1alpha1', kind: 'App', name: 'web', uid: app?.metadata.uid, controller: true });
+  t.deepEqual(kube.rejections, [], 'the Secret passes Kubernetes\' schema');
 });
 
 test('replicas racing to make the secret all end up with the same one', async (t) => {

@@ -2,7 +2,7 @@
  * The Kubernetes state store against the fake API server, over a real socket, with the
  * real CRD from the chart installed.
  */
-import test from 'ava';
+import test, { type Implementation, type TestFn } from 'ava';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { startFakeKube, type FakeKube } from '../../helpers/fake-kube/index.ts';
@@ -40,7 +40,26 @@ async function withApp(): Promise<{ kube: FakeKube; store: StateStore }> {
   return { kube, store };
 }
 
-stateStoreContract(test, 'kube state store', async () => storeOn(await fake()));
+// The shared contract's "updates bump resourceVersion" case writes `status.note`, which is
+// no AppStatus field: the CRD's structural schema refuses it (kube-apiserver would prune it
+// and, the status then unchanged, not bump resourceVersion either). Until the contract
+// writes a real status field, that case is expected to fail here; the same behaviour is
+// checked with a real field just below. test.failing tells us when the contract is fixed.
+const contractTest = Object.assign((title: string, impl: Implementation<[]>) =>
+  (title.includes('updates bump resourceVersion') ? test.failing : test)(title, impl), test) as unknown as TestFn;
+stateStoreContract(contractTest, 'kube state store', async () => storeOn(await fake()));
+
+test('updates bump resourceVersion, and generation only on spec changes (with a real status field)', async (t) => {
+  const { store } = await withApp();
+  const v1 = (await store.getApp('team-a', 'web'))!;
+  const v2 = await store.updateApp('team-a', 'web', (app) => ({ ...app, status: { ...app.status, observedGeneration: 1 } }));
+  t.not(v2.metadata.resourceVersion, v1.metadata.resourceVersion);
+  t.is(v2.metadata.generation, 1);
+  const v3 = await store.updateApp('team-a', 'web', (app) => ({ ...app, spec: { ...app.spec, instances: 3 } }));
+  t.is(v3.metadata.generation, 2);
+  t.is((await store.getApp('team-a', 'web'))?.spec.instances, 3);
+  t.true(isSlipwayError(await t.throwsAsync(store.updateApp('team-a', 'nope', (a) => a)), 'app_not_found'));
+});
 
 test('an App applied with only a spec (as kubectl does) reads back with the defaults, and can be updated', async (t) => {
   const kube = await fake();
@@ -146,6 +165,7 @@ test('status goes through the /status subresource, spec through the resource, an
   t.is(puts().length, 2, 'an unchanged App is not written');
   const stored = kube.object('slipway.dev/v1alpha1', 'App', 'team-a', 'web');
   t.deepEqual(stored?.status, { urls: ['https://web.example.com'] });
+  t.deepEqual(kube.rejections, []);
 });
 
 test('an App created with a status stores it through /status', async (t) => {
@@ -218,5 +238,38 @@ test('without the CRD installed, every App call says how to install it', async (
     const error = await t.throwsAsync(call());
     t.true(isSlipwayError(error, 'kubernetes_crd_missing'), String(error));
     t.regex(error!.message, /kubectl apply -f charts\/slipway\/crds\//);
+  }
+});
+
+test('every AppStatus and AppSpec field core/types.ts has fits the CRD schema, and reads back unchanged', async (t) => {
+  const { kube, store } = await withApp();
+  const at = '2026-03-04T05:06:07.000Z';
+  const run = { id: 'r2', kind: 'deploy' as const, phase: 'failed' as const, blobuid: 'b2', revision: 'a'.repeat(40), branch: 'main', stageId: 's2', image: 'registry.example.com/team-a-web:s2', release: 2, routes: ['web.example.com'], urls: ['https://web.example.com'], error: { code: 'stage_failed', message: 'build failed' }, startedAt: at, finishedAt: at, generation: 2 };
+  const release = { number: 1, stageId: 's1', image: 'registry.example.com/team-a-web:s1', blobuid: 'b1', revision: 'b'.repeat(40), branch: 'main', createdAt: at };
+  const status = {
+    source: { blobuid: 'b2', revision: 'a'.repeat(40), branch: 'main', subdir: 'apps/web', url: 'https://git.example.com/web.git', format: 'tar.gz' as const, size: 1234, createdAt: at },
+    run, runs: [run, { ...run, id: 'r1', phase: 'succeeded' as const, error: undefined }], release, releases: [release],
+    routes: ['web.example.com'], urls: ['https://web.example.com'],
+    runtime: { phase: 'Running', desired: 2, ready: 1, restarts: 3, message: 'one pod starting' },
+    watch: { lastCheck: at, head: 'a'.repeat(40), error: { code: 'git_unreachable', message: 'timeout' }, nextCheck: at, failures: 1 },
+    conditions: [
+      { type: 'Ready' as const, status: 'True' as const, reason: 'RolloutComplete', message: '2 of 2 ready', lastTransitionTime: at, observedGeneration: 2 },
+      { type: 'Staged' as const, status: 'False' as const, reason: 'StageFailed', message: 'build failed', lastTransitionTime: at },
+      { type: 'Deployed' as const, status: 'Unknown' as const, reason: 'Pending', message: '', lastTransitionTime: at },
+    ],
+    observedGeneration: 2,
+  };
+  const spec: AppSpec = {
+    origin: { kind: 'git', url: 'https://git.example.com/web.git', revision: 'v1.2.3', branch: 'release/1.x', subdir: 'apps/web', watch: true, interval: '1m30s' },
+    instances: 2, env: { LOG_LEVEL: 'info', EMPTY: '' }, routes: ['web.example.com', 'example.com/web'], builder: 'paketobuildpacks/builder-jammy-base',
+  };
+  const written = await store.updateApp('team-a', 'web', (app) => ({ ...app, spec, status }));
+  t.deepEqual(kube.rejections, []);
+  const read = (await store.getApp('team-a', 'web'))!;
+  t.deepEqual(read.spec, spec);
+  t.deepEqual(read.status, JSON.parse(JSON.stringify(status)));
+  t.deepEqual(written.status, read.status);
+  for (const origin of [{ kind: 'path' as const, path: '/home/me/web' }, { kind: 'container' as const, image: 'nginx:1.27' }]) {
+    t.deepEqual((await store.updateApp('team-a', 'web', (app) => ({ ...app, spec: { ...app.spec, origin } }))).spec.origin, origin);
   }
 });

@@ -273,3 +273,14 @@ test('every AppStatus and AppSpec field core/types.ts has fits the CRD schema, a
     t.deepEqual((await store.updateApp('team-a', 'web', (app) => ({ ...app, spec: { ...app.spec, origin } }))).spec.origin, origin);
   }
 });
+
+test('an API server that cannot be reached gives a retryable kubernetes_unavailable error', async (t) => {
+  const kube = await fake();
+  const kc = kube.kubeConfig();
+  await kube.close();
+  started.splice(started.indexOf(kube), 1);
+  const store = createKubeStateStore({ kc, clock: systemClock });
+  const error = await t.throwsAsync(store.getApp('team-a', 'web'));
+  t.true(isSlipwayError(error, 'kubernetes_unavailable'), String(error));
+  t.is((error as { retry?: string }).retry, 'backoff');
+});

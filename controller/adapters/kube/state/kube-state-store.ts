@@ -21,6 +21,7 @@ import { isSlipwayError, type SlipwayError } from '../../../../core/errors.ts';
 import { appExists, appNotFound, conflict, namespaceNotFound } from '../../../../core/error-cases.ts';
 import { assertName } from '../../../../core/names.ts';
 import { fromKubeError, isKubeStatus } from '../kube-errors.ts';
+import { createKeyLock } from '../../state/key-lock.ts';
 import { appFromResource, appToResource, pruneEmpty, statusResource, type AppResource, type KubeApp } from './app-resource.ts';
 import { createAppResourceClient } from './app-resource-client.ts';
 import { createKubeNamespaces } from './kube-namespaces.ts';
@@ -46,6 +47,9 @@ export function createKubeStateStore({ kc, clock, logger = silentLogger, conflic
   const apps = createAppResourceClient(kc);
   const namespaces = createKubeNamespaces(kc.makeApiClient(CoreV1Api), clock);
   const log = logger.child({ component: 'kube-state-store' });
+  // Updates of one app from this process queue up instead of racing each other into
+  // conflicts; only writers in other processes (replicas, kubectl) can still conflict.
+  const withLock = createKeyLock();
 
   /** Our errors pass; API answers become SlipwayErrors naming what was being done. */
   const translate = (error: unknown, what: string): SlipwayError => (isSlipwayError(error) ? error : fromKubeError(error, what));
@@ -67,6 +71,10 @@ export function createKubeStateStore({ kc, clock, logger = silentLogger, conflic
   }
 
   async function updateApp(namespace: string, name: string, mutate: AppMutation): Promise<App> {
+    return withLock(`${namespace}/${name}`, () => updateAppUnlocked(namespace, name, mutate));
+  }
+
+  async function updateAppUnlocked(namespace: string, name: string, mutate: AppMutation): Promise<App> {
     for (let attempt = 1; ; attempt++) {
       const base = await apps.read(namespace, name).catch((error: unknown) => { throw translate(error, `reading App ${namespace}/${name}`); });
       if (!base) throw appNotFound(namespace, name);

@@ -29,10 +29,12 @@ export async function waitForJob(kc: KubeConfig, namespace: string, name: string
   const deadline = Date.now() + options.timeoutMs;
   const batch = kc.makeApiClient(BatchV1Api);
   const watch = new Watch(kc);
-  let failures = 0;
-  const pause = async () => {
-    failures += 1;
-    const ms = Math.min(5_000, 100 * 2 ** Math.min(failures, 6)) * (0.5 + Math.random() / 2);
+  // Failed reads and watches that end at once back off separately, so one kind of
+  // trouble does not slow recovery from the other.
+  let failedReads = 0;
+  let quickEnds = 0;
+  const pause = async (attempt: number) => {
+    const ms = Math.min(5_000, 100 * 2 ** Math.min(attempt - 1, 6)) * (0.5 + Math.random() / 2);
     await sleep(Math.min(ms, Math.max(0, deadline - Date.now())), undefined, { signal }).catch(() => {});
   };
   for (;;) {
@@ -43,17 +45,23 @@ export async function waitForJob(kc: KubeConfig, namespace: string, name: string
       job = await batch.readNamespacedJob({ name, namespace });
     } catch (error) {
       if (isKubeStatus(error, 404)) return { kind: 'deleted' };
-      await pause();
+      failedReads += 1;
+      await pause(failedReads);
       continue;
     }
+    failedReads = 0;
     if (jobOutcome(job)) return { kind: 'finished', job };
     signal?.throwIfAborted();
     const started = Date.now();
     const seen = await watchOnce(watch, namespace, name, job.metadata?.resourceVersion, Math.min(options.resyncMs ?? 30_000, deadline - Date.now()), signal);
     if (seen.kind !== 'ended') return seen;
     // A watch that ends at once (refused, dropped, 410) is retried with backoff.
-    if (seen.failed || Date.now() - started < 1_000) await pause();
-    else failures = 0;
+    if (seen.failed || Date.now() - started < 1_000) {
+      quickEnds += 1;
+      await pause(quickEnds);
+    } else {
+      quickEnds = 0;
+    }
   }
 }
 

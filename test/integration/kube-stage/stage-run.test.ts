@@ -83,9 +83,9 @@ test('a follower that comes before the Job exists waits for it', async (t) => {
   const following = collect(stager.stagingLogs(NS, 's1', { follow: true }));
   const staging = stager.stage(stageInput('s1'));
   const job = await jobOf(kube, 's1');
-  kube.jobs.complete(NS, job.metadata.name!, { logs: { init: ['unpacked'], main: ['built'] } });
+  kube.jobs.complete(NS, job.metadata.name!, { logs: { main: ['built'] } });
   await staging;
-  t.deepEqual((await following).map((l) => l.text), ['unpacked', 'built', 'stage succeeded']);
+  t.deepEqual((await following).map((l) => l.text), ['built', 'stage succeeded']);
 });
 
 test('stage converges through dropped watches, compaction and server errors', async (t) => {
@@ -102,4 +102,50 @@ test('stage converges through dropped watches, compaction and server errors', as
   kube.faults.dropWatches();
   kube.jobs.complete(NS, job.metadata.name!);
   t.deepEqual(await staging, { stageId: 's1', image: 'registry.local:5000/team-web:s1' });
+});
+
+test('a staging log follower outlives server errors while it waits', async (t) => {
+  const { kube, stager } = await setUp();
+  t.teardown(() => kube.close());
+  const staging = stager.stage(stageInput('s1'));
+  const job = await jobOf(kube, 's1');
+  const pod = await podOf(kube, 's1');
+  // The fake's pods run with the init step already done, so its output is there from the start.
+  kube.pods.appendLog(NS, pod.metadata.name!, 'unpack', ['unpacked']);
+  kube.faults.fail({ times: 4, status: 500, match: (r) => r.method === 'GET' && (r.path.endsWith('/pods') || r.path.endsWith('/jobs')) && r.query.watch !== 'true' });
+  const following = collect(stager.stagingLogs(NS, 's1', { follow: true }));
+  await kube.waitFor(() => kube.requests.some((r) => r.path.endsWith('/log') && r.query.container === 'build'), { timeoutMs: 10_000 });
+  kube.jobs.complete(NS, job.metadata.name!, { logs: { main: ['built'] } });
+  await staging;
+  t.deepEqual((await following).map((l) => l.text), ['unpacked', 'built', 'stage succeeded']);
+});
+
+test('following waits for each step to start: unpack while the pod initialises, then build', async (t) => {
+  const { kube, stager } = await setUp();
+  t.teardown(() => kube.close());
+  const staging = stager.stage(stageInput('s1'));
+  const job = await jobOf(kube, 's1');
+  const pod = await podOf(kube, 's1');
+  const name = pod.metadata.name!;
+  const container = (c: string, state: object) => ({ name: c, image: 'x', imageID: '', ready: false, restartCount: 0, state });
+  // As a kubelet reports it: first nothing started, then the init step running, then the build.
+  const setState = (unpack: object, build: object, phase = 'Pending') => kube.seed({ ...pod, status: { phase, initContainerStatuses: [container('unpack', unpack)], containerStatuses: [container('build', build)] } });
+  await setState({ waiting: { reason: 'PodInitializing' } }, { waiting: { reason: 'PodInitializing' } });
+  const seen: string[] = [];
+  const following = (async () => {
+    for await (const line of stager.stagingLogs(NS, 's1', { follow: true })) seen.push(`${line.source ?? line.stream}: ${line.text}`);
+  })();
+  await kube.waitFor(() => kube.requests.filter((r) => r.path.endsWith('/pods')).length >= 3);
+  await setState({ running: {} }, { waiting: { reason: 'PodInitializing' } });
+  await kube.waitFor(() => kube.requests.some((r) => r.path.endsWith('/log') && r.query.container === 'unpack'));
+  kube.pods.appendLog(NS, name, 'unpack', ['fetching', 'unpacked 3 files']);
+  await kube.waitFor(() => seen.length === 2);
+  await setState({ terminated: { exitCode: 0, reason: 'Completed' } }, { running: {} }, 'Running');
+  await kube.waitFor(() => kube.requests.some((r) => r.path.endsWith('/log') && r.query.container === 'build'));
+  kube.pods.appendLog(NS, name, 'build', ['===> DETECTING']);
+  await kube.waitFor(() => seen.length === 3);
+  kube.jobs.complete(NS, job.metadata.name!, { logs: { main: ['===> EXPORTING'] } });
+  await staging;
+  await following;
+  t.deepEqual(seen, ['unpack: fetching', 'unpack: unpacked 3 files', 'build: ===> DETECTING', 'build: ===> EXPORTING', 'system: stage succeeded']);
 });

@@ -10,7 +10,8 @@ import { stageNotFound } from '../../../../../core/error-cases.ts';
 import type { LogLine, LogOptions } from '../../../../../core/ports/runtime.ts';
 import { isPodLogUnavailable, streamPodLogs } from '../pod-logs.ts';
 import { describeStatus, failingStep } from './describe-stage-failure.ts';
-import { findStageJob, findStagePod } from './find-stage-objects.ts';
+import { findStageJob as findJob, findStagePod as findPod } from './find-stage-objects.ts';
+import { retryTransient } from './retry-transient.ts';
 import { jobOutcome } from './job-outcome.ts';
 
 /** How often and how long stagingLogs waits. */
@@ -45,6 +46,9 @@ export async function* readStagingLogs(kc: KubeConfig, namespace: string, stageI
   const t: StagingLogTiming = { ...DEFAULTS, ...timing };
   const { follow, signal } = options;
   const pause = () => sleep(t.pollMs, undefined, { signal }).then(() => true, () => false);
+  // A follower outlives passing API trouble (5xx, a dropped connection) instead of ending mid-build.
+  const findStageJob = (...args: Parameters<typeof findJob>) => retryTransient(() => findJob(...args), { signal });
+  const findStagePod = (...args: Parameters<typeof findPod>) => retryTransient(() => findPod(...args), { signal });
   let job = await findStageJob(kc, namespace, stageId);
   const appearBy = Date.now() + t.appearMs;
   while (!job && follow && Date.now() < appearBy && await pause()) job = await findStageJob(kc, namespace, stageId);
@@ -93,6 +97,8 @@ export async function* readStagingLogs(kc: KubeConfig, namespace: string, stageI
 
 /** "stage succeeded" / "stage failed: …" once the Job has an outcome (waiting up to `ms`), else undefined. */
 async function ending(kc: KubeConfig, namespace: string, stageId: string, ms: number, pause: () => Promise<boolean>): Promise<string | undefined> {
+  const findStageJob = (...args: Parameters<typeof findJob>) => retryTransient(() => findJob(...args));
+  const findStagePod = findPod;
   const by = Date.now() + ms;
   let job: V1Job | undefined = await findStageJob(kc, namespace, stageId);
   while (job && !jobOutcome(job) && Date.now() < by && await pause()) job = await findStageJob(kc, namespace, stageId);

@@ -82,6 +82,7 @@ test('a newer stage of the app deletes the older Job still running, and the olde
   await jobOf(kube, 's2');
   await olderResult;
   t.deepEqual(kube.objects('batch/v1', 'Job', NS).map((j) => j.metadata.name), ['web-stage-s2']);
+  t.deepEqual(kube.pods.list(NS, 'slipway.dev/stage-id=s1'), [], 'the older build stopped with its Job');
   const deletion = kube.requests.find((r) => r.method === 'DELETE' && r.path.endsWith('/jobs/web-stage-s1'));
   t.truthy(deletion);
   t.regex(JSON.stringify(deletion?.body ?? deletion?.query ?? ''), /Background/);

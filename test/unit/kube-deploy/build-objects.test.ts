@@ -2,6 +2,7 @@ import test from 'ava';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Service } from 'kubernetes-models/v1/Service';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import { unknownFields } from '../../helpers/fake-kube/unknown-fields.ts';
 import { buildDeployment } from '../../../controller/adapters/kube/runtime/deploy/build-deployment.ts';
 import { buildService } from '../../../controller/adapters/kube/runtime/deploy/build-service.ts';
 import { buildIngresses, ingressName, routeUrl, splitRoute } from '../../../controller/adapters/kube/runtime/deploy/build-ingresses.ts';
@@ -15,6 +16,7 @@ const deployment = () => buildDeployment({
 
 test('the Deployment passes Kubernetes schema validation', (t) => {
   t.notThrows(() => new Deployment(deployment() as never).validate());
+  t.deepEqual(unknownFields(deployment(), 'V1Deployment'), []);
 });
 
 test('the Deployment runs the image as a hardened non-root container on port 8080 with the env Secret', (t) => {
@@ -54,6 +56,7 @@ test('the Deployment has no owner reference when there is no App resource', (t) 
 test('the Service maps port 80 to the pods\' http port and selects only app pods, never build pods', (t) => {
   const s = buildService('team', 'web', owner);
   t.notThrows(() => new Service(s as never).validate());
+  t.deepEqual(unknownFields(s, 'V1Service'), []);
   t.is(s.spec!.type, 'ClusterIP');
   t.deepEqual(s.spec!.selector, { 'slipway.dev/app': 'web', 'app.kubernetes.io/component': 'app' });
   t.deepEqual(s.spec!.ports, [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
@@ -95,6 +98,7 @@ test('with a TLS issuer each Ingress asks cert-manager for a certificate in <ing
   const ingresses = buildIngresses({ namespace: 'team', app: 'web', routes: ['web.example.com', 'example.com/api'], ingressClass: 'nginx', tlsIssuer: 'letsencrypt' });
   for (const ingress of ingresses) {
     t.notThrows(() => new Ingress(ingress as never).validate());
+    t.deepEqual(unknownFields(ingress, 'V1Ingress'), []);
     t.is(ingress.metadata!.annotations!['cert-manager.io/cluster-issuer'], 'letsencrypt');
     t.deepEqual(ingress.spec!.tls, [{ hosts: [ingress.spec!.rules![0]!.host!], secretName: `${ingress.metadata!.name}-tls` }]);
   }

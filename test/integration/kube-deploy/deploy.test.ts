@@ -134,13 +134,35 @@ test('deploy converges through dropped watches, 500s and 409 storms', async (t) 
   const deploying = deployer.deploy(deployInput('web', 's-1'));
   await kube.waitFor(() => kube.object('networking.k8s.io/v1', 'Ingress', NS, 'web'));
   // The watches are open now; losing them and a few reads must not lose the rollout.
-  await kube.waitFor(() => kube.requests.some((r) => r.query.watch === 'true'));
-  kube.faults.dropWatches();
-  kube.faults.fail({ times: 2, match: (r) => r.method === 'GET' && r.query.watch !== 'true' });
+  const watches = () => kube.requests.filter((r) => r.query.watch === 'true').length;
+  await kube.waitFor(() => watches() >= 2);
+  const opened = watches();
   kube.faults.compact();
+  kube.faults.dropWatches();
+  await kube.waitFor(() => watches() >= opened + 2);
+  t.pass('both watches were opened again');
+  kube.faults.fail({ times: 2, match: (r) => r.method === 'GET' && r.query.watch !== 'true' });
   kube.deployments.rollout(NS, 'web');
   const out = await deploying;
   t.deepEqual(out.routes, ['web.example.com']);
+  t.deepEqual(kube.rejections, []);
+});
+
+test('logs keep following after the pod watch drops', async (t) => {
+  const { kube, deployer } = await setUp();
+  t.teardown(() => kube.close());
+  await deployer.deploy(deployInput('web', 's-1'));
+  const abort = new AbortController();
+  t.teardown(() => abort.abort());
+  const seen: string[] = [];
+  void (async () => { for await (const line of deployer.logs(NS, 'web', { follow: true, signal: abort.signal })) seen.push(line.text); })();
+  await kube.waitFor(() => kube.requests.some((r) => r.query.watch === 'true' && r.path.endsWith('/pods')));
+  kube.faults.dropWatches();
+  await deployer.deploy(deployInput('web', 's-2'));
+  const [pod] = kube.pods.list(NS, 'slipway.dev/app=web').map((p) => p.metadata.name!);
+  kube.pods.appendLog(NS, pod!, 'app', ['after the drop']);
+  await kube.waitFor(() => seen.includes('after the drop'), { timeoutMs: 8_000 });
+  t.pass();
 });
 
 test('a deploy aborted by its signal stops waiting', async (t) => {

@@ -41,7 +41,7 @@ export type FakeKube = {
   seed(object: KubeObject): Promise<KubeObject>;
   requests: RecordedRequest[];
   rejections: { path: string; reason: string }[];
-  waitFor<T>(predicate: () => T, opts?: { timeoutMs?: number }): Promise<T>;
+  waitFor<T>(predicate: () => T, opts?: { timeoutMs?: number }): Promise<NonNullable<T>>;
   jobs: JobControls;
   deployments: DeploymentControls;
   pods: {
@@ -121,13 +121,15 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
   };
 }
 
-function waitFor<T>(store: ReturnType<typeof createStore>, predicate: () => T, timeoutMs: number): Promise<T> {
+function waitFor<T>(store: ReturnType<typeof createStore>, predicate: () => T, timeoutMs: number): Promise<NonNullable<T>> {
   return new Promise((resolve, reject) => {
+    let done = false;
     const attempt = (): boolean => {
+      if (done) return true;
       const v = predicate();
       if (!v) return false;
       cleanup();
-      resolve(v);
+      resolve(v as NonNullable<T>);
       return true;
     };
     const unsubscribe = store.subscribe(() => void queueMicrotask(attempt));
@@ -136,7 +138,7 @@ function waitFor<T>(store: ReturnType<typeof createStore>, predicate: () => T, t
       cleanup();
       reject(new Error(`fake-kube waitFor: condition not met within ${timeoutMs} ms`));
     }, timeoutMs);
-    const cleanup = () => { unsubscribe(); clearInterval(poll); clearTimeout(timer); };
+    const cleanup = () => { done = true; unsubscribe(); clearInterval(poll); clearTimeout(timer); };
     attempt();
   });
 }

@@ -79,7 +79,9 @@ test('apply with a stale resourceVersion is a 409 Conflict', async (t) => {
 });
 
 test('apply of an unchanged object does not bump the resourceVersion', async (t) => {
-  const a = await apply(deployment('ssa-noop'), 'slipway') as V1Deployment;
-  const b = await apply(deployment('ssa-noop'), 'slipway') as V1Deployment;
+  // A ConfigMap: no controller writes to it in between.
+  const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ssa-noop', namespace: 'default' }, data: { a: '1' } };
+  const a = await apply(cm, 'slipway') as V1Deployment;
+  const b = await apply(cm, 'slipway') as V1Deployment;
   t.is(a.metadata?.resourceVersion, b.metadata?.resourceVersion);
 });

@@ -64,6 +64,9 @@ test('generateName gives a name with a random suffix', async (t) => {
 });
 
 test('status subresource: main writes ignore status, /status writes change only status; generation follows spec', async (t) => {
+  // The simulated Deployment controller writes status concurrently, so these replaces are
+  // unconditional (no resourceVersion), as a client that does not care about conflicts would send.
+  const unconditional = <T extends { metadata?: object }>(o: T): T => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } });
   const apps = kube.kubeConfig().makeApiClient(AppsV1Api);
   const body = {
     metadata: { name: 'gen', labels: { app: 'gen' } },
@@ -73,12 +76,12 @@ test('status subresource: main writes ignore status, /status writes change only 
   const created = await apps.createNamespacedDeployment({ namespace: 'default', body });
   t.is(created.metadata?.generation, 1);
   t.not(created.status?.replicas, 99);
-  const labelled = await apps.replaceNamespacedDeployment({ namespace: 'default', name: 'gen', body: { ...created, metadata: { ...created.metadata, labels: { app: 'gen', x: 'y' } } } });
+  const labelled = await apps.replaceNamespacedDeployment({ namespace: 'default', name: 'gen', body: unconditional({ ...created, metadata: { ...created.metadata, labels: { app: 'gen', x: 'y' } } }) });
   t.is(labelled.metadata?.generation, 1);
-  const scaled = await apps.replaceNamespacedDeployment({ namespace: 'default', name: 'gen', body: { ...labelled, spec: { ...labelled.spec!, replicas: 2 }, status: { replicas: 42 } } });
+  const scaled = await apps.replaceNamespacedDeployment({ namespace: 'default', name: 'gen', body: unconditional({ ...labelled, spec: { ...labelled.spec!, replicas: 2 }, status: { replicas: 42 } }) });
   t.is(scaled.metadata?.generation, 2);
   t.not(scaled.status?.replicas, 42);
-  const withStatus = await apps.replaceNamespacedDeploymentStatus({ namespace: 'default', name: 'gen', body: { ...scaled, spec: { ...scaled.spec!, replicas: 7 }, status: { observedGeneration: 2, replicas: 3 } } });
+  const withStatus = await apps.replaceNamespacedDeploymentStatus({ namespace: 'default', name: 'gen', body: unconditional({ ...scaled, spec: { ...scaled.spec!, replicas: 7 }, status: { observedGeneration: 2, replicas: 3 } }) });
   t.is(withStatus.status?.replicas, 3);
   t.is(withStatus.spec?.replicas, 2);
   t.is(withStatus.metadata?.generation, 2);

@@ -198,6 +198,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     close: async () => {
       await controller?.stop();
       await watcher?.stop();
+      await runner?.stop();
       await new Promise<void>((done) => {
         server.close(() => done());
         server.closeIdleConnections();

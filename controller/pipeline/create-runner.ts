@@ -45,6 +45,8 @@ export interface RunnerOptions {
 /** Creates the runner; `start` answers as soon as the run is recorded. */
 export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], options: RunnerOptions = {}) {
   const executes = options.executes ?? (() => true);
+  /** Aborted by `stop()`: runs in flight end as `interrupted` instead of outliving the server. */
+  const shutdown = new AbortController();
   const lanes = new Map<string, Lane>();
   const now = () => deps.clock.now().toISOString();
 
@@ -57,7 +59,8 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
     }
   }
 
-  async function execute(namespace: string, app: string, run: Run, request: RunRequest, target: Release | undefined, signal: AbortSignal): Promise<void> {
+  async function execute(namespace: string, app: string, run: Run, request: RunRequest, target: Release | undefined, superseded: AbortSignal): Promise<void> {
+    const signal = AbortSignal.any([superseded, shutdown.signal]);
     /** Stops here when a newer run superseded this one; never once deploying began (a switch is atomic). */
     const stillWanted = () => {
       if (signal.aborted) throw signal.reason;
@@ -65,7 +68,7 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
     try {
       if (target) {
         await update(namespace, app, run, { phase: 'deploying', stageId: target.stageId, image: target.image, blobuid: target.blobuid, revision: target.revision, branch: target.branch });
-        const deployed = await deployApp(deps, { namespace, app, stageId: target.stageId, image: target.image, release: target });
+        const deployed = await deployApp(deps, { namespace, app, stageId: target.stageId, image: target.image, release: target, signal: shutdown.signal });
         return await update(namespace, app, run, { phase: 'succeeded', release: target.number, routes: deployed.routes, urls: deployed.urls, finishedAt: now() });
       }
       const current = await requireApp(deps.store, namespace, app);
@@ -76,7 +79,7 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
         // A prebuilt image: nothing to import or stage.
         const stageId = newStageId(deps.clock.now());
         await update(namespace, app, run, { phase: 'deploying', stageId, image: origin.image });
-        const deployed = await deployApp(deps, { namespace, app, stageId, image: origin.image, blobuid: '' });
+        const deployed = await deployApp(deps, { namespace, app, stageId, image: origin.image, blobuid: '', signal: shutdown.signal });
         return await update(namespace, app, run, { phase: 'succeeded', release: deployed.release.number, routes: deployed.routes, urls: deployed.urls, finishedAt: now() });
       }
       if (!blobuid && origin?.kind === 'git') {
@@ -97,7 +100,7 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
       const staged = await stageApp(deps, { namespace, app, blobuid, stageId, signal });
       stillWanted();
       await update(namespace, app, run, { phase: 'deploying', image: staged.image });
-      const deployed = await deployApp(deps, { namespace, app, stageId, image: staged.image, blobuid, revision: fromSource?.revision, branch: fromSource?.branch });
+      const deployed = await deployApp(deps, { namespace, app, stageId, image: staged.image, blobuid, revision: fromSource?.revision, branch: fromSource?.branch, signal: shutdown.signal });
       await update(namespace, app, run, { phase: 'succeeded', release: deployed.release.number, routes: deployed.routes, urls: deployed.urls, finishedAt: now() });
     } catch (thrown) {
       const error = signal.aborted ? signal.reason : thrown;
@@ -142,6 +145,10 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
     return true;
   }
 
+  async function idle(): Promise<void> {
+    while (lanes.size) await Promise.all([...lanes.values()].map((l) => l.active));
+  }
+
   /** Puts a recorded run in its app's lane, superseding what it makes obsolete. */
   async function enqueue(namespace: string, app: string, run: Run, request: RunRequest, target: Release | undefined): Promise<void> {
     const key = `${namespace}/${app}`;
@@ -173,7 +180,7 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
         ...(target ? { release: target.number } : {}),
       };
       await saveRun(deps.store, namespace, app, run, now());
-      if (executes()) await enqueue(namespace, app, run, request, target);
+      if (executes() && !shutdown.signal.aborted) await enqueue(namespace, app, run, request, target);
       return run;
     },
 
@@ -207,10 +214,19 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
       return (await Promise.all(work)).filter(Boolean).length;
     },
 
-    /** Waits until no run is active or queued (tests, shutdown). */
-    async idle(): Promise<void> {
-      while (lanes.size) await Promise.all([...lanes.values()].map((l) => l.active));
+    /**
+     * Shutting down: runs in flight stop and are recorded as `interrupted` (the deployed
+     * release keeps serving); nothing new starts. Resolves when they have ended, or after
+     * `graceMs`.
+     */
+    async stop(graceMs = 5_000): Promise<void> {
+      shutdown.abort(new SlipwayError('interrupted', 'the server shut down while this run was in progress; push again to retry', { status: 503, retry: 'backoff', expose: true }));
+      for (const lane of lanes.values()) lane.queued = undefined;
+      await Promise.race([idle(), new Promise((r) => setTimeout(r, graceMs).unref())]);
     },
+
+    /** Waits until no run is active or queued (tests, shutdown). */
+    idle,
 
     /**
      * After a restart (or on becoming the leader): runs that were in flight are marked

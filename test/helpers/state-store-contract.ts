@@ -41,7 +41,7 @@ export function stateStoreContract(test: TestFn, title: string, make: () => Prom
     const store = await make();
     await store.createNamespace('ns');
     const v1 = await store.createApp(newApp('ns', 'web'));
-    const v2 = await store.updateApp('ns', 'web', (app) => ({ ...app, status: { ...app.status, note: 'x' } }));
+    const v2 = await store.updateApp('ns', 'web', (app) => ({ ...app, status: { ...app.status, observedGeneration: 1 } }));
     t.not(v2.metadata.resourceVersion, v1.metadata.resourceVersion);
     t.is(v2.metadata.generation, 1);
     const v3 = await store.updateApp('ns', 'web', (app) => ({ ...app, spec: { ...app.spec, instances: 3 } }));

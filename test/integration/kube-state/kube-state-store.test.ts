@@ -2,7 +2,7 @@
  * The Kubernetes state store against the fake API server, over a real socket, with the
  * real CRD from the chart installed.
  */
-import test, { type Implementation, type TestFn } from 'ava';
+import test from 'ava';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { startFakeKube, type FakeKube } from '../../helpers/fake-kube/index.ts';
@@ -40,14 +40,7 @@ async function withApp(): Promise<{ kube: FakeKube; store: StateStore }> {
   return { kube, store };
 }
 
-// The shared contract's "updates bump resourceVersion" case writes `status.note`, which is
-// no AppStatus field: the CRD's structural schema refuses it (kube-apiserver would prune it
-// and, the status then unchanged, not bump resourceVersion either). Until the contract
-// writes a real status field, that case is expected to fail here; the same behaviour is
-// checked with a real field just below. test.failing tells us when the contract is fixed.
-const contractTest = Object.assign((title: string, impl: Implementation<[]>) =>
-  (title.includes('updates bump resourceVersion') ? test.failing : test)(title, impl), test) as unknown as TestFn;
-stateStoreContract(contractTest, 'kube state store', async () => storeOn(await fake()));
+stateStoreContract(test, 'kube state store', async () => storeOn(await fake()));
 
 test('updates bump resourceVersion, and generation only on spec changes (with a real status field)', async (t) => {
   const { store } = await withApp();

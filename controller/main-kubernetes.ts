@@ -61,6 +61,7 @@ export async function createKubernetesParts(config: Config, deps: { clock: Clock
     settings: {
       systemNamespace: k.namespace, image: k.image, registry: k.registry, registrySecret: k.registrySecret, s3Secret: k.s3Secret,
       builderImage: k.builderImage, stage: k.stage, buildTimeoutMs: config.timeouts.buildMs, blob: { bucket, endpoint, region, forcePathStyle },
+      limits: { unpackedBytes: config.limits.unpackedBytes, archiveEntries: config.limits.archiveEntries },
       ingressClass: k.ingressClass, tlsIssuer: k.tlsIssuer, rolloutTimeoutMs: k.rolloutTimeoutMs,
     },
   });

@@ -127,3 +127,8 @@ test('a long app name still gives a Job name its pods can carry as a label', (t)
   t.true(job.metadata!.name!.length <= 63);
   t.notThrows(() => new Job(job as never).validate());
 });
+
+test('the unpack step enforces the archive limits the server was configured with', (t) => {
+  const { unpack } = containers(buildStageJob(params({ settings: { ...settings, limits: { unpackedBytes: 1234, archiveEntries: 56 } } })));
+  t.like(env(unpack), { SLIPWAY_MAX_UNPACKED_BYTES: '1234', SLIPWAY_MAX_ARCHIVE_ENTRIES: '56' });
+});

@@ -89,6 +89,10 @@ export function buildStageJob(params: StageJobParams): V1Job {
               ...(blob.endpoint ? [{ name: 'SLIPWAY_S3_ENDPOINT', value: blob.endpoint }] : []),
               { name: 'SLIPWAY_S3_REGION', value: blob.region },
               { name: 'SLIPWAY_S3_FORCE_PATH_STYLE', value: String(blob.forcePathStyle) },
+              ...(settings.limits ? [
+                { name: 'SLIPWAY_MAX_UNPACKED_BYTES', value: String(settings.limits.unpackedBytes) },
+                { name: 'SLIPWAY_MAX_ARCHIVE_ENTRIES', value: String(settings.limits.archiveEntries) },
+              ] : []),
             ],
             // AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, read by the SDK's default chain.
             envFrom: [{ secretRef: { name: settings.s3Secret } }],

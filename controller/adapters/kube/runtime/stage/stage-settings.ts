@@ -22,4 +22,6 @@ export interface KubeStagerSettings {
   buildTimeoutMs: number;
   /** Where the unpack step reads the source archive. */
   blob: { bucket: string; endpoint?: string; region: string; forcePathStyle: boolean };
+  /** Archive limits the unpack step enforces, the same as on upload (default: the unpack command's own defaults). */
+  limits?: { unpackedBytes: number; archiveEntries: number };
 }

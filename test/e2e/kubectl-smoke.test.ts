@@ -92,6 +92,11 @@ const settled = (name: string) => {
   return app?.status?.observedGeneration === app?.metadata.generation && app?.status?.run?.phase === 'succeeded' && isReady(app) && app;
 };
 
+/** What Slipway creates for an app, all owned by its App. */
+const OWNED_KINDS = [
+  ['apps/v1', 'Deployment'], ['v1', 'Service'], ['networking.k8s.io/v1', 'Ingress'], ['batch/v1', 'Job'], ['v1', 'Secret'], ['v1', 'PersistentVolumeClaim'],
+] as const;
+
 /** Waits for `predicate`; a timeout names what was awaited and shows the App's status, which says why. */
 async function until<T>(what: string, app: string, predicate: () => T, timeoutMs = 10_000): Promise<NonNullable<T>> {
   try {
@@ -154,13 +159,15 @@ test('kubectl apply of the git example stages a Job, deploys, scales without a r
   t.is(deploymentOf(name).spec.template.spec.containers[0].image, image, 'the same image');
   t.is(jobsCreated(name), builds, 'no build for an edit of instances');
 
-  // Deleting the App takes its Deployment, Service and Ingress along (owner references).
+  // Deleting the App takes along everything Slipway made for it (owner references).
+  const left = () => OWNED_KINDS.flatMap(([apiVersion, kind]) =>
+    world.kube.objects(apiVersion, kind, NS).filter((o) => o.metadata.labels?.['slipway.dev/app'] === name).map((o) => `${kind}/${o.metadata.name}`));
+  t.deepEqual([...new Set(left().map((o) => o.split('/')[0]))].sort(), OWNED_KINDS.map(([, kind]) => kind).sort(), 'one of each before the delete');
   const deleted = await kubectl('delete', 'app', name, '-n', NS);
   t.is(deleted.code, 0, deleted.stderr);
   t.regex(deleted.stdout, new RegExp(`app\\.slipway\\.dev "${name}" deleted`));
-  await until('the owned objects to go', name, () => !deploymentOf(name)
-    && !world.kube.object('v1', 'Service', NS, name)
-    && world.kube.objects('networking.k8s.io/v1', 'Ingress', NS).every((i) => i.metadata.labels?.['slipway.dev/app'] !== name));
+  await until('the owned objects to go', name, () => left().length === 0).catch(() => t.fail(`left behind: ${left().join(', ')}`));
+  t.false(world.kube.objects('v1', 'Pod', NS).some((p) => p.metadata.labels?.['slipway.dev/app'] === name), 'no pods of the app');
   const after = await kubectl('get', 'app', name, '-n', NS);
   t.not(after.code, 0);
   t.regex(after.stderr, /NotFound|not found/);
@@ -192,6 +199,10 @@ test('kubectl apply of the container-image example deploys its image without a b
   const name: string = manifest.metadata.name;
   const applied = await apply(manifest, 'container-app.yaml');
   t.is(applied.code, 0, applied.stderr);
+  // What a CI job after `kubectl apply` would run.
+  const waited = await kubectl('wait', '--for=condition=Ready', `app/${name}`, '-n', NS, '--timeout=10s');
+  t.is(waited.code, 0, waited.stderr);
+  t.regex(waited.stdout, new RegExp(`app\\.slipway\\.dev/${name} condition met`));
   await until('the release', name, () => settled(name));
   const deployment = deploymentOf(name);
   t.is(deployment.spec.template.spec.containers[0].image, manifest.spec.origin.image);

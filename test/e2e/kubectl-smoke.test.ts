@@ -175,13 +175,8 @@ test('kubectl apply of the git example stages a Job, deploys, scales without a r
   t.deepEqual(world.kube.rejections.filter((r) => !BAD_APPS.some((bad) => r.path.endsWith(`/apps/${bad}`))), [], 'every object Slipway sent passed the schemas');
 });
 
-// Known bug (see the report of the kubectl smoke test): the import step of a run that
-// the reconciler starts writes `spec.origin` back with the branch it resolved
-// (controller/pipeline/import-git.ts via record-source.ts). That bumps the App's
-// generation, so the reconciler starts a second run that supersedes the first: two
-// imports, and sometimes two staging Jobs, for one `kubectl apply`; and a GitOps tool sees
-// drift in a spec it owns. Remove `.failing` once the spec is left as applied.
-test.failing('one kubectl apply of a git App builds once and leaves its spec as applied', async (t) => {
+// A run never writes the App's spec: one apply, one generation, one build.
+test('one kubectl apply of a git App builds once and leaves its spec as applied', async (t) => {
   const manifest = await example('git-app.yaml');
   const name = 'hello-once';
   manifest.metadata.name = name;

@@ -122,7 +122,8 @@ test('a symlink pointing out of the tree is unsafe_archive, as in an upload', as
 
 test('an archive still streaming at its deadline ends with git_timeout', async (t) => {
   t.timeout(20_000);
-  const stream = await createGitSource(deps({ timeoutMs: 2000 })).archive({ url, resolved: { sha: shas.many! } });
+  // 5 s: the fetch itself must finish first, even on a loaded machine; then the stream stalls.
+  const stream = await createGitSource(deps({ timeoutMs: 5000 })).archive({ url, resolved: { sha: shas.many! } });
   // Nothing reads: the archive waits on backpressure, as it would for a stalled client.
   const error = await new Promise<Error>((resolve) => stream.once('error', resolve));
   t.true(isSlipwayError(error, 'git_timeout'), String(error));

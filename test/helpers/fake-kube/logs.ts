@@ -79,6 +79,7 @@ export function createLogs(store: Store) {
       const tail = query.get('tailLines');
       if (tail !== null && Number(tail) >= 0) existing = Number(tail) === 0 ? [] : existing.slice(-Number(tail));
       res.writeHead(200, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' });
+      res.flushHeaders();
       for (const l of existing) res.write(format(l));
       if (query.get('follow') !== 'true' || state.terminated) {
         res.end();

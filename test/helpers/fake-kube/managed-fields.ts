@@ -13,6 +13,9 @@ export function setOwned(
   const same = (e: ManagedFieldsEntry) => e.manager === who.manager && e.operation === who.operation && (e.subresource ?? '') === (who.subresource ?? '');
   const rest = entries.filter((e) => !same(e));
   if (paths.length === 0) return rest;
+  // Unchanged ownership keeps its entry (and time), so a no-op write stays a no-op.
+  const previous = entries.find(same);
+  if (previous && isDeepStrictEqual(previous.fieldsV1, toFieldsV1(paths)) && previous.apiVersion === who.apiVersion) return entries;
   const entry: ManagedFieldsEntry = { manager: who.manager, operation: who.operation, apiVersion: who.apiVersion, time: now(), fieldsType: 'FieldsV1', fieldsV1: toFieldsV1(paths) };
   if (who.subresource) entry.subresource = who.subresource;
   return [...rest, entry];

@@ -27,6 +27,8 @@ export function serveWatch(store: Store, registry: WatchRegistry, req: WatchRequ
     (ns === undefined || o.metadata.namespace === ns) && (req.name === undefined || o.metadata.name === req.name) && byLabel(o) && byField(o);
 
   res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'cache-control': 'no-cache' });
+  // Headers now, as kube-apiserver does: client-node's watch waits for them before it sees the stream end.
+  res.flushHeaders();
   const send = (type: string, object: unknown) => res.write(JSON.stringify({ type, object }) + '\n');
   const sendEvent = (e: StoreEvent) => {
     if (e.key !== key || !matches(e.object)) return;

@@ -9,10 +9,10 @@ test.after.always(async () => { await kube.close(); });
 type Event = { type: string; name?: string; code?: number };
 
 /** Open a raw watch and collect its events until `done`. */
-async function collect(path: string, query: Record<string, string>) {
+async function collect(path: string, query: Record<string, string>, on: FakeKube = kube) {
   const events: Event[] = [];
   let ended = false;
-  const controller = await new Watch(kube.kubeConfig()).watch(path, query,
+  const controller = await new Watch(on.kubeConfig()).watch(path, query,
     (type, obj: { metadata?: { name?: string }; code?: number }) => events.push({ type, name: obj.metadata?.name, code: obj.code }),
     () => { ended = true; });
   return { events, ended: () => ended, stop: () => controller.abort() };
@@ -42,16 +42,21 @@ test('watch without a resourceVersion starts with ADDED for existing objects; ti
 });
 
 test('after compaction a watch from an old resourceVersion gets one 410 Expired ERROR and ends', async (t) => {
+  // Faults act on the whole server: this test gets its own.
+  const kube = await startFakeKube();
+  t.teardown(() => kube.close());
   const core = kube.kubeConfig().makeApiClient(CoreV1Api);
   const old = (await core.listNamespacedConfigMap({ namespace: 'default' })).metadata!.resourceVersion!;
   await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'after-old' } } });
   kube.faults.compact();
-  const w = await collect('/api/v1/watch/namespaces/default/configmaps', { resourceVersion: old });
+  const w = await collect('/api/v1/watch/namespaces/default/configmaps', { resourceVersion: old }, kube);
   await kube.waitFor(() => w.ended());
   t.deepEqual(w.events, [{ type: 'ERROR', name: undefined, code: 410 }]);
 });
 
 test('makeInformer sees adds, updates and deletes, and recovers from dropped watches and 410', async (t) => {
+  const kube = await startFakeKube();
+  t.teardown(() => kube.close());
   const kc = kube.kubeConfig();
   const core = kc.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: 'inf' } } });

@@ -148,7 +148,7 @@ test('kubectl apply of the git example stages a Job, deploys, scales without a r
   const table = await kubectl('get', 'apps', '-n', NS);
   t.is(table.code, 0, table.stderr);
   t.regex(table.stdout, /^NAME\s+REVISION\s+PHASE\s+READY\s+AGE\n/);
-  t.regex(table.stdout, new RegExp(`^${name}\\s+1\\s+succeeded\\s`, 'm'));
+  t.regex(table.stdout, new RegExp(`^${name}\\s+1\\s+succeeded\\s+True\\s`, 'm'));
 
   // Editing instances redeploys the same image: new replica count, no new Job.
   const scaled = await apply({ ...manifest, spec: { ...manifest.spec, instances: 3 } }, 'git-app-scaled.yaml');

@@ -10,12 +10,15 @@ function age(created: string | undefined): string {
   return s < 120 ? `${s}s` : s < 7200 ? `${Math.floor(s / 60)}m` : `${Math.floor(s / 3600)}h`;
 }
 
-// Only simple paths like `.status.phase` or `.spec.replicas`.
+// The JSONPath subset printer columns use: `.a.b`, `[0]`, and `[?(@.key=="value")]` (first match).
 function read(o: unknown, jsonPath: string): unknown {
   let node = o;
-  for (const part of jsonPath.replace(/^\./, '').split('.')) {
+  for (const step of jsonPath.match(/\.[^.[]+|\[[^\]]*\]/g) ?? []) {
     if (typeof node !== 'object' || node === null) return undefined;
-    node = (node as Record<string, unknown>)[part];
+    const filter = /^\[\?\(@\.([\w-]+)\s*==\s*["']([^"']*)["']\)\]$/.exec(step);
+    if (filter) node = Array.isArray(node) ? node.find((item) => (item as Record<string, unknown>)?.[filter[1]!] === filter[2]) : undefined;
+    else if (step.startsWith('[')) node = Array.isArray(node) ? node[Number(step.slice(1, -1))] : undefined;
+    else node = (node as Record<string, unknown>)[step.slice(1)];
   }
   return node;
 }

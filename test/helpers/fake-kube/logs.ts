@@ -4,7 +4,7 @@ import { badRequest, notFound } from './status.ts';
 import type { KubeObject, Store } from './store.ts';
 
 type Line = { time: string; text: string };
-type ContainerStatus = { name: string; state?: { waiting?: { reason?: string }; terminated?: unknown; running?: unknown } };
+type ContainerStatus = { name: string; state?: { waiting?: { reason?: string }; terminated?: unknown; running?: unknown }; lastState?: { terminated?: unknown } };
 
 /** Log storage and the pods/log handler. */
 export type Logs = ReturnType<typeof createLogs>;
@@ -68,7 +68,11 @@ export function createLogs(store: Store) {
         container = names.main[0]!;
       }
       if (![...names.init, ...names.main].includes(container)) throw badRequest(`container ${container} is not valid for pod ${podName}`);
-      const state = statuses(pod).find((s) => s.name === container)?.state;
+      const status = statuses(pod).find((s) => s.name === container);
+      // `previous=true`: the last terminated run (a crash-looping container's); the fake keeps one log per container, so that is it.
+      const previous = query.get('previous') === 'true';
+      if (previous && !status?.lastState?.terminated) throw badRequest(`previous terminated container "${container}" in pod "${podName}" not found`);
+      const state = previous ? { terminated: status!.lastState!.terminated } : status?.state;
       if (!state || state.waiting) {
         throw badRequest(`container "${container}" in pod "${podName}" is waiting to start: ${state?.waiting?.reason ?? 'ContainerCreating'}`);
       }

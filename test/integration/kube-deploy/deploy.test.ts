@@ -104,9 +104,7 @@ test('deploy fails on ProgressDeadlineExceeded', async (t) => {
   t.regex(error!.message, /ProgressDeadlineExceeded/);
 });
 
-// kube-apiserver serves a crash-looping container's last run with `previous=true`; the fake
-// answers 400 "waiting to start" for a waiting container and ignores `previous` (see the report).
-test.failing('a CrashLoopBackOff failure carries the crashed container\'s last log lines', async (t) => {
+test('a CrashLoopBackOff failure carries the crashed container\'s last log lines', async (t) => {
   const { kube, deployer } = await setUp({ autoRollout: false });
   t.teardown(() => kube.close());
   const deploying = deployer.deploy(deployInput('web', 's-1'));

@@ -242,6 +242,9 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
           const runs = new Map([...(app.status.runs ?? []), ...(app.status.run ? [app.status.run] : [])].map((r) => [r.id, r]));
           for (const run of runs.values()) {
             if (run.phase === 'succeeded' || run.phase === 'failed') continue;
+            // Runs this process still holds are not interrupted (a leader that lost and regained its Lease).
+            const lane = lanes.get(`${ns.name}/${app.metadata.name}`);
+            if (lane?.current?.run.id === run.id || lane?.queued?.run.id === run.id) continue;
             if (run.phase === 'pending') {
               pending.push([ns.name, app.metadata.name, run]);
               continue;

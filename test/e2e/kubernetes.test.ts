@@ -147,3 +147,18 @@ test('an App applied with a git origin is imported, staged in a Job and deployed
   t.is(jobsOf(w).length, 1);
   t.truthy(w.kube.object('apps/v1', 'Deployment', 'workspace', 'hello'));
 });
+
+test('when a deployed app starts crashing, the App turns Ready=False with the reason, without any push', async (t) => {
+  const w = await world(t, { autoJobs: 'complete' });
+  const server = await w.server();
+  t.is((await waitRun(server, 'web', await push(server, 'web'))).phase, 'succeeded');
+  w.kube.deployments.fail('workspace', 'web', 'CrashLoopBackOff', 'back-off 40s restarting failed container');
+  const ready = await w.kube.waitFor(() => {
+    const app = w.kube.object('slipway.dev/v1alpha1', 'App', 'workspace', 'web') as any;
+    const condition = app?.status?.conditions?.find((c: any) => c.type === 'Ready');
+    return condition?.status === 'False' && { condition, runtime: app.status.runtime };
+  });
+  t.regex(ready.condition.message, /CrashLoopBackOff/);
+  t.like(ready.runtime, { desired: 1 });
+  t.not(ready.runtime.phase, 'running');
+});

@@ -116,3 +116,16 @@ test('runs leave Ready, Staged and Deployed conditions; a failed stage keeps the
   t.is(failed.Ready!.lastTransitionTime, ok.Ready!.lastTransitionTime, 'Ready did not transition');
   t.regex(failed.Staged!.message, /npm ci exited with 1/);
 });
+
+test('recover leaves alone the runs this runner still executes (a leader that regained its Lease)', async (t) => {
+  const { store, runtime, deps } = await setup(t);
+  await store.createApp(withSource('web'));
+  const runner = createRunner(deps);
+  runtime.holdStages();
+  const run = await runner.start('ns', 'web', { kind: 'deploy' });
+  const deadline = Date.now() + 5000;
+  while ((await store.getApp('ns', 'web'))!.status.run!.phase !== 'staging' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  t.is(await runner.recover(), 0);
+  runtime.openGate();
+  t.like(await finished(store, 'web', run.id), { phase: 'succeeded' });
+});

@@ -156,7 +156,7 @@ test('when a deployed app starts crashing, the App turns Ready=False with the re
   const ready = await w.kube.waitFor(() => {
     const app = w.kube.object('slipway.dev/v1alpha1', 'App', 'workspace', 'web') as any;
     const condition = app?.status?.conditions?.find((c: any) => c.type === 'Ready');
-    return condition?.status === 'False' && { condition, runtime: app.status.runtime };
+    return condition?.status === 'False' ? { condition, runtime: app.status.runtime } : undefined;
   });
   t.regex(ready.condition.message, /CrashLoopBackOff/);
   t.like(ready.runtime, { desired: 1 });

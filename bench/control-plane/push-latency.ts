@@ -1,0 +1,176 @@
+/**
+ * Control-plane overhead of a push on the Kubernetes runtime: a Slipway replica
+ * in this process on the fake API, where staging Jobs complete and Deployments roll
+ * out the moment they are created, so what is left of `POST …/deployments` → run
+ * `succeeded` is Slipway's own work plus the fake's answers. Sources are stored
+ * before the clock starts.
+ */
+import type { KubeWorld } from '../../test/helpers/kube-server.ts';
+import { basic, type TestServer } from '../../test/helpers/test-server.ts';
+import type { KubeObject, RecordedRequest } from '../../test/helpers/fake-kube/index.ts';
+import { Watch } from '@kubernetes/client-node';
+import { goodTree, tgzOf } from '../../test/helpers/archives.ts';
+import { spread, tally, type Spread } from './stats.ts';
+import { cpuMsOf } from './slipway-process.ts';
+
+const NS = 'workspace';
+const base = `/api/v1/namespaces/${NS}/applications`;
+
+/** The figures of one scenario. */
+export interface PushFigures {
+  scenario: string;
+  pushes: number;
+  failed: number;
+  /** Per push, POST → run succeeded, ms. */
+  times: Spread;
+  /** Time spent in the timed sections, ms (for the burst: first POST → last run finished). */
+  wallMs: number;
+  /** CPU of this process per push, ms: the fake API, plus Slipway when it runs in this process. */
+  cpuMsPerPush: number;
+  /** CPU of the Slipway server process per push, ms, when it runs as its own process. */
+  serverCpuMsPerPush?: number;
+  /** API requests the fake served per push, Lease renewals left out. */
+  requestsPerPush: number;
+  /** The same, by verb and resource. */
+  requestKinds: [string, number][];
+}
+
+/** What the bench needs of a server: authenticated requests (a TestServer in this process, or {@link processApi}). */
+export type Api = Pick<TestServer, 'request'>;
+
+/** An {@link Api} for a server process at `url` with the admin `password`. */
+export function processApi(url: string, password: string): Api {
+  return {
+    request(method, path, body, init = {}) {
+      const headers = new Headers(init.headers);
+      headers.set('authorization', basic('admin', password));
+      if (body !== undefined) headers.set('content-type', 'application/json');
+      return fetch(`${url}${path}`, { ...init, method, headers, body: body === undefined ? init.body : JSON.stringify(body) });
+    },
+  };
+}
+
+async function ok(response: Promise<Response>, status: number, what: string): Promise<Response> {
+  const r = await response;
+  if (r.status !== status) throw new Error(`${what}: ${r.status} ${await r.text()}`);
+  return r;
+}
+
+/** Creates `name` and waits until the controller has observed its first generation (so that work is not timed). */
+export async function createApp(world: KubeWorld, server: Api, name: string): Promise<void> {
+  await ok(server.request('POST', base, { name }), 201, `create ${name}`);
+  await world.kube.waitFor(() => {
+    const app = world.kube.object('slipway.dev/v1alpha1', 'App', NS, name) as { metadata: KubeObject['metadata']; status?: { observedGeneration?: number } } | undefined;
+    return app && (app.status?.observedGeneration ?? 0) >= (app.metadata.generation ?? 1);
+  }, { timeoutMs: 30_000 });
+}
+
+/** Stores a small tar.gz (its content differs per `version`) as the app's next source. */
+export async function storeSource(server: Api, name: string, version: number): Promise<void> {
+  const body = await tgzOf([...goodTree, { name: 'VERSION', content: `${version}\n` }]);
+  await ok(server.request('POST', `${base}/${name}/store`, undefined, { body, headers: { 'content-type': 'application/gzip' } }), 200, `store ${name}`);
+}
+
+type Run = { id: string; phase: string };
+
+/**
+ * When each run finished, as a watch of the namespace's Apps sees the status write
+ * (the way `kubectl get apps -w` would). One stream for every push, so watching costs
+ * the fake one JSON line per App change, not a lookup per waiter per change.
+ */
+export async function watchRuns(world: KubeWorld): Promise<{ finished(id: string): Promise<{ at: number; phase: string }>; stop(): void }> {
+  const done = new Map<string, { at: number; phase: string }>();
+  const waiting = new Map<string, (r: { at: number; phase: string }) => void>();
+  const seen = (run: Run | undefined) => {
+    if (!run || done.has(run.id) || (run.phase !== 'succeeded' && run.phase !== 'failed')) return;
+    const record = { at: performance.now(), phase: run.phase };
+    done.set(run.id, record);
+    waiting.get(run.id)?.(record);
+  };
+  const path = `/apis/slipway.dev/v1alpha1/namespaces/${NS}/apps`;
+  const abort = await new Watch(world.kube.kubeConfig()).watch(path, {}, (_type, obj: { status?: { run?: Run; runs?: Run[] } }) => {
+    seen(obj.status?.run);
+    for (const run of obj.status?.runs ?? []) seen(run);
+  }, (error) => { if (error && waiting.size > 0) console.error('the bench\'s watch of Apps ended:', error); });
+  return {
+    finished: (id) => {
+      const known = done.get(id);
+      return known ? Promise.resolve(known) : new Promise((resolve) => waiting.set(id, resolve));
+    },
+    stop: () => { waiting.clear(); abort.abort(); },
+  };
+}
+
+type Runs = Awaited<ReturnType<typeof watchRuns>>;
+
+/** POST …/deployments and the time until that run finished. */
+async function timedPush(runs: Runs, server: Api, name: string): Promise<{ ms: number; phase: string }> {
+  const started = performance.now();
+  const response = await ok(server.request('POST', `${base}/${name}/deployments`, {}), 202, `deploy ${name}`);
+  const { id } = await response.json() as { id: string };
+  const run = await runs.finished(id);
+  return { ms: run.at - started, phase: run.phase };
+}
+
+/** CPU, wall time and API requests summed over the timed sections only (storing sources is left out). */
+function createMeter(world: KubeWorld, serverPid?: number) {
+  let cpuMicros = 0;
+  let serverCpuMs = 0;
+  let wallMs = 0;
+  const requests: RecordedRequest[] = [];
+  return {
+    async time<T>(section: () => Promise<T>): Promise<T> {
+      const first = world.kube.requests.length;
+      const cpu = process.cpuUsage();
+      const serverCpu = serverPid ? await cpuMsOf(serverPid) : 0;
+      const started = performance.now();
+      try {
+        return await section();
+      } finally {
+        wallMs += performance.now() - started;
+        const used = process.cpuUsage(cpu);
+        cpuMicros += used.user + used.system;
+        if (serverPid) serverCpuMs += await cpuMsOf(serverPid) - serverCpu;
+        // Lease renewals come on their own clock, not per push.
+        requests.push(...world.kube.requests.slice(first).filter((r) => !r.path.includes('/leases')));
+      }
+    },
+    figures(scenario: string, outcomes: { ms: number; phase: string }[]): PushFigures {
+      const count = outcomes.length;
+      return {
+        scenario, pushes: count, failed: outcomes.filter((o) => o.phase !== 'succeeded').length,
+        times: spread(outcomes.map((o) => o.ms)), wallMs, cpuMsPerPush: cpuMicros / 1000 / count,
+        requestsPerPush: requests.length / count, requestKinds: tally(requests).map(([kind, n]) => [kind, n / count]),
+        ...(serverPid ? { serverCpuMsPerPush: serverCpuMs / count } : {}),
+      };
+    },
+  };
+}
+
+/** One app pushed `count` times in a row; each push is timed alone (its source stored beforehand, untimed). */
+export async function sequentialPushes(world: KubeWorld, server: Api, name: string, count: number, serverPid?: number): Promise<PushFigures> {
+  await createApp(world, server, name);
+  const meter = createMeter(world, serverPid);
+  const outcomes: { ms: number; phase: string }[] = [];
+  const runs = await watchRuns(world);
+  for (let i = 0; i < count; i += 1) {
+    await storeSource(server, name, i);
+    outcomes.push(await meter.time(() => timedPush(runs, server, name)));
+  }
+  runs.stop();
+  return meter.figures(`1 app, ${count} pushes one after another`, outcomes);
+}
+
+/** `count` apps (created and stored beforehand) pushed at the same moment; each app's own POST → succeeded. */
+export async function concurrentPushes(world: KubeWorld, server: Api, prefix: string, count: number, serverPid?: number): Promise<PushFigures> {
+  const names = Array.from({ length: count }, (_, i) => `${prefix}-${String(i).padStart(2, '0')}`);
+  for (const name of names) {
+    await createApp(world, server, name);
+    await storeSource(server, name, 0);
+  }
+  const meter = createMeter(world, serverPid);
+  const runs = await watchRuns(world);
+  const outcomes = await meter.time(() => Promise.all(names.map((name) => timedPush(runs, server, name))));
+  runs.stop();
+  return meter.figures(`${count} apps pushed at once`, outcomes);
+}

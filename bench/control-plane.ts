@@ -16,6 +16,7 @@
  *
  *   node bench/control-plane.ts                       # 20 pushes, 50 at once, 1,000 Apps
  *   node bench/control-plane.ts --only latency --pushes 50 --burst 100
+ *   node bench/control-plane.ts --only latency --crowd 1000   # with 1,000 other Apps around
  *   node bench/control-plane.ts --only rss --apps 2000 --settle 10 --deployments --json
  *   node bench/control-plane.ts --node-options=--cpu-prof   # profiles of the server processes (in the cwd)
  */
@@ -41,6 +42,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     json: { type: 'boolean', default: false },
     deployments: { type: 'boolean', default: false },
+    crowd: { type: 'string', default: '0' },
     'node-options': { type: 'string' },
   },
 });
@@ -71,8 +73,10 @@ async function latency(mode: 'in-process' | 'process', pushes: number, burst: nu
     }
     const pid = child?.child.pid;
     await sequentialPushes(world, api, 'warm-up', 3); // leadership, JIT, connections
+    const crowd = Number(args.crowd);
+    if (crowd > 0) await addCrowd(world, crowd);
     print(mode === 'in-process'
-      ? 'Control-plane overhead per push, Slipway in this process on the fake API (Jobs complete and Deployments roll out at once)'
+      ? `Control-plane overhead per push, Slipway in this process on the fake API (Jobs complete and Deployments roll out at once${crowd > 0 ? `; ${crowd.toLocaleString('en-US')} other Apps in the namespace` : ''})`
       : 'The same with `slipway server` as its own process (its CPU apart from the fake\'s)');
     const figures: PushFigures[] = [];
     const scenarios = [() => sequentialPushes(world, api, TEMPLATE, pushes, pid), () => concurrentPushes(world, api, 'burst', burst, pid)];
@@ -94,6 +98,20 @@ async function latency(mode: 'in-process' | 'process', pushes: number, burst: nu
     await child?.stop();
     await world.close();
     await temp.cleanup();
+  }
+}
+
+/**
+ * `count` other Apps in the namespace (copies of the warm-up app, observed, nothing
+ * pending), as in a busy cluster; waits until the controller has taken them in.
+ */
+async function addCrowd(world: KubeWorld, count: number): Promise<void> {
+  const copier = createAppCopier(world.kube.object('slipway.dev/v1alpha1', 'App', 'workspace', 'warm-up')!, 'warm-up');
+  for (let i = 0; i < count; i += 1) await world.kube.seed(copier.app(`crowd-${String(i).padStart(4, '0')}`, i));
+  const busy = () => world.kube.requests.filter((r) => !r.path.includes('/leases') && r.query.watch !== 'true').length;
+  for (let before = -1; before !== busy();) {
+    before = busy();
+    await new Promise((r) => setTimeout(r, 1000));
   }
 }
 

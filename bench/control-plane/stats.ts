@@ -40,5 +40,5 @@ export function tally(requests: RecordedRequest[]): [string, number][] {
 
 /** `1234` → `1.23 s`, `123` → `123 ms`. */
 export function ms(value: number): string {
-  return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`;
+  return value >= 999.5 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`;
 }

@@ -50,10 +50,11 @@ export async function createKubernetesParts(config: Config, deps: { clock: Clock
   if (config.blobStore.kind !== 's3') {
     throw new SlipwayError('invalid_config', 'SLIPWAY_RUNTIME=kubernetes needs an S3 blob store (set SLIPWAY_S3_BUCKET): staging Jobs fetch sources from it', { status: 500, expose: true });
   }
-  const [{ createKubeStateStore }, { createKubeSecretStore }, { createKubeRuntime }] = await Promise.all([
+  const [{ createKubeStateStore }, { createKubeSecretStore }, { createKubeRuntime }, { shareConnections }] = await Promise.all([
     import('./adapters/kube/state/kube-state-store.ts'), import('./adapters/kube/state/kube-secret-store.ts'), import('./adapters/kube/runtime/create-kube-runtime.ts'),
+    import('./adapters/kube/share-connections.ts'),
   ]);
-  const kc = deps.kubeConfig ?? await loadKubeConfig();
+  const kc = shareConnections(deps.kubeConfig ?? await loadKubeConfig());
   const k = config.kubernetes;
   const { bucket, endpoint, region, forcePathStyle } = config.blobStore;
   const runtime = createKubeRuntime({
@@ -93,8 +94,8 @@ export async function createKubernetesController(config: Config, parts: Kubernet
       await refreshRuntime(pipeline, namespace, name);
     },
     wants: needsReconcile,
-    specChanged: (namespace, name) => {
-      watcher?.refresh(namespace, name).catch((error) => log.warn({ namespace, app: name, err: redact(String(error)) }, 'could not refresh the watch index'));
+    specChanged: (namespace, name, app) => {
+      watcher?.refresh(namespace, name, app).catch((error) => log.warn({ namespace, app: name, err: redact(String(error)) }, 'could not refresh the watch index'));
     },
     startedLeading: async () => {
       const interrupted = await runner.recover();

@@ -18,6 +18,7 @@ import { createCheckQueue, type CheckReason } from './check-queue.ts';
 import { decideDeploy } from './decide-deploy.ts';
 import { nextCheckDelay } from './next-check-delay.ts';
 import { MIN_INTERVAL_MS } from './parse-interval.ts';
+import type { App } from '../../core/types.ts';
 import { createWatchIndex, watchTarget } from './watch-index.ts';
 import { readWatchStatus, writeWatchStatus, type WatchStatus } from './watch-status.ts';
 
@@ -176,10 +177,13 @@ export function createWatcher(deps: WatcherDeps) {
       return last.get(key);
     },
 
-    /** Re-reads one app after it was created, changed or deleted. */
-    async refresh(namespace: string, app: string): Promise<void> {
+    /**
+     * Re-reads one app after it was created, changed or deleted; `current` is the app as
+     * a caller already holds it (the Kubernetes controller's cache), which spares a read.
+     */
+    async refresh(namespace: string, app: string, current?: App): Promise<void> {
       const key = `${namespace}/${app}`;
-      const found = await deps.store.getApp(namespace, app);
+      const found = current ?? await deps.store.getApp(namespace, app);
       const target = found && watchTarget(found, minIntervalMs);
       const entry = index.get(key);
       if (!target) {

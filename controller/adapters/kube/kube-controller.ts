@@ -26,8 +26,8 @@ export interface KubeControllerOptions {
   refresh(namespace: string, name: string): Promise<void>;
   /** Whether an App as cached needs reconciling (a spec not observed yet, a pending run). */
   wants(app: App): boolean;
-  /** Every replica: an App was created, had its spec changed, or was deleted. */
-  specChanged(namespace: string, name: string): void;
+  /** Every replica: an App was created or had its spec changed (`app`, as cached), or was deleted (no `app`). */
+  specChanged(namespace: string, name: string, app?: App): void;
   /** This replica became the leader: recover runs, start polling. Reconciling starts once it resolves. */
   startedLeading(signal: AbortSignal): Promise<void>;
   /** This replica lost the Lease: it must stop acting (the composition root exits the process). */
@@ -81,11 +81,11 @@ export function createKubeController(options: KubeControllerOptions): KubeContro
   };
 
   apps.on('add', (obj) => {
-    options.specChanged(obj.metadata.namespace, obj.metadata.name);
+    options.specChanged(obj.metadata.namespace, obj.metadata.name, appFromResource(obj));
     enqueueApp(obj);
   });
   apps.on('update', (obj, old) => {
-    if (obj.metadata.generation !== old.metadata.generation) options.specChanged(obj.metadata.namespace, obj.metadata.name);
+    if (obj.metadata.generation !== old.metadata.generation) options.specChanged(obj.metadata.namespace, obj.metadata.name, appFromResource(obj));
     enqueueApp(obj);
   });
   apps.on('delete', (obj) => {

@@ -28,8 +28,16 @@ export type RunObserver = (namespace: string, app: string, run: Run) => void | P
 interface Lane {
   active?: Promise<void>;
   /** The run `active` executes, and how to supersede it while it imports or stages. */
-  current?: { run: Run; abort: AbortController };
-  queued?: { run: Run; request: RunRequest; target?: Release };
+  current?: { run: Run; abort: AbortController; order: number };
+  queued?: Queued;
+}
+
+/** A run waiting in its lane. `order` is its place among requests (0: recorded elsewhere or before a restart). */
+interface Queued {
+  run: Run;
+  request: RunRequest;
+  target?: Release;
+  order: number;
 }
 
 /** Options of {@link createRunner}. */
@@ -48,6 +56,8 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
   /** Aborted by `stop()`: runs in flight end as `interrupted` instead of outliving the server. */
   const shutdown = new AbortController();
   const lanes = new Map<string, Lane>();
+  /** Counts requests as they are recorded, so "newest" means the same as `startedAt` order even when saves finish out of order. */
+  let arrivals = 0;
   const now = () => deps.clock.now().toISOString();
 
   async function update(namespace: string, app: string, run: Run, patch: Partial<Run>): Promise<void> {
@@ -117,10 +127,10 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
     const lane = lanes.get(key)!;
     if (lane.active) await lane.active;
     while (lane.queued) {
-      const { run, request, target } = lane.queued;
+      const { run, request, target, order } = lane.queued;
       lane.queued = undefined;
       const abort = new AbortController();
-      lane.current = { run, abort };
+      lane.current = { run, abort, order };
       lane.active = execute(namespace, app, run, request, target, abort.signal);
       await lane.active;
     }
@@ -150,22 +160,36 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
     while (lanes.size) await Promise.all([...lanes.values()].map((l) => l.active));
   }
 
-  /** Puts a recorded run in its app's lane, superseding what it makes obsolete. */
-  async function enqueue(namespace: string, app: string, run: Run, request: RunRequest, target: Release | undefined): Promise<void> {
+  /**
+   * Puts a recorded run in its app's lane, superseding what it makes obsolete. The lane
+   * is changed synchronously, before any await, so concurrent requests cannot overwrite
+   * each other's place (ten parallel requests once left seven pending forever); only
+   * then is the run that lost its place recorded as superseded.
+   */
+  async function enqueue(namespace: string, app: string, run: Run, request: RunRequest, target: Release | undefined, order = 0): Promise<void> {
     const key = `${namespace}/${app}`;
     const lane = lanes.get(key) ?? {};
     lanes.set(key, lane);
-    if (lane.queued) {
-      const replaced = lane.queued.run;
-      await update(namespace, app, replaced, { phase: 'failed', error: { code: 'superseded', message: `superseded by the newer run ${run.id}` }, finishedAt: now() });
-    }
-    lane.queued = { run, request, target };
-    // A newer revision supersedes one still importing or staging: its work is wasted.
     const running = lane.current;
-    if (running && (running.run.phase === 'pending' || running.run.phase === 'importing' || running.run.phase === 'staging')) {
-      running.abort.abort(new SlipwayError('superseded', `superseded by the newer run ${run.id}`, { status: 409, retry: 'stalled' }));
+    const queued = lane.queued;
+    // A request older than one already running or queued here would deploy older source after newer: it loses at once.
+    const newer = [queued, running].find((other) => other && other.order > order);
+    let loser: Run | undefined;
+    if (newer) {
+      loser = run;
+    } else {
+      loser = queued?.run;
+      lane.queued = { run, request, target, order };
+      // A newer revision supersedes one still importing or staging: its work is wasted.
+      if (running && (running.run.phase === 'pending' || running.run.phase === 'importing' || running.run.phase === 'staging')) {
+        running.abort.abort(new SlipwayError('superseded', `superseded by the newer run ${run.id}`, { status: 409, retry: 'stalled' }));
+      }
     }
     if (!lane.active) void pump(key, namespace, app);
+    if (loser) {
+      const winner = loser === run ? newer!.run : run;
+      await update(namespace, app, loser, { phase: 'failed', error: { code: 'superseded', message: `superseded by the newer run ${winner.id}` }, finishedAt: now() });
+    }
   }
 
   return {
@@ -173,6 +197,7 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
     async start(namespace: string, app: string, request: RunRequest): Promise<Run> {
       const current = await requireApp(deps.store, namespace, app);
       const target = targetOf(current, request);
+      const order = ++arrivals;
       const run: Run = {
         id: randomUUID(), kind: request.kind === 'rollback' ? 'rollback' : 'deploy', phase: 'pending', startedAt: now(),
         generation: current.metadata.generation,
@@ -181,7 +206,7 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
         ...(target ? { release: target.number } : {}),
       };
       await saveRun(deps.store, namespace, app, run, now());
-      if (executes() && !shutdown.signal.aborted) await enqueue(namespace, app, run, request, target);
+      if (executes() && !shutdown.signal.aborted) await enqueue(namespace, app, run, request, target, order);
       return run;
     },
 

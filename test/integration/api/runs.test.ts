@@ -109,6 +109,26 @@ test('a burst of deployments ends with the newest; queued ones and one still sta
   t.is(runtime.staged.length, 2, 'two stages ran, not five');
 });
 
+test('ten parallel deployment requests: every run ends, exactly one build of the newest succeeds, nothing stays pending', async (t) => {
+  const { server, runtime } = await withServer(t);
+  await pushSource(server, 'web');
+  runtime.holdStages();
+  const answers = await Promise.all(Array.from({ length: 10 }, () => server.request('POST', `${base}/web/deployments`, {})));
+  t.deepEqual(answers.map((a) => a.status), Array(10).fill(202));
+  const ids = await Promise.all(answers.map(async (a) => (await a.json() as { id: string }).id));
+  runtime.openGate();
+  const runs = await Promise.all(ids.map((id) => waitRun(server, 'web', id)));
+  const succeeded = runs.filter((r) => r.phase === 'succeeded');
+  t.is(succeeded.length, 1, 'one run deploys');
+  t.true(runs.every((r) => r.phase === 'succeeded' || r.error?.code === 'superseded'), JSON.stringify(runs.map((r) => [r.phase, r.error?.code])));
+  const newest = runs.map((r) => r.startedAt).sort().at(-1);
+  t.is(succeeded[0].startedAt, newest, 'the newest request is the one that deploys');
+  t.is(runtime.deployed.length, 1, 'one deploy, one release');
+  const app = await (await server.request('GET', `${base}/web`)).json() as any;
+  t.is(app.status.release.number, 1);
+  t.false((app.status.runs as any[]).some((r) => !['succeeded', 'failed'].includes(r.phase)), 'no run left pending');
+});
+
 test('a run already deploying is not superseded: the switch is atomic, the newer run goes after it', async (t) => {
   const { server, runtime } = await withServer(t);
   await pushSource(server, 'web');

@@ -36,6 +36,9 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { createKubernetesController, createKubernetesParts } from './main-kubernetes.ts';
 import type { StateStore } from '../core/ports/state-store.ts';
 import type { SecretStore } from '../core/ports/secret-store.ts';
+import { hostname } from 'node:os';
+import { isApiRequestHost, reservedApiHosts } from './api/api-hosts.ts';
+import type { RoutePolicy } from './pipeline/app-routes.ts';
 
 /** The package version, reported by `/api/v1/info`. */
 export const VERSION = '0.1.0';
@@ -118,9 +121,16 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   const { generated } = await bootstrapUsers(config.auth.usersFile, join(dataDir, 'admin-password'), config.auth.adminPassword);
   const auth = createAuthenticator(await loadUsers(config.auth.usersFile));
 
+  const routePolicy: RoutePolicy = {
+    systemDomain: config.systemDomain.toLowerCase(),
+    reservedHosts: reservedApiHosts({
+      systemDomain: config.systemDomain, publicUrl: config.publicUrl, listenHost: config.host, apiHosts: config.routes.apiHosts, machineHostName: hostname(),
+    }),
+    sharedHosts: config.routes.sharedHosts,
+  };
   const parts = kube ? { runtime: kube.runtime } as RuntimeParts : await createRuntime(config, { blobs, logger, dataDir, tmpDir, path: overrides.path }, overrides);
   const pipelineDeps: PipelineDeps | undefined = parts && {
-    store, blobs, git, clock, logger: logger.child({ component: 'pipeline' }), runtime: parts.runtime, stages: createStageTracker(), systemDomain: config.systemDomain,
+    store, blobs, git, clock, logger: logger.child({ component: 'pipeline' }), runtime: parts.runtime, stages: createStageTracker(), systemDomain: config.systemDomain, routePolicy,
   };
   // Commit statuses back to GitHub when a token is configured (octokit pointed at SLIPWAY_GITHUB_API_URL).
   const observers = config.github.token ? [createCommitStatusReporter({
@@ -152,15 +162,18 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     pipeline: pipelineDeps && runner && { deps: pipelineDeps, runner },
     watch: watcher,
     webhooks,
+    routePolicy,
     ready: async () => (await blobs.ready?.()) ?? true,
   });
   const koa = api.callback();
-  // App routes (`<app>.<domain>`) go to the runtime's router; everything else is the API.
+  // The API's own hosts first, whatever routes exist; then app routes (`<app>.<domain>`)
+  // go to the runtime's router; everything else is the API.
+  const forApi = (req: IncomingMessage) => isApiRequestHost(routePolicy.reservedHosts, req.headers.host);
   const server = createServer({ headersTimeout: 30_000, requestTimeout: 0 }, (req, res) => {
-    if (!parts?.handle?.(req, res)) void koa(req, res);
+    if (forApi(req) || !parts?.handle?.(req, res)) void koa(req, res);
   });
   server.on('upgrade', (req, socket, head) => {
-    if (!parts?.handleUpgrade?.(req, socket, head)) socket.destroy();
+    if (forApi(req) || !parts?.handleUpgrade?.(req, socket, head)) socket.destroy();
   });
   // Uploads and imports can take minutes; an idle socket still goes away.
   server.setTimeout(120_000);

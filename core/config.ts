@@ -36,6 +36,8 @@ const schema = z.object({
   SLIPWAY_GIT_MAX_BYTES: int(1).default(1024 * MiB),
   SLIPWAY_GIT_TIMEOUT_MS: int(1).default(300_000),
   SLIPWAY_PUBLIC_URL: z.url().optional(),
+  SLIPWAY_API_HOSTS: list.default([]),
+  SLIPWAY_SHARED_HOSTS: list.default([]),
   SLIPWAY_GITHUB_WEBHOOK_SECRET: list.default([]),
   SLIPWAY_GITLAB_WEBHOOK_TOKEN: list.default([]),
   SLIPWAY_GITEA_WEBHOOK_SECRET: list.default([]),
@@ -86,6 +88,12 @@ export interface Config {
   auth: { adminPassword?: string; usersFile: string };
   /** URL users and providers reach this server at (webhook URLs); default: the listening address. */
   publicUrl?: string;
+  /**
+   * Route ownership (docs/routes.md): extra names the API answers on (besides its
+   * addresses, the public URL's host and the system domain), which no app may claim;
+   * and hosts (or `*.domain`) that apps of several namespaces may share path by path.
+   */
+  routes: { apiHosts: string[]; sharedHosts: string[] };
   webhooks: {
     secrets: { github: string[]; gitlab: string[]; gitea: string[]; generic: string[] };
     maxBytes: number;
@@ -157,6 +165,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     auth: { adminPassword: e.SLIPWAY_ADMIN_PASSWORD, usersFile: e.SLIPWAY_USERS_FILE ?? `${dataDir}/users.json` },
     publicUrl: e.SLIPWAY_PUBLIC_URL?.replace(/\/+$/, ''),
+    routes: { apiHosts: e.SLIPWAY_API_HOSTS.map((h) => h.toLowerCase()), sharedHosts: e.SLIPWAY_SHARED_HOSTS.map((h) => h.toLowerCase()) },
     webhooks: {
       secrets: { github: e.SLIPWAY_GITHUB_WEBHOOK_SECRET, gitlab: e.SLIPWAY_GITLAB_WEBHOOK_TOKEN, gitea: e.SLIPWAY_GITEA_WEBHOOK_SECRET, generic: e.SLIPWAY_GENERIC_WEBHOOK_SECRET },
       maxBytes: e.SLIPWAY_WEBHOOK_MAX_BYTES,

@@ -118,5 +118,11 @@ export const nothingToDeploy = (app: string, what: string) =>
   userError(409, 'nothing_to_deploy', `application "${app}" ${what}`, { app });
 
 /** 409: another application already answers on the route. */
-export const routeConflict = (route: string, owner: string) =>
-  userError(409, 'route_conflict', `route "${route}" is already used by application "${owner}"; choose another route`, { route, owner });
+export const routeConflict = (route: string, owner: string, reason?: string) =>
+  userError(409, 'route_conflict', reason
+    ? `route "${route}" cannot be used: ${reason} (application "${owner}"); choose another host, or ask an administrator to share it (SLIPWAY_SHARED_HOSTS)`
+    : `route "${route}" is already used by application "${owner}"; choose another route`, { route, owner });
+
+/** 409: the route is on a host the Slipway API itself answers on. */
+export const routeReserved = (route: string, host: string) =>
+  userError(409, 'route_reserved', `route "${route}" is on "${host}", where the Slipway API answers; an app cannot claim it: choose a host under the system domain or your own domain`, { route, host });

@@ -8,6 +8,7 @@ import type { Logger } from '../../core/ports/logger.ts';
 import type { Authenticator } from '../auth/user-store.ts';
 import type { PipelineDeps } from '../pipeline/pipeline-deps.ts';
 import type { Runner } from '../pipeline/create-runner.ts';
+import type { RoutePolicy } from '../pipeline/app-routes.ts';
 
 /** What `GET /api/v1/info` reports. */
 export interface ServerInfo {
@@ -48,6 +49,8 @@ export interface ApiDeps {
   webhooks?: Router;
   /** The URL providers and users reach this server at. */
   publicUrl: () => string;
+  /** Whose hosts are whose: checked when a request sets routes. */
+  routePolicy: RoutePolicy;
   /** Readiness beyond "the process is up" (e.g. the bucket is reachable). */
   ready?: () => Promise<boolean>;
 }

@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { nameProblem } from '../../core/names.ts';
 import { validateGitUrl, validateRevision, validateSubdir } from '../../core/git-rules.ts';
+import { MAX_ROUTE_LENGTH, parseRouteInput } from '../../core/routes.ts';
+import { environmentProblem } from '../../core/env-rules.ts';
 
 /** A string checked by one of the shared git rules; the rule's message becomes the field's problem. */
 const byRule = (check: (value: string) => unknown, max: number) => z.string().max(max).superRefine((value, ctx) => {
@@ -24,7 +26,13 @@ const name = z.string().superRefine((value, ctx) => {
 });
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and "_", not starting with a digit');
-const route = z.string().max(253).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d+)?(\/[^\s]*)?$/i, 'a route is a host name with an optional path, e.g. "app.example.com/api"');
+/** A route, stored in its normal form (core/routes.ts): what the router and the conflict checks compare. */
+const route = z.string().max(MAX_ROUTE_LENGTH).transform((value, ctx) => {
+  const parsed = parseRouteInput(value);
+  if (typeof parsed !== 'string') return parsed.host + parsed.path;
+  ctx.addIssue({ code: 'custom', message: `"${value}": ${parsed}` });
+  return z.NEVER;
+});
 
 /** `origin` as clients send it. */
 export const originSchema = z.discriminatedUnion('kind', [
@@ -44,8 +52,11 @@ export const originSchema = z.discriminatedUnion('kind', [
 /** `configuration` of an app create or update. */
 export const configurationSchema = z.object({
   instances: z.number().int().min(0).max(100).optional(),
-  environment: z.record(envName, z.string().max(65536)).optional(),
-  routes: z.array(route).max(50).optional(),
+  environment: z.record(envName, z.string()).superRefine((env, ctx) => {
+    const problem = environmentProblem(env);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }).optional(),
+  routes: z.array(route).max(50).transform((routes) => [...new Set(routes)]).optional(),
   builder: z.string().min(1).max(1024).optional(),
 }).strict();
 

@@ -7,7 +7,7 @@ import type { Release } from '../../core/types.ts';
 import type { DeployOutput } from '../../core/ports/runtime.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { requireApp } from './lookup.ts';
-import { assertRoutesFree, routesOf } from './app-routes.ts';
+import { assertRoutesFree, basicRoutePolicy, routesOf } from './app-routes.ts';
 import { nextReleaseNumber, recordRelease } from './run-records.ts';
 
 /** What to deploy: a stage's output, or an existing release (rollback, restore). */
@@ -28,7 +28,7 @@ export interface DeployAppInput {
 export async function deployApp(deps: PipelineDeps, input: DeployAppInput): Promise<DeployOutput & { release: Release }> {
   const app = await requireApp(deps.store, input.namespace, input.app);
   const routes = routesOf(app, deps.systemDomain);
-  await assertRoutesFree(deps.store, app, routes);
+  await assertRoutesFree(deps.store, deps.routePolicy ?? basicRoutePolicy(deps.systemDomain), app, routes);
   const output = await deps.runtime.deploy({
     namespace: input.namespace, app: input.app, stageId: input.stageId, image: input.image,
     instances: app.spec.instances, env: app.spec.env, routes, signal: input.signal,

@@ -5,6 +5,7 @@ import type { Clock } from '../../core/ports/clock.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { Runtime } from '../../core/ports/runtime.ts';
 import type { StageTracker } from './stage-tracker.ts';
+import type { RoutePolicy } from './app-routes.ts';
 
 /** What the stage → deploy pipeline needs; the same whichever runtime is selected. */
 export interface PipelineDeps {
@@ -16,4 +17,6 @@ export interface PipelineDeps {
   logger: Logger;
   stages: StageTracker;
   systemDomain: string;
+  /** Whose hosts are whose (default: only the system domain is reserved). */
+  routePolicy?: RoutePolicy;
 }

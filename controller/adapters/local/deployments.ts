@@ -82,8 +82,8 @@ export function createDeployments(options: DeploymentsOptions) {
           target = { kind: 'proxy', backends: () => started.backends() };
         }
         const old = current.get(k);
-        for (const route of input.routes) router.setRoute(route, target);
-        for (const route of old?.routes ?? []) if (!input.routes.includes(route)) router.removeRoute(route);
+        for (const route of input.routes) router.setRoute(route, target, k);
+        for (const route of old?.routes ?? []) if (!input.routes.includes(route)) router.removeRoute(route, k);
         current.set(k, { stageId: input.stageId, routes: input.routes, target, supervisor, instances: input.instances });
         log({ stream: 'system', text: `release ${input.stageId} serves ${input.routes.join(', ')}` });
         await retire(old);
@@ -111,7 +111,7 @@ export function createDeployments(options: DeploymentsOptions) {
       return withLock(k, async () => {
         const found = current.get(k);
         current.delete(k);
-        for (const route of found?.routes ?? []) router.removeRoute(route);
+        for (const route of found?.routes ?? []) router.removeRoute(route, k);
         await found?.supervisor?.stop({ graceMs: options.graceMs });
         logs.get(k)?.end();
         logs.delete(k);

@@ -13,6 +13,9 @@ import { readBody } from '../parse-body.ts';
 import { appCreateSchema, appUpdateSchema, type configurationSchema } from '../schemas.ts';
 import { requireApp, requireNamespace } from '../../pipeline/lookup.ts';
 import type { z } from 'zod';
+import type { Context } from 'koa';
+import { assertRoutesFree } from '../../pipeline/app-routes.ts';
+import { currentUser, mayManageNamespaces } from '../namespace-access.ts';
 
 type Configuration = z.infer<typeof configurationSchema>;
 
@@ -49,6 +52,16 @@ async function checkedOrigin(deps: Pick<ApiDeps, 'git'>, origin: Origin | undefi
   return origin?.kind === 'git' && origin.watch ? assertWatchable(deps.git, origin) : origin;
 }
 
+/**
+ * Checks routes a request sets against every other app's claimed and served routes, so
+ * a conflict is refused now rather than at the next deploy. An administrator may share
+ * a host with another namespace; nobody may take a route or an API host.
+ */
+async function checkRoutes(deps: ApiDeps, ctx: Context, app: App): Promise<void> {
+  if (!app.spec.routes.length) return;
+  await assertRoutesFree(deps.store, deps.routePolicy, app, app.spec.routes, { claims: true, admin: mayManageNamespaces(currentUser(ctx.state)) });
+}
+
 /** POST /api/v1/namespaces/:ns/applications {name, configuration?, origin?} — 201, 409 `app_exists`. */
 export function appCreateRoute(deps: ApiDeps): Middleware {
   return async (ctx) => {
@@ -56,7 +69,9 @@ export function appCreateRoute(deps: ApiDeps): Middleware {
     await requireNamespace(deps.store, ctx.params.ns);
     const origin = await checkedOrigin(deps, body.origin);
     const spec = applyConfiguration({ instances: 1, env: {}, routes: [], origin }, body.configuration);
-    const created = await deps.store.createApp({ metadata: { namespace: ctx.params.ns, name: body.name, resourceVersion: '', generation: 0, createdAt: '' }, spec: withoutUndefined(spec) });
+    const metadata = { namespace: ctx.params.ns, name: body.name, resourceVersion: '', generation: 0, createdAt: '' };
+    await checkRoutes(deps, ctx, { metadata, spec, status: {} });
+    const created = await deps.store.createApp({ metadata, spec: withoutUndefined(spec) });
     await deps.watch?.refresh(ctx.params.ns, body.name);
     ctx.status = 201;
     ctx.body = created;
@@ -74,8 +89,9 @@ export function appShowRoute(store: StateStore, runtime?: Runtime): Middleware {
 export function appUpdateRoute(deps: ApiDeps): Middleware {
   return async (ctx) => {
     const body = readBody(ctx, appUpdateSchema);
-    await requireApp(deps.store, ctx.params.ns, ctx.params.app);
+    const current = await requireApp(deps.store, ctx.params.ns, ctx.params.app);
     const origin = await checkedOrigin(deps, body.origin);
+    if (body.configuration?.routes) await checkRoutes(deps, ctx, { ...current, spec: applyConfiguration(current.spec, body.configuration) });
     ctx.body = await deps.store.updateApp(ctx.params.ns, ctx.params.app, (app) => ({
       ...app,
       spec: applyConfiguration(origin ? { ...app.spec, origin } : app.spec, body.configuration),

@@ -181,13 +181,17 @@ test('a deployment asked for right after a restart runs after the restore, not u
   t.is(app.status.release.number, 2, 'the newer release serves');
 });
 
-test('two apps cannot claim the same route', async (t) => {
+test('two apps cannot claim the same route: refused when set, and at deploy for claims made before the other app existed', async (t) => {
   const { server } = await withServer(t);
-  await pushSource(server, 'one');
-  await server.request('POST', base, { name: 'two', configuration: { routes: ['one.localhost'] } });
+  // "two" claims one.localhost before any app "one" exists: allowed then.
+  await server.request('POST', base, { name: 'two', configuration: { routes: ['One.localhost:8080/'] } });
   await server.request('POST', `${base}/two/store`, undefined, { body: await tgzOf(goodTree), headers: { 'content-type': 'application/gzip' } });
+  await pushSource(server, 'one');
   t.is((await deploy(server, 'one')).phase, 'succeeded');
   t.like(await deploy(server, 'two'), { phase: 'failed', error: { code: 'route_conflict' } });
+  const three = await server.request('POST', base, { name: 'three', configuration: { routes: ['one.localhost:1'] } });
+  t.is(three.status, 409);
+  t.like(await three.json(), { code: 'route_conflict', data: { route: 'one.localhost', owner: 'workspace/one' } });
 });
 
 test('an app without a source has nothing to deploy', async (t) => {

@@ -36,9 +36,13 @@ export interface Router {
   handle(req: IncomingMessage, res: ServerResponse): boolean;
   /** The same for upgrade requests (websockets). */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
-  /** Points `host[/path]` (case-insensitive, port ignored) at a target; requests in flight stay on the old one. */
-  setRoute(route: string, target: RouteTarget): void;
-  removeRoute(route: string): void;
+  /**
+   * Points `host[/path]` (case-insensitive, port ignored) at `owner`'s target; requests in
+   * flight stay on the old one. A route another owner holds stays with it until it lets go.
+   */
+  setRoute(route: string, target: RouteTarget, owner?: string): void;
+  /** Drops `owner`'s claim; the route goes back to an earlier claimant, if any. */
+  removeRoute(route: string, owner?: string): void;
   /** Resolves once no request or websocket that matched `target` is in flight, or after `timeoutMs` (default: no limit). */
   drain(target: RouteTarget, options?: { timeoutMs?: number }): Promise<void>;
   /** Closes the idle keep-alive connections to apps. */
@@ -121,8 +125,8 @@ export function createRouter(options: RouterOptions): Router {
       proxyUpgrade(req, socket, head, backend.port, host!, enter(match.target));
       return true;
     },
-    setRoute: (route, target) => table.set(route, target),
-    removeRoute: (route) => table.remove(route),
+    setRoute: (route, target, owner) => table.set(route, target, owner),
+    removeRoute: (route, owner) => table.remove(route, owner),
     drain(target, drainOptions = {}) {
       if (!inFlight.get(target)) return Promise.resolve();
       return new Promise((resolve) => {

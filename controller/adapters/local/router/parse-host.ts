@@ -1,24 +1,10 @@
 /**
  * Host names as the router compares them.
  */
+import { hostOfHeader } from '../../../../core/routes.ts';
 
-/**
- * The host name of a `Host` header or a route: lower case, without port and trailing
- * dot; IPv6 literals keep their brackets. Undefined when there is none.
- */
-export function hostName(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  let host = header.trim().toLowerCase();
-  if (host.startsWith('[')) {
-    const end = host.indexOf(']');
-    host = end === -1 ? host : host.slice(0, end + 1);
-  } else {
-    const colon = host.indexOf(':');
-    if (colon !== -1) host = host.slice(0, colon);
-  }
-  if (host.endsWith('.')) host = host.slice(0, -1);
-  return host || undefined;
-}
+/** The host name of a `Host` header or a route (one rule for the router and the API). */
+export const hostName = hostOfHeader;
 
 /** A route `host[:port][/path]` split into its host name and path prefix (no trailing slash; `''` for the whole host). */
 export function parseRoute(route: string): { host: string; prefix: string } {

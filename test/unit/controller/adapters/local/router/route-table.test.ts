@@ -53,3 +53,24 @@ test('replacing and removing routes', (t) => {
   routes.remove('a.localhost/x');
   t.false(routes.hasHost('a.localhost'));
 });
+
+test('a route held by one owner is not taken by a later claim; it goes back when the later one lets go', (t) => {
+  const claims = createRouteTable<string>();
+  claims.set('web.localhost', 'web-v1', 'workspace/web');
+  claims.set('web.localhost', 'evil', 'team-a/evil');
+  t.is(claims.match('web.localhost:1', '/')?.target, 'web-v1', 'the first owner keeps serving');
+  claims.set('web.localhost', 'web-v2', 'workspace/web');
+  t.is(claims.match('web.localhost', '/')?.target, 'web-v2', 'an owner replaces its own target');
+  claims.remove('web.localhost', 'team-a/evil');
+  t.is(claims.match('web.localhost', '/')?.target, 'web-v2');
+  claims.remove('web.localhost', 'workspace/web');
+  t.is(claims.match('web.localhost', '/'), undefined, 'no owner left: nobody answers');
+});
+
+test('when the holder lets go, the route goes back to the owner that claimed it before', (t) => {
+  const claims = createRouteTable<string>();
+  claims.set('web.localhost', 'first', 'ns/first');
+  claims.set('web.localhost', 'second', 'ns/second');
+  claims.remove('web.localhost', 'ns/first');
+  t.is(claims.match('web.localhost', '/')?.target, 'second');
+});

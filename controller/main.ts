@@ -38,6 +38,7 @@ import type { StateStore } from '../core/ports/state-store.ts';
 import type { SecretStore } from '../core/ports/secret-store.ts';
 import { hostname } from 'node:os';
 import { isApiRequestHost, reservedApiHosts } from './api/api-hosts.ts';
+import { idleLimits } from './api/long-request.ts';
 import type { RoutePolicy } from './pipeline/app-routes.ts';
 
 /** The package version, reported by `/api/v1/info`. */
@@ -163,6 +164,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     watch: watcher,
     webhooks,
     routePolicy,
+    idle: idleLimits(config.timeouts.idleMs),
     ready: async () => (await blobs.ready?.()) ?? true,
   });
   const koa = api.callback();
@@ -175,8 +177,9 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   server.on('upgrade', (req, socket, head) => {
     if (forApi(req) || !parts?.handleUpgrade?.(req, socket, head)) socket.destroy();
   });
-  // Uploads and imports can take minutes; an idle socket still goes away.
-  server.setTimeout(120_000);
+  // A silent connection goes away (a stalled upload); routes that wait by design lift
+  // this for their request and streams send heartbeats inside it (api/long-request.ts).
+  server.setTimeout(config.timeouts.idleMs);
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
     server.listen(config.port, config.host, () => done());

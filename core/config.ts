@@ -22,6 +22,7 @@ const schema = z.object({
   SLIPWAY_BUILD_TIMEOUT_MS: int(1).default(15 * 60_000),
   SLIPWAY_READY_TIMEOUT_MS: int(1).default(60_000),
   SLIPWAY_STOP_GRACE_MS: int(0).default(10_000),
+  SLIPWAY_IDLE_TIMEOUT_MS: int(1000).default(120_000),
   SLIPWAY_BLOB_STORE: z.enum(['filesystem', 's3']).optional(),
   SLIPWAY_S3_ENDPOINT: z.url().optional(),
   SLIPWAY_S3_BUCKET: z.string().min(3).max(63).optional(),
@@ -78,8 +79,11 @@ export interface Config {
   logLevel: z.infer<typeof schema>['SLIPWAY_LOG_LEVEL'];
   runtime: 'none' | 'local' | 'kubernetes';
   systemDomain: string;
-  /** Deadlines of the local runtime: a whole build, an instance answering, a graceful stop. */
-  timeouts: { buildMs: number; readyMs: number; stopGraceMs: number };
+  /**
+   * Deadlines of the local runtime: a whole build, an instance answering, a graceful
+   * stop; and how long a connection to the server may be silent (`idleMs`).
+   */
+  timeouts: { buildMs: number; readyMs: number; stopGraceMs: number; idleMs: number };
   blobStore:
     | { kind: 'filesystem'; dir: string }
     | { kind: 's3'; endpoint?: string; bucket: string; region: string; forcePathStyle: boolean; partBytes: number };
@@ -152,7 +156,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.SLIPWAY_LOG_LEVEL,
     runtime: e.SLIPWAY_RUNTIME,
     systemDomain: e.SLIPWAY_SYSTEM_DOMAIN,
-    timeouts: { buildMs: e.SLIPWAY_BUILD_TIMEOUT_MS, readyMs: e.SLIPWAY_READY_TIMEOUT_MS, stopGraceMs: e.SLIPWAY_STOP_GRACE_MS },
+    timeouts: { buildMs: e.SLIPWAY_BUILD_TIMEOUT_MS, readyMs: e.SLIPWAY_READY_TIMEOUT_MS, stopGraceMs: e.SLIPWAY_STOP_GRACE_MS, idleMs: e.SLIPWAY_IDLE_TIMEOUT_MS },
     blobStore: blobKind === 's3'
       ? { kind: 's3', endpoint: e.SLIPWAY_S3_ENDPOINT, bucket: e.SLIPWAY_S3_BUCKET!, region: e.SLIPWAY_S3_REGION, forcePathStyle: e.SLIPWAY_S3_FORCE_PATH_STYLE, partBytes: e.SLIPWAY_S3_PART_BYTES }
       : { kind: 'filesystem', dir: `${dataDir}/blobs` },

@@ -9,6 +9,7 @@ import type { Authenticator } from '../auth/user-store.ts';
 import type { PipelineDeps } from '../pipeline/pipeline-deps.ts';
 import type { Runner } from '../pipeline/create-runner.ts';
 import type { RoutePolicy } from '../pipeline/app-routes.ts';
+import type { IdleLimits } from './long-request.ts';
 
 /** What `GET /api/v1/info` reports. */
 export interface ServerInfo {
@@ -51,6 +52,8 @@ export interface ApiDeps {
   publicUrl: () => string;
   /** Whose hosts are whose: checked when a request sets routes. */
   routePolicy: RoutePolicy;
+  /** The server's idle limit, and how often streams send a heartbeat (default: 120 s). */
+  idle?: IdleLimits;
   /** Readiness beyond "the process is up" (e.g. the bucket is reachable). */
   ready?: () => Promise<boolean>;
 }

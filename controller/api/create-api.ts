@@ -19,12 +19,16 @@ import { deploymentShowRoute, deploymentsCreateRoute, releasesRoute, rollbackRou
 import { appLogsRoute, deployRoute, restartRoute, stageRoute, stagingCompleteRoute, stagingLogsRoute } from './routes/runtime.ts';
 import { noRuntime } from '../../core/error-cases.ts';
 import { watchRoute, webhookRoute } from './routes/watch.ts';
+import { holdOpenMiddleware, idleLimits } from './long-request.ts';
 
 /** Builds the API. The caller owns listening (see `startServer`). */
 export function createApi(deps: ApiDeps): Koa {
   const app = new Koa({ proxy: false });
   const json = parseJsonOrForm(deps.maxJsonBytes);
   const { store, blobs } = deps;
+  const idle = deps.idle ?? idleLimits(120_000);
+  // Routes that wait longer than the idle limit by design; their own deadlines end them.
+  const hold = holdOpenMiddleware(idle);
 
   const open = new Router({ sensitive: true });
   open.get('/healthz', healthzRoute());
@@ -46,22 +50,22 @@ export function createApi(deps: ApiDeps): Koa {
   api.delete(`${apps}/:app`, appDeleteRoute(deps));
   api.post(`${apps}/:app/store`, appStoreRoute(deps));
   api.get(`${apps}/:app/store/:blobuid`, appStoreDownloadRoute(deps));
-  api.post(`${apps}/:app/import-git`, json, appImportGitRoute(deps));
+  api.post(`${apps}/:app/import-git`, hold, json, appImportGitRoute(deps));
 
   const pipeline = () => {
     if (!deps.pipeline) throw noRuntime();
     return deps.pipeline;
   };
-  api.post(`${apps}/:app/stage`, json, stageRoute(pipeline));
-  api.post(`${apps}/:app/deploy`, json, deployRoute(pipeline));
+  api.post(`${apps}/:app/stage`, hold, json, stageRoute(pipeline));
+  api.post(`${apps}/:app/deploy`, hold, json, deployRoute(pipeline));
   api.post(`${apps}/:app/deployments`, json, deploymentsCreateRoute(pipeline));
   api.get(`${apps}/:app/deployments/:id`, deploymentShowRoute(pipeline));
   api.get(`${apps}/:app/releases`, releasesRoute(pipeline));
   api.post(`${apps}/:app/rollback`, json, rollbackRoute(pipeline));
-  api.get(`${apps}/:app/logs`, appLogsRoute(pipeline));
+  api.get(`${apps}/:app/logs`, appLogsRoute(pipeline, idle.heartbeatMs));
   api.post(`${apps}/:app/restart`, restartRoute(pipeline));
-  api.get('/namespaces/:ns/staging/:id/logs', stagingLogsRoute(pipeline));
-  api.get('/namespaces/:ns/staging/:id/complete', stagingCompleteRoute(pipeline));
+  api.get('/namespaces/:ns/staging/:id/logs', stagingLogsRoute(pipeline, idle.heartbeatMs));
+  api.get('/namespaces/:ns/staging/:id/complete', hold, stagingCompleteRoute(pipeline));
   api.post(`${apps}/:app/watch`, json, watchRoute(deps));
   api.get(`${apps}/:app/webhook`, webhookRoute(deps));
 

@@ -37,12 +37,12 @@ export function deployRoute(pipeline: () => PipelineApi): Middleware {
 }
 
 /** GET /api/v1/namespaces/:ns/staging/:id/logs?follow= — ndjson log lines of a stage. */
-export function stagingLogsRoute(pipeline: () => PipelineApi): Middleware {
+export function stagingLogsRoute(pipeline: () => PipelineApi, heartbeatMs?: number): Middleware {
   return async (ctx) => {
     await requireNamespace(pipeline().deps.store, ctx.params.ns);
     if (!STAGE_ID.test(ctx.params.id)) throw stageNotFound(ctx.params.ns, ctx.params.id);
     const lines = pipeline().deps.runtime.stagingLogs(ctx.params.ns, ctx.params.id, { follow: queryFlag(ctx, 'follow'), signal: requestSignal(ctx) });
-    sendNdjson(ctx, lines);
+    sendNdjson(ctx, lines, heartbeatMs);
   };
 }
 
@@ -72,12 +72,12 @@ export function stagingCompleteRoute(pipeline: () => PipelineApi): Middleware {
 }
 
 /** GET …/applications/:app/logs?follow=&tail= — ndjson log lines of the app's instances. */
-export function appLogsRoute(pipeline: () => PipelineApi): Middleware {
+export function appLogsRoute(pipeline: () => PipelineApi, heartbeatMs?: number): Middleware {
   return async (ctx) => {
     const { deps } = pipeline();
     await requireApp(deps.store, ctx.params.ns, ctx.params.app);
     const tail = ctx.query.tail === undefined ? 100 : Math.max(0, Math.min(Number(ctx.query.tail) || 0, 10_000));
-    sendNdjson(ctx, deps.runtime.logs(ctx.params.ns, ctx.params.app, { follow: queryFlag(ctx, 'follow'), tail, signal: requestSignal(ctx) }));
+    sendNdjson(ctx, deps.runtime.logs(ctx.params.ns, ctx.params.app, { follow: queryFlag(ctx, 'follow'), tail, signal: requestSignal(ctx) }), heartbeatMs);
   };
 }
 

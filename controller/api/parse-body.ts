@@ -8,8 +8,22 @@ import type { z } from 'zod';
 import { invalidRequest, tooLarge } from '../../core/error-cases.ts';
 import { SlipwayError } from '../../core/errors.ts';
 
-/** Body parser for JSON and form bodies with a size cap. */
+/**
+ * Body parser for JSON and form bodies with a size cap. A declared Content-Length over
+ * the cap is refused before a byte is read: the parser's own check goes through Koa's
+ * `request.length`, which truncates to 32 bits (`~~`), so 10 GiB passed as 2 GiB of
+ * "negative" length and the connection was held until the idle limit (issue 9.10).
+ */
 export function parseJsonOrForm(maxBytes = 1024 * 1024): Middleware {
+  const parse = jsonOrFormParser(maxBytes);
+  return (ctx, next) => {
+    const declared = ctx.get('content-length');
+    if (declared !== '' && !(Number(declared) <= maxBytes)) throw tooLarge('the request body', maxBytes, 'JSON and form bodies');
+    return parse(ctx, next);
+  };
+}
+
+function jsonOrFormParser(maxBytes: number): Middleware {
   const limit = `${maxBytes}b`;
   return bodyParser({
     enableTypes: ['json', 'form'], jsonLimit: limit, formLimit: limit, encoding: 'utf-8',

@@ -35,6 +35,13 @@ export function problemMiddleware(logger: Logger): Middleware {
       if (ctx.status === 404 && ctx.body === undefined) {
         throw new SlipwayError('route_not_found', `no route for ${ctx.method} ${ctx.path}`, { status: 404 });
       }
+      // The routers' allowedMethods() answer 405/501 with Koa's plain-text body; every error is a problem document.
+      if ((ctx.status === 405 || ctx.status === 501) && (ctx.body === undefined || typeof ctx.body === 'string')) {
+        const allow = ctx.response.get('Allow');
+        throw ctx.status === 405
+          ? new SlipwayError('method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}${allow ? `; use ${allow}` : ''}`, { status: 405, data: allow ? { allow: allow.split(/,\s*/) } : {} })
+          : new SlipwayError('not_implemented', `${ctx.method} is not supported`, { status: 501 });
+      }
     } catch (error) {
       const problem = toProblem(error);
       const log = { status: problem.status, code: problem.code, method: ctx.method, path: ctx.path };
@@ -44,6 +51,8 @@ export function problemMiddleware(logger: Logger): Middleware {
       ctx.type = 'application/problem+json';
       ctx.body = problem;
       if (problem.code === 'unauthorized') ctx.set('WWW-Authenticate', 'Basic realm="slipway", charset="UTF-8"');
+      // A body left unread (refused for its size) is not drained: the connection closes after the answer.
+      if (problem.status === 413 || !ctx.req.complete) ctx.set('Connection', 'close');
     }
   };
 }

@@ -13,6 +13,8 @@ import { queryFlag, sendNdjson } from '../ndjson.ts';
 import { requestSignal } from '../request-signal.ts';
 import { assertBlobuid } from '../../pipeline/blobuid.ts';
 import { stageNotFound } from '../../../core/error-cases.ts';
+import type { StateStore } from '../../../core/ports/state-store.ts';
+import type { Release, Run } from '../../../core/types.ts';
 
 const stageSchema = z.object({ blobuid: z.string().optional() }).strict();
 const deploySchema = z.object({ stage: z.object({ id: z.string().regex(/^[a-z0-9]{1,40}$/, 'a stage id as returned by stage') }), image: z.string().min(1).max(1024) }).strict();
@@ -41,6 +43,10 @@ export function stagingLogsRoute(pipeline: () => PipelineApi, heartbeatMs?: numb
   return async (ctx) => {
     await requireNamespace(pipeline().deps.store, ctx.params.ns);
     if (!STAGE_ID.test(ctx.params.id)) throw stageNotFound(ctx.params.ns, ctx.params.id);
+    // The same answer as `…/complete` for a stage nobody knows: 404, not an empty 200.
+    if (!pipeline().deps.stages.get(ctx.params.ns, ctx.params.id) && !(await recordedStage(pipeline().deps.store, ctx.params.ns, ctx.params.id))) {
+      throw stageNotFound(ctx.params.ns, ctx.params.id);
+    }
     const lines = pipeline().deps.runtime.stagingLogs(ctx.params.ns, ctx.params.id, { follow: queryFlag(ctx, 'follow'), signal: requestSignal(ctx) });
     sendNdjson(ctx, lines, heartbeatMs);
   };
@@ -59,16 +65,26 @@ export function stagingCompleteRoute(pipeline: () => PipelineApi): Middleware {
       ctx.body = { stage: { id: ctx.params.id }, phase: state.phase, ...(state.error ? { error: state.error } : {}) };
       return;
     }
-    for (const app of await deps.store.listApps(ctx.params.ns)) {
-      const run = [app.status.run, ...(app.status.runs ?? [])].find((r) => r?.stageId === ctx.params.id);
-      if (run) {
-        const phase = run.phase === 'staging' ? 'running' : run.phase === 'failed' && !run.image ? 'failed' : 'succeeded';
-        ctx.body = { stage: { id: ctx.params.id }, phase, ...(phase === 'failed' && run.error ? { error: run.error } : {}) };
-        return;
-      }
+    const recorded = await recordedStage(deps.store, ctx.params.ns, ctx.params.id);
+    if (!recorded) throw stageNotFound(ctx.params.ns, ctx.params.id);
+    if ('number' in recorded) {
+      ctx.body = { stage: { id: ctx.params.id }, phase: 'succeeded' };
+      return;
     }
-    throw stageNotFound(ctx.params.ns, ctx.params.id);
+    const phase = recorded.phase === 'staging' ? 'running' : recorded.phase === 'failed' && !recorded.image ? 'failed' : 'succeeded';
+    ctx.body = { stage: { id: ctx.params.id }, phase, ...(phase === 'failed' && recorded.error ? { error: recorded.error } : {}) };
   };
+}
+
+/** The run (or, once its run was pruned, the release) of the namespace that recorded stage `id`. */
+async function recordedStage(store: StateStore, namespace: string, id: string): Promise<Run | Release | undefined> {
+  for (const app of await store.listApps(namespace)) {
+    const run = [app.status.run, ...(app.status.runs ?? [])].find((r) => r?.stageId === id);
+    if (run) return run;
+    const release = app.status.releases?.find((r) => r.stageId === id);
+    if (release) return release;
+  }
+  return undefined;
 }
 
 /** GET …/applications/:app/logs?follow=&tail= — ndjson log lines of the app's instances. */

@@ -115,6 +115,8 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     credentials: await loadGitCredentials(config.git.credentialsFile),
     maxBytes: config.git.maxBytes,
     timeoutMs: config.git.timeoutMs,
+    maxRefsBytes: config.git.refsMaxBytes,
+    concurrency: config.git.concurrency,
     limits: config.limits,
     tmpDir,
     logger: logger.child({ component: 'git' }),

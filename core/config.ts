@@ -36,6 +36,8 @@ const schema = z.object({
   SLIPWAY_GIT_CREDENTIALS_FILE: z.string().min(1).optional(),
   SLIPWAY_GIT_MAX_BYTES: int(1).default(1024 * MiB),
   SLIPWAY_GIT_TIMEOUT_MS: int(1).default(300_000),
+  SLIPWAY_GIT_REFS_MAX_BYTES: int(1024).default(8 * MiB),
+  SLIPWAY_GIT_CONCURRENCY: int(1).max(256).default(4),
   SLIPWAY_PUBLIC_URL: z.url().optional(),
   SLIPWAY_API_HOSTS: list.default([]),
   SLIPWAY_SHARED_HOSTS: list.default([]),
@@ -88,7 +90,7 @@ export interface Config {
     | { kind: 'filesystem'; dir: string }
     | { kind: 's3'; endpoint?: string; bucket: string; region: string; forcePathStyle: boolean; partBytes: number };
   limits: { uploadBytes: number; unpackedBytes: number; archiveEntries: number };
-  git: { allowedHosts: string[]; credentialsFile: string; maxBytes: number; timeoutMs: number };
+  git: { allowedHosts: string[]; credentialsFile: string; maxBytes: number; timeoutMs: number; refsMaxBytes: number; concurrency: number };
   auth: { adminPassword?: string; usersFile: string };
   /** URL users and providers reach this server at (webhook URLs); default: the listening address. */
   publicUrl?: string;
@@ -166,6 +168,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       credentialsFile: e.SLIPWAY_GIT_CREDENTIALS_FILE ?? `${dataDir}/git-credentials`,
       maxBytes: e.SLIPWAY_GIT_MAX_BYTES,
       timeoutMs: e.SLIPWAY_GIT_TIMEOUT_MS,
+      refsMaxBytes: e.SLIPWAY_GIT_REFS_MAX_BYTES,
+      concurrency: e.SLIPWAY_GIT_CONCURRENCY,
     },
     auth: { adminPassword: e.SLIPWAY_ADMIN_PASSWORD, usersFile: e.SLIPWAY_USERS_FILE ?? `${dataDir}/users.json` },
     publicUrl: e.SLIPWAY_PUBLIC_URL?.replace(/\/+$/, ''),

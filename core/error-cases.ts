@@ -81,13 +81,29 @@ export const gitAuthRequired = (url: string) =>
 export const gitUnreachable = (url: string, reason: string) =>
   new SlipwayError('git_unreachable', `cannot reach ${url}: ${reason}`, { status: 424, expose: true, retry: 'waiting', data: { url } });
 
-/** 413: the repository's transfer is larger than allowed. */
-export const gitTooLarge = (url: string, limit: number) =>
-  userError(413, 'git_too_large', `${url} sent more than ${limit} bytes; raise SLIPWAY_GIT_MAX_BYTES or use a smaller repository or subdir`, { url, limit });
+/**
+ * 413: the remote sent more than allowed. Without `part`, the whole transfer
+ * (SLIPWAY_GIT_MAX_BYTES); with it, one stage of the protocol held to its own cap
+ * (`setting` names the variable, or none for a fixed cap no honest server reaches).
+ */
+export const gitTooLarge = (url: string, limit: number, part?: { what: string; setting?: string }) =>
+  userError(413, 'git_too_large', part
+    ? `${url} sent ${part.what} longer than ${limit} bytes; ${part.setting ? `raise ${part.setting} if this repository really needs it` : 'a git server does not send this much'}`
+    : `${url} sent more than ${limit} bytes; raise SLIPWAY_GIT_MAX_BYTES or use a smaller repository or subdir`,
+  { url, limit, ...(part ? { part: part.what } : {}), ...(part?.setting ? { setting: part.setting } : {}) });
 
 /** 504-class reported as 408: the remote took too long. */
 export const gitTimeout = (url: string, ms: number) =>
   new SlipwayError('git_timeout', `${url} did not answer within ${ms} ms (SLIPWAY_GIT_TIMEOUT_MS)`, { status: 408, expose: true, retry: 'waiting', data: { url } });
+
+/** 503: every git transfer slot is taken and the line of waiting imports is full (or waited too long). */
+export const gitBusy = (running: number, reason: string) =>
+  new SlipwayError('git_busy', `${running} git imports are running already (SLIPWAY_GIT_CONCURRENCY) and ${reason}; retry shortly`,
+    { status: 503, expose: true, retry: 'waiting', data: { running } });
+
+/** 424: the remote's answer broke the git protocol (malformed packets, a ref listing that is not one). */
+export const gitProtocolError = (url: string, reason: string) =>
+  new SlipwayError('git_unreachable', `cannot fetch from ${url}: the server broke the git protocol (${reason})`, { status: 424, expose: true, retry: 'waiting', data: { url } });
 
 /** 409: the operation needs a runtime and none is configured. */
 export const noRuntime = () =>

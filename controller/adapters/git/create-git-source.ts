@@ -1,7 +1,8 @@
 /**
  * The git source adapter: resolves revisions with a ref listing and streams a
  * commit's tree as tar.gz, over a guarded HTTP transport (address guard, byte cap,
- * timeout, redirects re-checked). The archive is held to the upload limits (entries,
+ * timeout, redirects re-checked). Every stage of the protocol is streamed and capped
+ * (docs/git-import.md, "Limits"), and a server-wide number of operations run at once. The archive is held to the upload limits (entries,
  * unpacked bytes, safe symlinks). Wired by controller/main.ts from `config.git` and
  * `config.limits`.
  */
@@ -15,6 +16,7 @@ import { redactUrl } from '../../../core/redact.ts';
 import { createAddressGuard, type HostLookup } from './address-guard.ts';
 import { expandPrefix, fetchCommit, listRefs, type Remote } from './fetch-commit.ts';
 import { basicAuthHeader, type GitCredentials } from './git-credentials.ts';
+import { createGitSlots } from './git-slots.ts';
 import { createGuardedHttp } from './guarded-http.ts';
 import { mapGitError } from './map-git-error.ts';
 import { matchRevision } from './resolve-revision.ts';
@@ -33,6 +35,13 @@ export interface GitSourceDeps {
   maxBytes: number;
   /** Deadline of one resolve, or of a whole archive: fetch, checks and streaming (SLIPWAY_GIT_TIMEOUT_MS). */
   timeoutMs: number;
+  /** Cap on one ref advertisement or ls-refs answer (SLIPWAY_GIT_REFS_MAX_BYTES; default 8 MiB). */
+  maxRefsBytes?: number;
+  /**
+   * Git operations (resolves and archives) that may run at once, server-wide
+   * (SLIPWAY_GIT_CONCURRENCY; default 4); up to 8× as many wait, each for at most `timeoutMs`.
+   */
+  concurrency?: number;
   /**
    * The caps uploads are held to (`config.limits`): entries and unpacked bytes of the
    * archive; `unpackedBytes` also caps any one object the pack reader inflates.
@@ -56,6 +65,9 @@ interface Deadline {
 /** Creates the {@link GitSource}. Throws when an allow-list entry is malformed. */
 export function createGitSource(deps: GitSourceDeps): GitSource {
   const guard = createAddressGuard({ allowedHosts: deps.allowedHosts, lookup: deps.lookup });
+  const concurrency = deps.concurrency ?? 4;
+  const maxRefsBytes = deps.maxRefsBytes ?? 8 * 1024 * 1024;
+  const slots = createGitSlots({ limit: concurrency, maxWaiting: concurrency * 8, waitMs: deps.timeoutMs });
 
   const deadlineFor = (display: string, signal: AbortSignal | undefined): Deadline => {
     const timeout = AbortSignal.timeout(deps.timeoutMs);
@@ -65,26 +77,36 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
     };
   };
 
-  /** Runs `work` with a fresh guarded transport and temp dir under `deadline`; maps every failure. */
-  async function operation<T>(url: URL, deadline: Deadline, work: (remote: Remote, dir: string) => Promise<T>, keepDir = false) {
+  /**
+   * Runs `work` in a concurrency slot, with a fresh guarded transport, temp dir and
+   * deadline (started once the slot is ours: time spent waiting is not transfer
+   * time); maps every failure. With `hold`, the slot and dir outlive the call: the
+   * caller releases them when its stream closes.
+   */
+  async function operation<T>(url: URL, callerSignal: AbortSignal | undefined, work: (remote: Remote, dir: string) => Promise<T>, hold = false) {
     const display = redactUrl(url.href);
+    const release = await slots.acquire(callerSignal);
+    const deadline = deadlineFor(display, callerSignal);
     const { signal, error: abortError } = deadline;
     const http = createGuardedHttp({ guard, maxBytes: deps.maxBytes, signal, abortError, displayUrl: url.href, logger: deps.logger });
-    const auth = () => deps.credentials.forUrl(url.href);
-    const credentials = auth();
+    const credentials = deps.credentials.forUrl(url.href);
     const remote: Remote = {
-      http, url: url.href, auth, signal, maxObjectBytes: deps.limits.unpackedBytes, logger: deps.logger,
+      http, url: url.href, display, signal, maxObjectBytes: deps.limits.unpackedBytes, maxRefsBytes, logger: deps.logger,
       headers: credentials ? { authorization: basicAuthHeader(credentials) } : {},
     };
-    const dir = await mkdtemp(join(deps.tmpDir, 'slipway-git-'));
+    let dir: string | undefined;
     try {
+      dir = await mkdtemp(join(deps.tmpDir, 'slipway-git-'));
       const result = await work(remote, dir);
-      return { result, dir };
+      return { result, dir, deadline, release };
     } catch (error) {
-      await rm(dir, { recursive: true, force: true });
+      hold = false;
       throw signal.aborted ? abortError() : mapGitError(error, display);
     } finally {
-      if (!keepDir) await rm(dir, { recursive: true, force: true });
+      if (!hold) {
+        if (dir) await rm(dir, { recursive: true, force: true });
+        release();
+      }
     }
   }
 
@@ -93,8 +115,8 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
       const rev = validateRevision(revision);
       const url = validateGitUrl(rawUrl);
       const display = redactUrl(url.href);
-      const { result } = await operation(url, deadlineFor(display, options.signal), async (remote, dir): Promise<ResolvedRevision> => {
-        const match = matchRevision(await listRefs(remote), rev);
+      const { result } = await operation(url, options.signal, async (remote, dir): Promise<ResolvedRevision> => {
+        const match = matchRevision(await listRefs(remote, rev), rev);
         if (match.kind === 'resolved') return match.resolved;
         if (match.kind === 'sha') {
           const pack = await fetchCommit(remote, match.sha, dir);
@@ -120,9 +142,8 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
       const url = validateGitUrl(request.url);
       const display = redactUrl(url.href);
       // One deadline for the whole archive: a repository that is quick to fetch but
-      // slow to stream (or a consumer that stalls) must not hold the import forever.
-      const deadline = deadlineFor(display, request.signal);
-      const { result: { pack, entries, time }, dir } = await operation(url, deadline, async (remote, dir) => {
+      // slow to stream (or a consumer that stalls) must not hold the import (or its slot) forever.
+      const { result: { pack, entries, time }, dir, deadline, release } = await operation(url, request.signal, async (remote, dir) => {
         const pack = await fetchCommit(remote, sha, dir);
         if (!pack) throw unknownRevision(redactUrl(request.url), sha);
         try {
@@ -141,7 +162,7 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
       const cleanup = once(() => {
         deadline.signal.removeEventListener('abort', onDeadline);
         pack.close();
-        rm(dir, { recursive: true, force: true }).catch(() => {});
+        rm(dir, { recursive: true, force: true }).catch(() => {}).finally(release);
       });
       stream.on('close', cleanup);
       stream.on('error', (error) => deps.logger?.warn({ url: display, sha, code: (error as { code?: string }).code }, 'git archive stream failed'));

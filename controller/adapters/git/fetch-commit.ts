@@ -6,36 +6,24 @@
  * that lacks the commit is never trusted: the commit is always looked up in it.
  */
 import { join } from 'node:path';
-import type { Logger } from '../../../core/ports/logger.ts';
-import type { GitAuth } from './git-credentials.ts';
+import { discoverRefs, lsRefs, type Discovery } from './discover-refs.ts';
 import { fetchPack, WantRefusedError } from './fetch-pack.ts';
-import type { GitHttpClient } from './guarded-http.ts';
+import type { Remote } from './git-remote.ts';
 import { indexPack, type PackIndex } from './pack-index.ts';
 import type { ServerRef } from './resolve-revision.ts';
 
-/** isomorphic-git, loaded on first use: a server that never imports from git does not carry it (~15 MB). */
-const loadGit = async () => (await import('isomorphic-git')).default;
+export type { Remote } from './git-remote.ts';
 
-/** A remote as seen by one operation. */
-export interface Remote {
-  http: GitHttpClient;
-  url: string;
-  /** Authorization header for our own requests, when credentials apply. */
-  headers: Record<string, string>;
-  auth: () => GitAuth | undefined;
-  signal: AbortSignal;
-  /** Largest object the pack reader may inflate (see indexPack). */
-  maxObjectBytes: number;
-  logger?: Logger;
-}
-
-/** The ref listing (protocol v2 ls-refs with symrefs and peeled tags; v0/v1 advertisement otherwise). */
-export async function listRefs(remote: Remote): Promise<ServerRef[]> {
-  return await (await loadGit()).listServerRefs({
-    http: remote.http, url: remote.url, protocolVersion: 2, symrefs: true, peelTags: true,
-    onAuth: () => remote.auth(),
-    onAuthFailure: () => ({ cancel: true }),
-  }) as ServerRef[];
+/**
+ * The refs a revision can name: HEAD, branches and tags, plus `revision` itself when
+ * it is a full ref name (`refs/pull/1/head`). Protocol v2 servers filter by these
+ * prefixes; v0/v1 servers advertise everything (held to SLIPWAY_GIT_REFS_MAX_BYTES).
+ */
+export async function listRefs(remote: Remote, revision = '', discovery?: Discovery): Promise<ServerRef[]> {
+  const found = discovery ?? await discoverRefs(remote);
+  if (found.protocolVersion === 1) return found.refs;
+  const prefixes = ['HEAD', 'refs/heads/', 'refs/tags/', ...(revision.startsWith('refs/') ? [revision] : [])];
+  return lsRefs(remote, prefixes);
 }
 
 /**
@@ -43,13 +31,9 @@ export async function listRefs(remote: Remote): Promise<ServerRef[]> {
  * must close it), or undefined when the remote does not hold that commit.
  */
 export async function fetchCommit(remote: Remote, sha: string, dir: string): Promise<PackIndex | undefined> {
-  const info = await (await loadGit()).getRemoteInfo2({
-    http: remote.http, url: remote.url, protocolVersion: 2,
-    onAuth: () => remote.auth(),
-    onAuthFailure: () => ({ cancel: true }),
-  });
-  const protocolVersion = info.protocolVersion === 2 ? 2 : 1;
-  const capabilities = new Set(Object.keys(info.capabilities));
+  const info = await discoverRefs(remote);
+  const protocolVersion = info.protocolVersion;
+  const capabilities = info.capabilities;
   const fetchInto = async (name: string, wants: string[], depth?: number) => {
     const packPath = join(dir, `${name}.pack`);
     await fetchPack({ http: remote.http, url: remote.url, wants, depth, protocolVersion, capabilities, headers: remote.headers, packPath, logger: remote.logger });
@@ -67,7 +51,7 @@ export async function fetchCommit(remote: Remote, sha: string, dir: string): Pro
   } catch (error) {
     if (!(error instanceof WantRefusedError)) throw error;
   }
-  const tips = await tipCommits(remote);
+  const tips = await tipCommits(remote, info);
   if (tips.length === 0) return undefined;
   return confirm(await fetchInto('history', tips));
 }
@@ -78,18 +62,13 @@ export async function fetchCommit(remote: Remote, sha: string, dir: string): Pro
  * with `prefix`.
  */
 export async function expandPrefix(remote: Remote, prefix: string, dir: string): Promise<string[]> {
-  const tips = await tipCommits(remote);
+  const info = await discoverRefs(remote);
+  const tips = await tipCommits(remote, info);
   if (tips.length === 0) return [];
-  const info = await (await loadGit()).getRemoteInfo2({
-    http: remote.http, url: remote.url, protocolVersion: 2,
-    onAuth: () => remote.auth(),
-    onAuthFailure: () => ({ cancel: true }),
-  });
   const packPath = join(dir, 'expand.pack');
   await fetchPack({
-    http: remote.http, url: remote.url, wants: tips,
-    protocolVersion: info.protocolVersion === 2 ? 2 : 1,
-    capabilities: new Set(Object.keys(info.capabilities)), headers: remote.headers, packPath, logger: remote.logger,
+    http: remote.http, url: remote.url, wants: tips, protocolVersion: info.protocolVersion,
+    capabilities: info.capabilities, headers: remote.headers, packPath, logger: remote.logger,
   });
   const pack = await indexPack(packPath, { signal: remote.signal, maxObjectBytes: remote.maxObjectBytes });
   try {
@@ -99,8 +78,8 @@ export async function expandPrefix(remote: Remote, prefix: string, dir: string):
   }
 }
 
-async function tipCommits(remote: Remote): Promise<string[]> {
-  const refs = await listRefs(remote);
+async function tipCommits(remote: Remote, discovery: Discovery): Promise<string[]> {
+  const refs = await listRefs(remote, '', discovery);
   const tips = refs
     .filter((r) => r.ref.startsWith('refs/heads/') || r.ref.startsWith('refs/tags/'))
     .map((r) => r.peeled ?? r.oid);

@@ -1,7 +1,7 @@
 /**
- * An isomorphic-git `http` plugin on node:http/https that cannot be turned against
- * the cluster (SSRF). isomorphic-git's own Node plugin follows redirects blindly and
- * filters no address, so this one:
+ * The HTTP transport of git imports, on node:http/https, that cannot be turned
+ * against the cluster (SSRF) — its shape is isomorphic-git's `http` plugin, whose own
+ * Node plugin follows redirects blindly and filters no address. This one:
  * - resolves through the address guard inside the socket's own `lookup`, and checks
  *   the peer address once connected, so DNS rebinding cannot swap in a private one;
  * - follows at most `maxRedirects` redirects itself, re-checking every hop, refusing
@@ -19,7 +19,7 @@ import type { Logger } from '../../../core/ports/logger.ts';
 import { redactUrl } from '../../../core/redact.ts';
 import type { AddressGuard } from './address-guard.ts';
 
-/** A request as isomorphic-git makes it. */
+/** One request of a git exchange. */
 export interface GitHttpRequest {
   url: string;
   method?: string;
@@ -29,7 +29,7 @@ export interface GitHttpRequest {
   signal?: unknown;
 }
 
-/** A response as isomorphic-git expects it. */
+/** Its response; the body is read as a stream and never collected. */
 export interface GitHttpResponse {
   url: string;
   method: string;
@@ -37,9 +37,11 @@ export interface GitHttpResponse {
   statusMessage: string;
   headers: Record<string, string>;
   body: AsyncIterableIterator<Uint8Array>;
+  /** Closes the connection without reading the rest of the body (which may be endless). */
+  discard(): void;
 }
 
-/** isomorphic-git's HttpClient shape. */
+/** The transport (isomorphic-git's HttpClient shape). */
 export interface GitHttpClient {
   request(request: GitHttpRequest): Promise<GitHttpResponse>;
 }
@@ -144,6 +146,7 @@ export function createGuardedHttp(options: GuardedHttpOptions): GitHttpClient {
             statusMessage: response.statusMessage ?? '',
             headers: flattenHeaders(response.headers),
             body: limited(response),
+            discard: () => response.destroy(),
           };
         }
         response.resume();

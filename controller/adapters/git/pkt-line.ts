@@ -17,9 +17,17 @@ export const FLUSH_PKT = Buffer.from('0000', 'ascii');
 /** The delimiter packet (protocol v2). */
 export const DELIM_PKT = Buffer.from('0001', 'ascii');
 
+/** Raised on bytes that are not pkt-lines; callers map it to a protocol error. */
+export class PktLineError extends Error {}
+
+const HEX4 = /^[0-9a-f]{4}$/i;
+
 /**
  * Splits a byte stream into pkt-line payloads (Buffers that share memory with the
- * input where possible) and special packets. Throws on a malformed length.
+ * input where possible) and special packets. Throws {@link PktLineError} on a
+ * malformed length or a stream that ends inside a packet. Memory is bounded by one
+ * packet: the length is four hex digits, so no packet exceeds 65,535 bytes, and the
+ * length is checked strictly (`parseInt` alone reads "-001" or "1zzz" as a number).
  */
 export async function* readPktLines(body: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer | PktSpecial> {
   let buffer: Buffer = Buffer.alloc(0);
@@ -28,8 +36,9 @@ export async function* readPktLines(body: AsyncIterable<Uint8Array>): AsyncGener
     buffer = pos < buffer.length ? Buffer.concat([buffer.subarray(pos), chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     pos = 0;
     while (buffer.length - pos >= 4) {
-      const length = Number.parseInt(buffer.toString('ascii', pos, pos + 4), 16);
-      if (Number.isNaN(length) || (length > 2 && length < 4)) throw new Error('malformed pkt-line length');
+      const hex = buffer.toString('latin1', pos, pos + 4);
+      const length = HEX4.test(hex) ? Number.parseInt(hex, 16) : Number.NaN;
+      if (Number.isNaN(length) || (length > 2 && length < 4)) throw new PktLineError('malformed pkt-line length');
       if (length === 0) { pos += 4; yield 'flush'; continue; }
       if (length === 1) { pos += 4; yield 'delim'; continue; }
       if (length === 2) { pos += 4; yield 'response-end'; continue; }
@@ -39,5 +48,5 @@ export async function* readPktLines(body: AsyncIterable<Uint8Array>): AsyncGener
       yield payload;
     }
   }
-  if (buffer.length - pos > 0) throw new Error('truncated pkt-line stream');
+  if (buffer.length - pos > 0) throw new PktLineError('truncated pkt-line stream');
 }

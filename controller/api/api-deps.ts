@@ -48,9 +48,12 @@ export interface ApiDeps {
   webhooks?: Router;
   /** The URL providers and users reach this server at. */
   publicUrl: () => string;
-  /** Readiness beyond "the process is up" (e.g. the bucket is reachable). */
-  ready?: () => Promise<boolean>;
+  /** Readiness beyond "the process is up" (the bucket is reachable, the state can be written). */
+  ready?: () => Promise<Readiness>;
 }
+
+/** What a readiness check answers: ready or not, or not ready and why (`code` is stable, `reason` says what to do). */
+export type Readiness = boolean | { code: string; reason: string };
 
 /** The pipeline as the routes use it. */
 export interface PipelineApi {

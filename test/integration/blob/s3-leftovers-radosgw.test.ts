@@ -35,8 +35,14 @@ if (settings === undefined) {
     return (page.Uploads ?? []).map((u) => u.Key!).sort();
   }
 
-  test.serial('uploads younger than an hour stay; older ones under sources/ are aborted, with their bytes', async (t) => {
+  test.before(async () => {
     await storeAt(0).ensureBucket();
+    // The bucket is this file's own; an earlier run that failed half-way may have left uploads.
+    const page = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    await Promise.all((page.Uploads ?? []).map((u) => client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key, UploadId: u.UploadId }))));
+  });
+
+  test.serial('uploads younger than an hour stay; older ones under sources/ are aborted, with their bytes', async (t) => {
     const id = randomUUID();
     const ours = `sources/ns/app/${id}`;
     const foreign = `other/${id}`;

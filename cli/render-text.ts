@@ -66,8 +66,17 @@ function instancesText(app: App): string {
   return r ? `${r.ready}/${r.desired}` : `-/${app.spec.instances}`;
 }
 
-/** One word for a list: a run in progress, else the runtime's phase, else a failed run. */
+/**
+ * The message of an app the server could not read (its state file was moved aside as
+ * corrupt: Ready=False, reason StateCorrupt), which needs its owner's attention.
+ */
+function corruptMessage(app: App): string | undefined {
+  return app.status.conditions?.find((c) => c.type === 'Ready' && c.status === 'False' && c.reason === 'StateCorrupt')?.message;
+}
+
+/** One word for a list: corrupt, else a run in progress, else the runtime's phase, else a failed run. */
 function phaseOf(app: App): string {
+  if (corruptMessage(app)) return 'corrupt';
   const run = app.status.run;
   if (run && run.phase !== 'succeeded' && run.phase !== 'failed') return run.phase;
   return app.status.runtime?.phase ?? (run?.phase === 'failed' ? 'failed' : '-');
@@ -82,9 +91,13 @@ function runSummary(run: Run | undefined): string {
 /** `slipway apps list`. */
 export function appsListText(apps: App[], namespace: string): string {
   if (apps.length === 0) return `No applications in namespace ${namespace}. Create one with \`slipway push --name NAME\`.`;
-  return table(['NAME', 'INSTANCES', 'PHASE', 'ORIGIN', 'SOURCE', 'URL', 'CREATED'], apps.map((a) => [
+  const list = table(['NAME', 'INSTANCES', 'PHASE', 'ORIGIN', 'SOURCE', 'URL', 'CREATED'], apps.map((a) => [
     a.metadata.name, instancesText(a), phaseOf(a), a.spec.origin?.kind ?? '-', sourceSummary(a), a.status.urls?.[0] ?? '-', a.metadata.createdAt,
   ]));
+  const attention = apps.flatMap((a) => corruptMessage(a) ? [`${a.metadata.name} needs attention: ${corruptMessage(a)}`] : []);
+  return attention.length ? `${list}
+
+${attention.join('\n')}` : list;
 }
 
 /** `slipway apps show`. */
@@ -102,7 +115,8 @@ export function appShowText(app: App): string {
     ['Namespace', app.metadata.namespace],
     ['Created', app.metadata.createdAt],
     ['Origin', originText],
-    ['Phase', runtime ? `${runtime.phase}${runtime.message ? ` (${runtime.message})` : ''}` : '-'],
+    ['Phase', corruptMessage(app) ? 'corrupt' : runtime ? `${runtime.phase}${runtime.message ? ` (${runtime.message})` : ''}` : '-'],
+    ['Attention', corruptMessage(app)],
     ['Instances', `${instancesText(app)} ready${runtime ? `, ${runtime.restarts} restarts` : ''}`],
     ['Release', release ? `${release.number} (stage ${release.stageId}, ${release.createdAt})` : '-'],
     ['Revision', or(release?.revision)],

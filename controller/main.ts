@@ -20,6 +20,8 @@ import type { BlobStore } from '../core/ports/blob-store.ts';
 import { createApi } from './api/create-api.ts';
 import { createFileStateStore } from './adapters/state/file-state-store.ts';
 import { createFileSecretStore } from './adapters/state/file-secret-store.ts';
+import { createWriteProbe } from './adapters/state/write-probe.ts';
+import { cleanLeftovers } from './startup/clean-leftovers.ts';
 import { bootstrapUsers, createAuthenticator, loadUsers } from './auth/user-store.ts';
 import { createFsBlobStore } from './adapters/blob/fs-blob-store.ts';
 import { createGitSource } from './adapters/git/create-git-source.ts';
@@ -53,7 +55,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-async function createBlobStore(config: Config): Promise<BlobStore & { ready?: () => Promise<boolean> }> {
+async function createBlobStore(config: Config): Promise<BlobStore & { ready?: () => Promise<boolean>; cleanLeftovers?: () => Promise<{ count: number; bytes: number }> }> {
   if (config.blobStore.kind === 'filesystem') return createFsBlobStore({ dir: resolve(config.blobStore.dir) });
   // The AWS SDK is loaded only when S3 is configured: it costs ~30 MB of memory.
   const [{ createS3BlobStore }, { createS3Client }] = await Promise.all([
@@ -107,8 +109,14 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   // On Kubernetes, state lives in App resources and Secrets; else in files under the data dir.
   const kube = config.runtime === 'kubernetes' && !overrides.runtime
     ? await createKubernetesParts(config, { clock, logger, kubeConfig: overrides.kubeConfig }) : undefined;
-  const store: StateStore = kube?.store ?? createFileStateStore({ dir: join(dataDir, 'state'), clock });
-  const secrets: SecretStore = kube?.secrets ?? createFileSecretStore(join(dataDir, 'secrets.json'));
+  const stateDir = kube ? undefined : join(dataDir, 'state');
+  const store: StateStore = kube?.store ?? createFileStateStore({ dir: stateDir!, clock, logger: logger.child({ component: 'state' }) });
+  const secrets: SecretStore = kube?.secrets ?? createFileSecretStore(join(dataDir, 'secrets.json'), logger.child({ component: 'state' }));
+
+  // Issue 9: leftovers of a killed process go before anything serves; /readyz checks the state can be written.
+  await cleanLeftovers({ dataDir, tmpDir, stateDir, blobs, logger: logger.child({ component: 'startup' }) });
+  const writable = createWriteProbe({ dir: stateDir ?? tmpDir });
+
   await ensureDefaultNamespace(store);
   const git = createGitSource({
     allowedHosts: config.git.allowedHosts,
@@ -167,7 +175,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     webhooks,
     routePolicy,
     idle: idleLimits(config.timeouts.idleMs),
-    ready: async () => (await blobs.ready?.()) ?? true,
+    ready: async () => (await writable.problem()) ?? (await blobs.ready?.()) ?? true,
   });
   const koa = api.callback();
   // The API's own hosts first, whatever routes exist; then app routes (`<app>.<domain>`)

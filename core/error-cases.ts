@@ -142,3 +142,48 @@ export const routeConflict = (route: string, owner: string, reason?: string) =>
 /** 409: the route is on a host the Slipway API itself answers on. */
 export const routeReserved = (route: string, host: string) =>
   userError(409, 'route_reserved', `route "${route}" is on "${host}", where the Slipway API answers; an app cannot claim it: choose a host under the system domain or your own domain`, { route, host });
+
+/**
+ * 507: the disk that holds `folder` is full (ENOSPC). Nothing was written; the request
+ * can be repeated once space is freed.
+ */
+export const storageFull = (folder: string) =>
+  new SlipwayError('storage_full',
+    `no space left on the disk holding ${folder}; free space there (old releases, blobs, logs) or grow the volume, then retry`,
+    { status: 507, expose: true, retry: 'waiting', data: { folder } });
+
+/**
+ * 503: `folder` cannot be written (read-only file system, or permissions): the server
+ * still reads, but no change can be stored until the folder is writable again.
+ */
+export const storageReadOnly = (folder: string, cause: string) =>
+  new SlipwayError('storage_read_only',
+    `${folder} cannot be written (${cause}); remount it read-write or give the server's user write access to it (SLIPWAY_DATA_DIR), then retry`,
+    { status: 503, expose: true, retry: 'waiting', data: { folder, cause } });
+
+/** Errno codes that mean the disk is full (quota exceeded counts as full). */
+const FULL_CODES = new Set(['ENOSPC', 'EDQUOT']);
+/** Errno codes that mean a folder cannot be written. */
+const READ_ONLY_CODES = new Set(['EROFS', 'EACCES', 'EPERM']);
+
+/**
+ * Maps a file-system error met while writing under `folder` to `storage_full` or
+ * `storage_read_only`; undefined for any other error, which the caller rethrows as it is.
+ */
+export const storageError = (error: unknown, folder: string) => {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== 'string') return undefined;
+  if (FULL_CODES.has(code)) return storageFull(folder);
+  if (READ_ONLY_CODES.has(code)) return storageReadOnly(folder, code === 'EROFS' ? 'read-only file system, EROFS' : `permission denied, ${code}`);
+  return undefined;
+};
+
+/**
+ * 409: the application's state file did not parse and was moved aside to `movedTo`:
+ * nothing can change the app until its owner restores that file or deletes the app.
+ */
+export const stateCorrupt = (namespace: string, app: string, movedTo: string) =>
+  userError(409, 'state_corrupt',
+    `application "${app}" needs attention: its state file was not valid and was moved aside to ${movedTo}; ` +
+    `fix that file and rename it back without ".corrupt", or delete the app ("slipway apps delete ${app}") and push it again`,
+    { namespace, app, file: movedTo });

@@ -54,9 +54,12 @@ export interface ApiDeps {
   routePolicy: RoutePolicy;
   /** The server's idle limit, and how often streams send a heartbeat (default: 120 s). */
   idle?: IdleLimits;
-  /** Readiness beyond "the process is up" (e.g. the bucket is reachable). */
-  ready?: () => Promise<boolean>;
+  /** Readiness beyond "the process is up" (the bucket is reachable, the state can be written). */
+  ready?: () => Promise<Readiness>;
 }
+
+/** What a readiness check answers: ready or not, or not ready and why (`code` is stable, `reason` says what to do). */
+export type Readiness = boolean | { code: string; reason: string };
 
 /** The pipeline as the routes use it. */
 export interface PipelineApi {

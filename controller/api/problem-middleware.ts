@@ -5,7 +5,9 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { Middleware } from 'koa';
+import { dirname } from 'node:path';
 import { SlipwayError } from '../../core/errors.ts';
+import { storageError } from '../../core/error-cases.ts';
 import { redact } from '../../core/redact.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 
@@ -18,8 +20,20 @@ export interface Problem {
   data?: Record<string, unknown>;
 }
 
+/**
+ * A full or read-only disk met outside the stores, which translate their own (temp
+ * files of uploads and imports): `storage_full` / `storage_read_only` naming the folder.
+ * EACCES and EPERM are left alone here: out of a store they can mean anything.
+ */
+function diskError(error: unknown): SlipwayError | undefined {
+  const { code, path } = (error ?? {}) as { code?: unknown; path?: unknown };
+  if (code !== 'ENOSPC' && code !== 'EDQUOT' && code !== 'EROFS') return undefined;
+  return storageError(error, typeof path === 'string' ? dirname(path) : 'the data directory (SLIPWAY_DATA_DIR)');
+}
+
 /** Turns any thrown value into a {@link Problem}; hides the message of unexpected errors. */
-export function toProblem(error: unknown): Problem {
+export function toProblem(thrown: unknown): Problem {
+  const error = diskError(thrown) ?? thrown;
   if (error instanceof SlipwayError && error.expose) {
     const data = Object.keys(error.data).length ? error.data : undefined;
     return { status: error.status, code: error.code, title: STATUS_CODES[error.status] ?? 'Error', detail: redact(error.message), data };

@@ -40,7 +40,16 @@ export async function loadUsers(path: string): Promise<User[]> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  const parsed = fileSchema.safeParse(JSON.parse(text));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    // Users cannot be guessed back, and a fresh admin would lock everyone else out: refuse, naming the file.
+    throw new SlipwayError('invalid_config',
+      `users file ${path} is not valid JSON (${(error as Error).message}); restore it from a backup, or move it away to start with a new admin user (its password is printed at the next start)`,
+      { status: 500, expose: true });
+  }
+  const parsed = fileSchema.safeParse(json);
   if (!parsed.success) {
     throw new SlipwayError('invalid_config', `users file ${path} is malformed: ${parsed.error.issues[0]?.message}`, { status: 500 });
   }

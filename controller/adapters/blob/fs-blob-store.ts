@@ -10,7 +10,7 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile, access } from 'n
 import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { blobNotFound } from '../../../core/error-cases.ts';
+import { blobNotFound, storageError } from '../../../core/error-cases.ts';
 import type { BlobInfo, BlobStore } from '../../../core/ports/blob-store.ts';
 import { assertBlobKey } from './assert-blob-key.ts';
 
@@ -21,9 +21,11 @@ export interface FsBlobStoreOptions {
 }
 
 const DEFAULT_TYPE = 'application/octet-stream';
+/** The name of a put's temp file and of its content-type temp file. */
+const TEMP_NAME = /^\.[0-9a-f-]{36}\.tmp(\.meta)?$/;
 
-/** A {@link BlobStore} in a local folder; `ready` tells whether the folder is usable. */
-export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore & { ready(): Promise<boolean> } {
+/** A {@link BlobStore} in a local folder; `ready` tells whether the folder is usable, `cleanLeftovers` removes dead temp files. */
+export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore & { ready(): Promise<boolean>; cleanLeftovers(): Promise<{ count: number; bytes: number }> } {
   const root = options.dir;
   const pathOf = (key: string) => join(root, ...assertBlobKey(key).split('/'));
   const sidecarOf = (path: string) => join(dirname(path), `.${path.slice(dirname(path).length + 1)}.meta.json`);
@@ -56,7 +58,11 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore & { re
   return {
     async put(key, body, { contentType, signal }) {
       const path = pathOf(key);
-      await mkdir(dirname(path), { recursive: true });
+      try {
+        await mkdir(dirname(path), { recursive: true });
+      } catch (error) {
+        throw storageError(error, root) ?? error;
+      }
       const temp = join(dirname(path), `.${randomUUID()}.tmp`);
       const sidecarTemp = `${temp}.meta`;
       let size = 0;
@@ -75,7 +81,8 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore & { re
       } catch (error) {
         await rm(temp, { force: true });
         await rm(sidecarTemp, { force: true });
-        throw error;
+        // A full or read-only disk says so (507/503) instead of a bare 500.
+        throw storageError(error, root) ?? error;
       }
       return { size, contentType };
     },
@@ -110,6 +117,35 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore & { re
         await rm(path, { recursive: true, force: true });
         await rm(sidecarOf(path), { force: true });
       }
+    },
+
+    /**
+     * Removes the temp files of puts that a killed process left (`.<uuid>.tmp` and its
+     * `.meta`); run at start, before any put. Blobs and sidecars stay.
+     */
+    async cleanLeftovers() {
+      let count = 0;
+      let bytes = 0;
+      async function walk(folder: string): Promise<void> {
+        let entries;
+        try {
+          entries = await readdir(folder, { withFileTypes: true });
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+          throw error;
+        }
+        for (const entry of entries) {
+          const path = join(folder, entry.name);
+          if (entry.isDirectory()) await walk(path);
+          else if (entry.isFile() && TEMP_NAME.test(entry.name)) {
+            bytes += (await stat(path).catch(() => ({ size: 0 }))).size;
+            await rm(path, { force: true });
+            count += 1;
+          }
+        }
+      }
+      await walk(root);
+      return { count, bytes };
     },
 
     async ready() {

@@ -7,8 +7,8 @@
  * an abort makes it abort the multipart upload instead, so nothing is left under the key.
  */
 import {
-  CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand,
-  ListObjectsV2Command, type S3Client,
+  AbortMultipartUploadCommand, CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand,
+  ListMultipartUploadsCommand, ListObjectsV2Command, ListPartsCommand, type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Transform, type Readable } from 'node:stream';
@@ -26,7 +26,22 @@ export interface S3BlobStoreOptions {
   partBytes: number;
   /** Parts uploaded at once (default 1). */
   queueSize?: number;
+  /** Incomplete multipart uploads older than this are aborted by `cleanLeftovers` (default 1 hour). */
+  staleUploadMs?: number;
+  /** The clock `cleanLeftovers` ages uploads by (tests). */
+  now?: () => number;
 }
+
+/**
+ * Why an hour: other replicas share the bucket and may be uploading right now, and an
+ * upload's parts are sent one after another with no more than the server's 120 s idle
+ * timeout between them; an hour is far beyond any upload that is still alive (1 GiB at
+ * 5 Mbit/s takes under 30 min) and short enough that a crash loop does not pile up
+ * gigabytes of orphaned parts, which S3 keeps and bills until they are aborted.
+ */
+const STALE_UPLOAD_MS = 60 * 60_000;
+/** Where Slipway writes (see `sourceKey`): uploads of anyone else in the bucket are left alone. */
+const SLIPWAY_PREFIX = 'sources/';
 
 /** Parallel deletes while clearing a prefix. */
 const DELETE_BATCH = 16;
@@ -36,8 +51,8 @@ function abortError(signal: AbortSignal): Error {
   return Object.assign(new Error('the upload was aborted'), { name: 'AbortError', code: 'ABORT_ERR', cause: signal.reason });
 }
 
-/** A {@link BlobStore} in an S3 bucket, plus `ensureBucket` (start-up) and `ready` (readiness probe). */
-export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore & { ensureBucket(): Promise<void>; ready(): Promise<boolean> } {
+/** A {@link BlobStore} in an S3 bucket, plus `ensureBucket` and `cleanLeftovers` (start-up) and `ready` (readiness probe). */
+export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore & { ensureBucket(): Promise<void>; ready(): Promise<boolean>; cleanLeftovers(): Promise<{ count: number; bytes: number }> } {
   const { client, bucket } = options;
 
   async function head(key: string): Promise<BlobInfo | undefined> {
@@ -131,6 +146,43 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore & { en
         }
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
+    },
+
+    /**
+     * Aborts incomplete multipart uploads under Slipway's prefix that were started more
+     * than `staleUploadMs` ago: what a killed process leaves (S3 keeps, and bills, their
+     * parts until someone aborts them). Returns how many, and the bytes of their parts.
+     */
+    async cleanLeftovers() {
+      const cutoff = (options.now ?? Date.now)() - (options.staleUploadMs ?? STALE_UPLOAD_MS);
+      let count = 0;
+      let bytes = 0;
+      let keyMarker: string | undefined;
+      let uploadIdMarker: string | undefined;
+      try {
+        do {
+          const page = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: SLIPWAY_PREFIX, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
+          for (const upload of page.Uploads ?? []) {
+            if (!upload.Key || !upload.UploadId || !upload.Initiated || upload.Initiated.getTime() > cutoff) continue;
+            const parts = await client.send(new ListPartsCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId })).catch(() => undefined);
+            try {
+              await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }));
+            } catch (error) {
+              // Another replica, starting at the same time, aborted it first.
+              if (isMissing(error) || (error as { name?: string }).name === 'NoSuchUpload') continue;
+              throw error;
+            }
+            count += 1;
+            bytes += (parts?.Parts ?? []).reduce((sum, part) => sum + (part.Size ?? 0), 0);
+          }
+          const more = page.IsTruncated && (page.NextKeyMarker !== keyMarker || page.NextUploadIdMarker !== uploadIdMarker);
+          keyMarker = more ? page.NextKeyMarker : undefined;
+          uploadIdMarker = more ? page.NextUploadIdMarker : undefined;
+        } while (keyMarker !== undefined);
+      } catch (error) {
+        throw translateS3Error(error, 'list or abort incomplete uploads');
+      }
+      return { count, bytes };
     },
 
     async ensureBucket() {

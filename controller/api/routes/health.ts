@@ -1,4 +1,5 @@
 import type { RouterMiddleware as Middleware } from '@koa/router';
+import type { Readiness } from '../api-deps.ts';
 
 /** GET /healthz — the process is up. No auth, no detail. */
 export function healthzRoute(): Middleware {
@@ -7,11 +8,16 @@ export function healthzRoute(): Middleware {
   };
 }
 
-/** GET /readyz — the server can serve requests (its stores answer). */
-export function readyzRoute(ready: () => Promise<boolean>): Middleware {
+/**
+ * GET /readyz — the server can serve requests: its stores answer and its state can be
+ * written. 503 otherwise, with the reason when one is known (a full or read-only disk).
+ */
+export function readyzRoute(ready: () => Promise<Readiness>): Middleware {
   return async (ctx) => {
-    const ok = await ready().catch(() => false);
-    ctx.status = ok ? 200 : 503;
-    ctx.body = { status: ok ? 'ready' : 'not ready' };
+    const answer = await ready().catch(() => false);
+    ctx.status = answer === true ? 200 : 503;
+    ctx.body = answer === true ? { status: 'ready' }
+      : answer === false ? { status: 'not ready' }
+      : { status: 'not ready', code: answer.code, reason: answer.reason };
   };
 }

@@ -9,6 +9,8 @@ import { readFile, readdir } from 'node:fs/promises';
 /** Fields of /proc/<pid>/stat that identify a process for good. */
 export interface ProcStat {
   pid: number;
+  /** Parent pid (field 4). */
+  ppid: number;
   /** Process group id (field 5). */
   pgid: number;
   /**
@@ -29,7 +31,7 @@ export async function readProcStat(pid: number): Promise<ProcStat | undefined> {
   const pgid = Number(fields[2]);
   const start = Number(fields[19]);
   if (!Number.isInteger(pgid) || !Number.isInteger(start)) return undefined;
-  return { pid, pgid, start, state: fields[0] ?? '' };
+  return { pid, ppid: Number(fields[1]), pgid, start, state: fields[0] ?? '' };
 }
 
 /** True while the process (pid, start) runs: not gone, not a zombie, and not a newer process that got its pid. */

@@ -81,6 +81,8 @@ export async function runKubeTrials(options: KubeTrialOptions): Promise<TrialRes
     for (let trial = 1; trial <= options.trials; trial++) {
       const notes: string[] = [];
       const releasesBefore = releaseNumbers(world);
+      // An app that already did not serve its release (an earlier trial broke it) is not counted again.
+      const servedBefore = new Set(APPS.filter((app) => servesRelease(world, app, 0)));
       const runsBefore = new Set(APPS.flatMap((app) => runsOf(world, app).map((r) => r.id)));
       const jobsBefore = cluster.jobsSeen();
       const chosen = APPS.filter(() => options.random() < 0.6);
@@ -117,13 +119,9 @@ export async function runKubeTrials(options: KubeTrialOptions): Promise<TrialRes
       let lost = 0;
       for (const app of APPS) {
         const floor = before.get(app) ?? 0;
-        const serving = await waitUntil(() => {
-          const release = appOf(world, app)?.status?.release;
-          const deployment = world.kube.object('apps/v1', 'Deployment', NAMESPACE, app) as KubeObject & { spec: any; status?: any } | undefined;
-          const image = deployment?.spec?.template?.spec?.containers?.[0]?.image;
-          return !!release && release.number >= floor && image === release.image && (deployment?.status?.readyReplicas ?? 0) >= (deployment?.spec?.replicas ?? 1);
-        }, 5_000);
-        if (!serving) {
+        const serving = await waitUntil(() => servesRelease(world, app, floor), 5_000);
+        if (!serving && !servedBefore.has(app)) notes.push(`${app} still does not serve its release`);
+        else if (!serving) {
           lost++;
           const release = appOf(world, app)?.status?.release;
           const deployment = world.kube.object('apps/v1', 'Deployment', NAMESPACE, app) as KubeObject & { spec: any; status?: any } | undefined;
@@ -151,8 +149,13 @@ export async function runKubeTrials(options: KubeTrialOptions): Promise<TrialRes
       };
       results.push(result);
       options.onResult(result);
-      // The next trial starts from a quiet cluster: builds left running are finished off.
+      // The next trial starts from a quiet cluster (builds left running are finished off)
+      // and from apps that serve their release: one push without a kill mends a broken one.
       for (const job of orphanJobs) world.kube.jobs.complete(NAMESPACE, job.name);
+      for (const app of APPS.filter((a) => !servesRelease(world, a, 0))) {
+        const mend = await push(api, app, `${app}-mend${trial}`).catch(() => undefined);
+        if (mend) await waitUntil(async () => FINAL.has((await api.getDeployment(NAMESPACE, app, mend.id)).phase), 30_000);
+      }
     }
     return results;
   } finally {
@@ -181,6 +184,14 @@ function runsOf(world: KubeWorld, app: string): Run[] {
   const runs = [...(status?.runs ?? [])];
   if (status?.run && !runs.some((r) => r.id === status.run!.id)) runs.push(status.run);
   return runs;
+}
+
+/** True when the App has a release numbered `floor` or later and its Deployment runs that release's image, ready. */
+function servesRelease(world: KubeWorld, app: string, floor: number): boolean {
+  const release = appOf(world, app)?.status?.release;
+  const deployment = world.kube.object('apps/v1', 'Deployment', NAMESPACE, app) as KubeObject & { spec: any; status?: any } | undefined;
+  const image = deployment?.spec?.template?.spec?.containers?.[0]?.image;
+  return !!release && release.number >= floor && image === release.image && (deployment?.status?.readyReplicas ?? 0) >= (deployment?.spec?.replicas ?? 1);
 }
 
 function releaseNumbers(world: KubeWorld): Map<string, number> {

@@ -6,6 +6,7 @@
  *   releases/<ns>/<app>/<stageId>/       the unpacked, built source (the app's cwd)
  *   releases/<ns>/<app>/<stageId>.json   its ReleasePlan (outside the folder the app can write)
  *   staging/<ns>/<stageId>.ndjson        the stage's log, kept after it ends
+ *   run/id, run/processes/<pid>-<start>.json  marks of the processes it started (run/process-records.ts)
  */
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -26,6 +27,7 @@ import { createRouter } from './router/create-router.ts';
 import { createStagingLogs } from './staging-logs.ts';
 import { createDeployments } from './deployments.ts';
 import { killOrphans } from './kill-orphans.ts';
+import { openProcessRecords } from './run/process-records.ts';
 
 /** Settings of {@link createLocalRuntime}. */
 export interface LocalRuntimeOptions {
@@ -53,13 +55,14 @@ const FORMATS: Record<string, ArchiveFormat> = { 'application/gzip': 'tar.gz', '
 export async function createLocalRuntime(options: LocalRuntimeOptions) {
   const releasesDir = join(options.dataDir, 'releases');
   await mkdir(releasesDir, { recursive: true });
-  const orphans = await killOrphans(releasesDir);
-  if (orphans) options.logger.warn({ groups: orphans }, 'stopped app processes left over from a server that did not shut down');
+  const records = await openProcessRecords(options.dataDir);
+  const orphans = await killOrphans({ records, releasesDir });
+  if (orphans.groups) options.logger.warn({ groups: orphans.groups, processes: orphans.labels }, 'stopped app and build processes left over from a server that did not shut down');
   const router = createRouter({ systemDomain: options.systemDomain });
   const staging = createStagingLogs(join(options.dataDir, 'staging'));
   let port = 0;
   const deployments = createDeployments({
-    router, logger: options.logger, readyTimeoutMs: options.readyTimeoutMs ?? 30_000, graceMs: options.graceMs ?? 10_000,
+    router, logger: options.logger, records, readyTimeoutMs: options.readyTimeoutMs ?? 30_000, graceMs: options.graceMs ?? 10_000,
     urlOf: (route) => {
       const slash = route.indexOf('/');
       const host = slash < 0 ? route : route.slice(0, slash);
@@ -91,7 +94,7 @@ export async function createLocalRuntime(options: LocalRuntimeOptions) {
         await rm(dir, { recursive: true, force: true });
         await safeUnpack({ body: blob.body, format: FORMATS[blob.contentType] ?? 'tar.gz', dest: dir, limits: options.limits, tmpDir: options.tmpDir });
         const plan = await buildRelease({
-          dir, env: input.env, log, nodeBinDir: options.nodeBinDir, basePath: options.basePath, timeoutMs: options.buildTimeoutMs ?? 15 * 60_000, signal: input.signal,
+          dir, env: { ...input.env, ...records.env }, track: (pid, label) => records.track(pid, `${label} (${input.namespace}/${input.app} stage ${input.stageId})`), log, nodeBinDir: options.nodeBinDir, basePath: options.basePath, timeoutMs: options.buildTimeoutMs ?? 15 * 60_000, signal: input.signal,
         });
         await writeFile(`${dir}.json`, JSON.stringify(plan));
         log({ stream: 'system', text: plan.description });

@@ -13,6 +13,7 @@ import type { Router, RouteTarget } from './router/create-router.ts';
 import { createSupervisor, type Supervisor } from './run/supervisor.ts';
 import { createLogChannel, type LogChannel } from './log-channel.ts';
 import { createKeyLock } from '../state/key-lock.ts';
+import type { ProcessRecords } from './run/process-records.ts';
 
 /** App log lines kept in memory per app. */
 const APP_LOG_CAPACITY = 5_000;
@@ -33,6 +34,8 @@ export interface DeploymentsOptions {
   graceMs: number;
   /** The URL a person opens for a route. */
   urlOf: (route: string) => string;
+  /** Marks and records every instance, so the next start after a crash finds the leftovers. */
+  records?: Pick<ProcessRecords, 'env' | 'track'>;
 }
 
 /** Creates the table of running apps. */
@@ -67,7 +70,8 @@ export function createDeployments(options: DeploymentsOptions) {
           target = { kind: 'static', root: join(input.dir, input.plan.staticRoot ?? '.') };
         } else {
           supervisor = createSupervisor({
-            spec: { command: input.plan.command, cwd: input.dir, env: { ...input.plan.env, ...input.env }, instances: Math.max(1, input.instances) },
+            spec: { command: input.plan.command, cwd: input.dir, env: { ...input.plan.env, ...input.env, ...options.records?.env }, instances: Math.max(1, input.instances) },
+            track: options.records?.track, label: `app ${k}`,
             log, name: input.stageId.slice(-6), backoff: { initialMs: 500, maxMs: 30_000 },
             readyTimeoutMs: options.readyTimeoutMs, graceMs: options.graceMs,
           });

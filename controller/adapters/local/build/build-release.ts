@@ -53,6 +53,7 @@ export async function buildRelease(options: BuildOptions): Promise<ReleasePlan> 
     deadline: Date.now() + options.timeoutMs,
     timeoutMs: options.timeoutMs,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.track === undefined ? {} : { track: options.track }),
   };
   const built = pkg === undefined ? undefined : await runNodeBuild(context, pkg);
   const how = built === undefined ? '' : ` (${built.labels.join(', ')})`;

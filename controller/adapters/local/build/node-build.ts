@@ -9,6 +9,7 @@ import type { BuildLog } from './build-log.ts';
 import { choosePackageManager, requirePackageManager, type PackageManager } from './package-manager.ts';
 import type { PackageJson } from './read-package-json.ts';
 import { runBuildCommand } from './run-build-command.ts';
+import type { TrackProcess } from '../run/process-records.ts';
 
 /** Where and how build steps run. */
 export interface StepContext {
@@ -18,6 +19,7 @@ export interface StepContext {
   deadline: number;
   timeoutMs: number;
   signal?: AbortSignal;
+  track?: TrackProcess;
 }
 
 /** What {@link runNodeBuild} did, for the plan's description; `prune` is left for after the start is known. */

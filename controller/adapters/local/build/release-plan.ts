@@ -4,6 +4,7 @@
  * to how the release was built.
  */
 import type { LogSink } from '../../../../core/ports/runtime.ts';
+import type { TrackProcess } from '../run/process-records.ts';
 
 /** How to run a built release. */
 export interface ReleasePlan {
@@ -39,6 +40,8 @@ export interface BuildOptions {
    * pnpm are found. The server passes its own PATH; the default is the usual system one.
    */
   basePath?: string;
+  /** Records each build step's process group, so a server restarted after a crash can end it (run/process-records.ts). */
+  track?: TrackProcess;
 }
 
 /** PATH used when neither the app nor the caller gives one. */

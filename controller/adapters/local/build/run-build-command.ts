@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import type { BuildLog } from './build-log.ts';
 import { createLineSplitter } from './split-lines.ts';
 import { stageFailed } from './stage-failed.ts';
+import type { TrackProcess } from '../run/process-records.ts';
 
 /** Inputs of {@link runBuildCommand}. */
 export interface RunBuildCommandOptions {
@@ -21,6 +22,8 @@ export interface RunBuildCommandOptions {
   /** The whole build's timeout, for the message. */
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Records the step's process group so a server restarted after a crash can end it. */
+  track?: TrackProcess;
 }
 
 // After the step's main process exits, output may still be buffered in the pipes; a
@@ -55,6 +58,7 @@ export function runBuildCommand(options: RunBuildCommandOptions): Promise<void> 
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const forget = child.pid === undefined ? undefined : options.track?.(child.pid, `build ${source}: ${display}`);
     let stopped: 'timeout' | 'abort' | undefined;
     let startError: Error | undefined;
     const stop = (why: 'timeout' | 'abort') => {
@@ -84,6 +88,7 @@ export function runBuildCommand(options: RunBuildCommandOptions): Promise<void> 
       startError = error;
     });
     child.on('close', (code, killedBy) => {
+      forget?.();
       clearTimeout(timer);
       clearTimeout(grace);
       signal?.removeEventListener('abort', onAbort);

@@ -8,6 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { SlipwayError } from '../../../../core/errors.ts';
 import type { LogSink } from '../../../../core/ports/runtime.ts';
 import { createOutputLines } from './output-lines.ts';
+import type { TrackProcess } from './process-records.ts';
 
 /** What to run. */
 export interface InstanceSpec {
@@ -22,6 +23,10 @@ export interface InstanceSpec {
   log: LogSink;
   /** Output cap, bytes per second (default 1 MiB); the excess is dropped with a `system` note. */
   maxLogBytesPerSecond?: number;
+  /** Records the started process so a server restarted after a crash can end it (run/process-records.ts). */
+  track?: TrackProcess;
+  /** Names it in that record ("app default/web 1a2b3c-1"). */
+  label?: string;
 }
 
 /** How a process ended; `code` and `signal` are null when it could not be started. */
@@ -63,6 +68,7 @@ export function startInstance(spec: InstanceSpec): Instance {
   });
   output.attach(child.stdout, 'stdout');
   output.attach(child.stderr, 'stderr');
+  const forget = child.pid === undefined ? undefined : spec.track?.(child.pid, spec.label ?? spec.id);
   let exit: InstanceExit | undefined;
 
   const exited = new Promise<InstanceExit>((resolve) => {
@@ -71,6 +77,7 @@ export function startInstance(spec: InstanceSpec): Instance {
       exit = result;
       // The leader is gone; nothing of its group may keep the port or the pipes open.
       killGroup(child.pid, 'SIGKILL');
+      forget?.();
       output.finish();
       resolve(result);
     };

@@ -7,6 +7,7 @@ import type { LogSink } from '../../../../core/ports/runtime.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import { freePort } from './free-port.ts';
 import { describeExit, startInstance, type Instance, type InstanceExit } from './start-instance.ts';
+import type { TrackProcess } from './process-records.ts';
 
 /** What a supervisor runs. */
 export interface ReleaseSpec {
@@ -32,6 +33,9 @@ export interface SupervisorOptions {
   now?: () => number;
   /** Called before an instance is stopped on purpose (rolling restart), e.g. to drain it in the router. */
   beforeStop?: (port: number) => Promise<void>;
+  /** Records each started instance (see start-instance.ts); `label` names the release in it. */
+  track?: TrackProcess;
+  label?: string;
 }
 
 /** The supervisor's view of its instances (the `RuntimeAppStatus` fields it owns). */
@@ -84,7 +88,9 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   /** Starts an instance on a fresh port; retries once when the port was taken meanwhile (see free-port.ts). */
   const launch = async (slot: Slot): Promise<Instance> => {
     for (let tries = 0; ; tries++) {
-      const instance = startInstance({ id: slot.id, command: spec.command, cwd: spec.cwd, env: spec.env, port: await freePort(), log, maxLogBytesPerSecond: options.maxLogBytesPerSecond });
+      const instance = startInstance({ id: slot.id, command: spec.command, cwd: spec.cwd, env: spec.env, port: await freePort(), log, maxLogBytesPerSecond: options.maxLogBytesPerSecond,
+        track: options.track, label: options.label ? `${options.label} ${slot.id}` : slot.id,
+      });
       try {
         await instance.waitUntilReady({ timeoutMs: options.readyTimeoutMs });
         return instance;

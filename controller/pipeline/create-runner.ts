@@ -192,6 +192,17 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
     }
   }
 
+  /** Runs {@link restoreApp} as the app's lane's active work; runs queued meanwhile follow it. */
+  function restoreInLane(namespace: string, app: string): Promise<boolean> {
+    const key = `${namespace}/${app}`;
+    const lane: Lane = {};
+    lanes.set(key, lane);
+    const restored = restoreApp(deps, namespace, app);
+    lane.active = restored.then(() => {});
+    void pump(key, namespace, app);
+    return restored;
+  }
+
   return {
     /** Records a pending run and queues it; validation errors throw before anything is recorded. */
     async start(namespace: string, app: string, request: RunRequest): Promise<Run> {
@@ -226,15 +237,9 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
       const work: Promise<boolean>[] = [];
       for (const ns of await deps.store.listNamespaces()) {
         for (const app of await deps.store.listApps(ns.name)) {
-          const key = `${ns.name}/${app.metadata.name}`;
-          // An app someone is deploying already will run that deployment instead.
-          if (!app.status.release || lanes.has(key)) continue;
-          const lane: Lane = {};
-          lanes.set(key, lane);
-          const restored = restoreApp(deps, ns.name, app.metadata.name);
-          lane.active = restored.then(() => {});
-          work.push(restored);
-          void pump(key, ns.name, app.metadata.name);
+          // An app someone is deploying (or restoring) already will run that instead.
+          if (!app.status.release || lanes.has(`${ns.name}/${app.metadata.name}`)) continue;
+          work.push(restoreInLane(ns.name, app.metadata.name));
         }
       }
       return (await Promise.all(work)).filter(Boolean).length;
@@ -257,11 +262,15 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
     /**
      * After a restart (or on becoming the leader): runs that were in flight are marked
      * failed with the reason (their work died with the process that ran them); runs
-     * still pending resume. The last deployed release is untouched and serves.
+     * still pending resume. The last deployed release serves: an app whose run died
+     * while deploying may already have part of the new release out (a Deployment whose
+     * image changed mid-rollout, found by bench/chaos), so its recorded release is
+     * deployed again first, in its lane.
      */
     async recover(): Promise<number> {
       let interrupted = 0;
       const pending: Array<[string, string, Run]> = [];
+      const cutMidDeploy = new Set<string>();
       for (const ns of await deps.store.listNamespaces()) {
         for (const app of await deps.store.listApps(ns.name)) {
           const runs = new Map([...(app.status.runs ?? []), ...(app.status.run ? [app.status.run] : [])].map((r) => [r.id, r]));
@@ -275,12 +284,19 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
               continue;
             }
             interrupted += 1;
+            if (run.phase === 'deploying' && app.status.release) cutMidDeploy.add(`${ns.name}/${app.metadata.name}`);
             await update(ns.name, app.metadata.name, { ...run }, {
               phase: 'failed', finishedAt: now(),
               error: { code: 'interrupted', message: `the server restarted while this run was ${run.phase}; push again to retry` },
             });
           }
         }
+      }
+      for (const key of cutMidDeploy) {
+        if (lanes.has(key)) continue;
+        const [namespace, app] = key.split('/') as [string, string];
+        deps.logger.warn({ namespace, app }, 'a deploy was cut off mid-way: deploying the recorded release again');
+        void restoreInLane(namespace, app);
       }
       // Oldest first, so that in each lane the newest pending run supersedes the older ones.
       pending.sort((a, b) => a[2].startedAt.localeCompare(b[2].startedAt));

@@ -115,3 +115,40 @@ test('a deployment asked of the standby is executed by the leader; the standby t
   const again = await startRun(viaStandby, 'web', false);
   t.like(await waitRun(viaStandby, 'web', again, ['succeeded', 'failed']), { phase: 'succeeded', release: 2 });
 });
+
+test('a controller killed mid-rollout: the new leader puts the recorded release back on the Deployment', async (t) => {
+  const w = await startKubeWorld({ autoJobs: 'manual', autoRollout: false });
+  t.teardown(() => w.close());
+  const first = await replicaProcess(t, w, 'first');
+  const call = client(first.url);
+  const seen = new Set<string>();
+  const one = await startRun(call, 'web');
+  const job1 = await w.kube.waitFor(() => openJob(w, seen));
+  seen.add(job1!.metadata!.name!);
+  w.kube.jobs.complete('workspace', job1!.metadata!.name!);
+  await waitRun(call, 'web', one, ['deploying']);
+  await w.kube.waitFor(() => w.kube.object('apps/v1', 'Deployment', 'workspace', 'web'));
+  w.kube.deployments.rollout('workspace', 'web');
+  const deployed = await waitRun(call, 'web', one, ['succeeded', 'failed']);
+  t.is(deployed.phase, 'succeeded');
+  const image = (d: any) => d.spec.template.spec.containers[0].image;
+
+  // Release 2 gets as far as changing the Deployment's image; its rollout never completes.
+  const two = await startRun(call, 'web', false);
+  const job2 = await w.kube.waitFor(() => openJob(w, seen));
+  seen.add(job2!.metadata!.name!);
+  w.kube.jobs.complete('workspace', job2!.metadata!.name!);
+  await waitRun(call, 'web', two, ['deploying']);
+  await w.kube.waitFor(() => image(w.kube.object('apps/v1', 'Deployment', 'workspace', 'web')) !== deployed.image);
+  await first.stop('SIGKILL');
+
+  const second = await replicaProcess(t, w, 'second');
+  const call2 = client(second.url);
+  t.like(await waitRun(call2, 'web', two, ['failed', 'succeeded'], 15_000), { phase: 'failed', error: { code: 'interrupted' } });
+  // Its rollout completes once the recorded release is back on the Deployment.
+  await w.kube.waitFor(() => image(w.kube.object('apps/v1', 'Deployment', 'workspace', 'web')) === deployed.image, { timeoutMs: 10_000 });
+  w.kube.deployments.rollout('workspace', 'web');
+  const app = await (await call2('GET', `${base}/web`)).json() as any;
+  t.is(app.status.release.number, 1, 'release 1 is still the recorded release');
+  t.is(image(w.kube.object('apps/v1', 'Deployment', 'workspace', 'web')), deployed.image, 'and the one the cluster runs');
+});

@@ -66,8 +66,8 @@ test('four flooding remotes at once: each stage stops at its cap, memory stays b
   // The default SLIPWAY_GIT_MAX_BYTES (1 GiB): what used to be buffered up to it must now stop at a stage cap.
   const server = await start(t, { SLIPWAY_GIT_REFS_MAX_BYTES: String(1024 * 1024) });
   await fourAtOnce(t, server, [
-    ['v2-endless-listing', { status: 424, code: 'git_unreachable', part: undefined }],
-    ['v2-endless-listing', { status: 424, code: 'git_unreachable', part: undefined }],
+    ['v2-endless-listing', { status: 413, code: 'git_too_large', part: 'a ref listing' }],
+    ['v2-endless-listing', { status: 413, code: 'git_too_large', part: 'a ref listing' }],
     ['endless-refs', { status: 413, code: 'git_too_large', part: 'a ref advertisement' }],
     ['v2-endless-progress', { status: 413, code: 'git_too_large', part: 'progress messages' }],
   ]);

@@ -56,7 +56,7 @@ export async function discoverRefs(remote: Remote): Promise<Discovery> {
   if (line === 'flush') return { protocolVersion: 1, capabilities: new Set(), refs: [] };
 
   const nul = line.indexOf('\0');
-  if (nul === -1) throw gitProtocolError(remote.display, 'the first ref carries no capabilities');
+  if (nul === -1) return lines.fail(gitProtocolError(remote.display, 'the first ref carries no capabilities'));
   const capabilityWords = line.slice(nul + 1).split(' ').filter(Boolean);
   const capabilities = new Set(capabilityWords.map((word) => word.split('=')[0]!));
   const symrefs = new Map(capabilityWords.filter((w) => w.startsWith('symref=')).map((w) => {
@@ -66,7 +66,9 @@ export async function discoverRefs(remote: Remote): Promise<Discovery> {
   const refs: ServerRef[] = [];
   const byName = new Map<string, ServerRef>();
   for (let ref = line.slice(0, nul); ref !== 'flush'; ref = await lines.next()) {
-    const [oid, name] = splitRef(ref, remote);
+    const split = splitRef(ref);
+    if (!split) return lines.fail(gitProtocolError(remote.display, 'malformed ref advertisement'));
+    const [oid, name] = split;
     if (name === 'capabilities^{}') continue;
     if (name.endsWith('^{}')) {
       const tag = byName.get(name.slice(0, -3));
@@ -108,7 +110,7 @@ export async function lsRefs(remote: Remote, prefixes: string[]): Promise<Server
       throw gitUnreachable(remote.display, 'the server refused to list its refs');
     }
     const [oid, name, ...attributes] = line.split(' ');
-    if (!oid || !OID.test(oid) || !name) throw gitProtocolError(remote.display, 'malformed ref listing');
+    if (!oid || !OID.test(oid) || !name) return lines.fail(gitProtocolError(remote.display, 'malformed ref listing'));
     const entry: ServerRef = { ref: name, oid };
     for (const attribute of attributes) {
       if (attribute.startsWith('symref-target:')) entry.target = attribute.slice('symref-target:'.length);
@@ -146,6 +148,22 @@ function lineReader(response: GitHttpResponse, remote: Remote, what: string) {
       if (typeof value === 'string') throw gitProtocolError(remote.display, `unexpected ${value} packet in ${what}`);
       return value.toString('utf8').replace(/\n$/, '');
     },
+    /**
+     * A line that is not what the protocol allows: reads on (discarding, within the
+     * cap) to the flush, then throws `error` — or `git_too_large` when the answer goes
+     * on past the cap. So a remote that answers `NAK` and an endless stream instead of
+     * a ref listing gets the same 413 as an endless listing, after a bounded read.
+     */
+    async fail(error: Error): Promise<never> {
+      try {
+        for (let next = await packets.next(); !next.done && next.value !== 'flush'; next = await packets.next()) { /* discard */ }
+      } catch (thrown) {
+        if ((thrown as { code?: string }).code === 'git_too_large') throw thrown;
+      } finally {
+        response.discard();
+      }
+      throw error;
+    },
     /** Stops reading: whatever the remote sends after the flush is not read. */
     async close() {
       await packets.return(undefined);
@@ -154,11 +172,12 @@ function lineReader(response: GitHttpResponse, remote: Remote, what: string) {
   };
 }
 
-function splitRef(line: string, remote: Remote): [string, string] {
+/** `<oid> <name>`, or undefined when the line is not one. */
+function splitRef(line: string): [string, string] | undefined {
   const space = line.indexOf(' ');
   const oid = line.slice(0, space);
   const name = line.slice(space + 1);
-  if (space === -1 || !OID.test(oid) || name === '' || name.includes(' ')) throw gitProtocolError(remote.display, 'malformed ref advertisement');
+  if (space === -1 || !OID.test(oid) || name === '' || name.includes(' ')) return undefined;
   return [oid, name];
 }
 

@@ -21,6 +21,8 @@ export interface Rig {
   dataDir: string;
   /** A request to the API (or any path) as `who` (default admin); `host` overrides the Host header. */
   request(method: string, path: string, body?: unknown, options?: { auth?: { username: string; password: string }; host?: string; headers?: Record<string, string>; raw?: Buffer }): Promise<Response>;
+  /** Stops the server (`signal`, default SIGTERM) and starts it again on the same data folder. */
+  restart(signal?: NodeJS.Signals): Promise<void>;
   /** Creates `app` in `ns` as `who`, stores `files` and deploys them; resolves with the finished run. */
   deploy(ns: string, app: string, files: EntrySpec[], who?: { username: string; password: string }, configuration?: object): Promise<any>;
   close(): Promise<void>;
@@ -31,12 +33,16 @@ export async function startRig(env: Record<string, string> = {}): Promise<Rig> {
   const data = await makeTempDir('slipway-security-');
   const usersFile = join(data.dir, 'users.json');
   await writeFile(usersFile, JSON.stringify({ users: [{ username: DEV.username, passwordHash: await hashPassword(DEV.password), namespaces: ['team-a'] }] }));
-  const server = await startServerProcess({
+  const serverEnv = {
     SLIPWAY_DATA_DIR: data.dir, SLIPWAY_ADMIN_PASSWORD: ADMIN.password, SLIPWAY_USERS_FILE: usersFile,
     SLIPWAY_READY_TIMEOUT_MS: '5000', SLIPWAY_STOP_GRACE_MS: '1000', ...env,
-  });
+  };
   const rig: Rig = {
-    server,
+    server: await startServerProcess(serverEnv),
+    async restart(signal) {
+      await rig.server.stop(signal);
+      rig.server = await startServerProcess(serverEnv);
+    },
     dataDir: data.dir,
     async request(method, path, body, options = {}) {
       const who = options.auth ?? ADMIN;
@@ -45,7 +51,7 @@ export async function startRig(env: Record<string, string> = {}): Promise<Rig> {
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...options.headers,
       };
-      const url = new URL(path, server.url);
+      const url = new URL(path, rig.server.url);
       headers.host = options.host ?? url.host;
       // node:http rather than fetch: the Host header must be the test's to choose.
       return new Promise<Response>((resolve, reject) => {
@@ -79,7 +85,7 @@ export async function startRig(env: Record<string, string> = {}): Promise<Rig> {
       }
     },
     async close() {
-      await server.stop();
+      await rig.server.stop();
       await data.cleanup();
     },
   };

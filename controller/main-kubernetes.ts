@@ -93,6 +93,9 @@ export async function createKubernetesController(config: Config, parts: Kubernet
     refresh: async (namespace, name) => {
       await refreshRuntime(pipeline, namespace, name);
     },
+    restore: async (namespace, name) => {
+      if (await runner.restoreIfIdle(namespace, name)) log.warn({ namespace, app: name }, 'the Deployment ran another release than the App records: deploying the recorded release again');
+    },
     wants: needsReconcile,
     specChanged: (namespace, name, app) => {
       watcher?.refresh(namespace, name, app).catch((error) => log.warn({ namespace, app: name, err: redact(String(error)) }, 'could not refresh the watch index'));

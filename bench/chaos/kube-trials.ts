@@ -56,7 +56,7 @@ export async function runKubeTrials(options: KubeTrialOptions): Promise<TrialRes
       SLIPWAY_DATA_DIR: replica.dataDir, SLIPWAY_ADMIN_PASSWORD: PASSWORD, SLIPWAY_RUNTIME: 'kubernetes', KUBECONFIG: kubeconfig,
       SLIPWAY_S3_ENDPOINT: world.s3.endpoint, SLIPWAY_S3_BUCKET: 'slipway-chaos', AWS_ACCESS_KEY_ID: emulatorCredentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: emulatorCredentials.secretAccessKey, SLIPWAY_REGISTRY: 'registry.test', SLIPWAY_SYSTEM_DOMAIN: 'apps.test',
-      SLIPWAY_LEASE_DURATION_MS: '2000', SLIPWAY_POD_NAME: replica.name, SLIPWAY_LOG_LEVEL: 'error',
+      SLIPWAY_LEASE_DURATION_MS: '2000', SLIPWAY_POD_NAME: replica.name, SLIPWAY_LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'error',
     }, 60_000);
   };
   const cluster = simulateCluster(world, options.random);
@@ -129,6 +129,8 @@ export async function runKubeTrials(options: KubeTrialOptions): Promise<TrialRes
           const from = runsOf(world, app).find((r) => r.image === image);
           const runs = image === release?.image ? 'runs it' : `runs ${from ? `the image of run ${from.id} (${from.phase}${from.error ? ` ${from.error.code}` : ''})` : 'an image of no run'}`;
           notes.push(`${app} lost release ≥ ${floor} (release ${release?.number ?? 'none'}; Deployment ${deployment ? `${runs}, ${deployment.status?.readyReplicas ?? 0} ready` : 'missing'})`);
+          // CHAOS_LOG_LEVEL=info shows what the new leader logged about the app.
+          if (process.env.CHAOS_LOG_LEVEL) for (const line of standby.process!.stdout().split('\n').filter((l) => l.includes(`"${app}"`))) console.error(`  ${standby.name}: ${line}`);
         }
       }
       const orphanJobs = cluster.runningJobs().filter((job) => !activeRuns(world).some((r) => r.includes(job.stageId)));

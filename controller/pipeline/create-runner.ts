@@ -223,6 +223,16 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
 
     adopt,
 
+    /**
+     * Deploys the app's recorded release again unless a run of it is active or queued
+     * here (the Kubernetes controller, when a Deployment drifted from it). Resolves once
+     * done: true when it ran and the release serves.
+     */
+    async restoreIfIdle(namespace: string, app: string): Promise<boolean> {
+      if (!executes() || lanes.has(`${namespace}/${app}`)) return false;
+      return restoreInLane(namespace, app);
+    },
+
     /** Whether a run of the app is active or queued here. */
     busy(namespace: string, app: string): boolean {
       return lanes.has(`${namespace}/${app}`);

@@ -152,3 +152,24 @@ test('a controller killed mid-rollout: the new leader puts the recorded release 
   t.is(app.status.release.number, 1, 'release 1 is still the recorded release');
   t.is(image(w.kube.object('apps/v1', 'Deployment', 'workspace', 'web')), deployed.image, 'and the one the cluster runs');
 });
+
+test('a Deployment changed behind Slipway\'s back returns to the release its App records', async (t) => {
+  const w = await startKubeWorld({ autoJobs: 'complete' });
+  t.teardown(() => w.close());
+  const server = await w.server({ SLIPWAY_ADMIN_PASSWORD: PASSWORD });
+  await w.kube.waitFor(() => holder(w) === 'replica-1');
+  const call = client(server.url);
+  const run = await waitRun(call, 'web', await startRun(call, 'web'), ['succeeded', 'failed']);
+  t.is(run.phase, 'succeeded');
+  const image = () => (w.kube.object('apps/v1', 'Deployment', 'workspace', 'web') as any).spec.template.spec.containers[0].image;
+  t.is(image(), run.image);
+
+  // As a leader dying mid-rollout leaves it, or `kubectl set image` by hand.
+  const edited = structuredClone(w.kube.object('apps/v1', 'Deployment', 'workspace', 'web')) as any;
+  edited.spec.template.spec.containers[0].image = 'registry.test/somebody-else:latest';
+  edited.metadata.annotations['slipway.dev/stage-id'] = '20990101000000zzzzzz';
+  await w.kube.seed(edited);
+  await w.kube.waitFor(() => image() === run.image, { timeoutMs: 10_000 });
+  const app = await (await call('GET', `${base}/web`)).json() as any;
+  t.is(app.status.release.number, 1, 'no new release: the recorded one was put back');
+});

@@ -2,7 +2,10 @@
  * The Kubernetes controller loop. Every replica watches Apps (so its webhook index and
  * reads stay current); the replica holding the Lease also reconciles: each App event
  * that needs work, and each change of a Deployment Slipway made, queues a key that the
- * work queue handles one at a time per key, retrying failures with backoff. What
+ * work queue handles one at a time per key, retrying failures with backoff. A
+ * Deployment whose release (its stage-id annotation) is not the one its App records —
+ * left half-way by a leader that died mid-rollout, or edited by hand — is queued to be
+ * put back (`restore`), compared in the caches, so looking costs no request. What
  * reconciling means is passed in — this file knows watches, keys and leadership, not
  * Slipway's pipeline.
  */
@@ -24,6 +27,11 @@ export interface KubeControllerOptions {
   reconcile(namespace: string, name: string): Promise<void>;
   /** Leader: the app's Deployment changed; record what the runtime reports. */
   refresh(namespace: string, name: string): Promise<void>;
+  /**
+   * Leader: the app's Deployment runs another release than the one its App records; put
+   * the recorded one back unless a run of the app is under way (which explains it).
+   */
+  restore(namespace: string, name: string): Promise<void>;
   /** Whether an App as cached needs reconciling (a spec not observed yet, a pending run). */
   wants(app: App): boolean;
   /** Every replica: an App was created or had its spec changed (`app`, as cached), or was deleted (no `app`). */
@@ -67,6 +75,7 @@ export function createKubeController(options: KubeControllerOptions): KubeContro
       const [kind, namespace, name] = key.split('/') as [string, string, string];
       if (!leading) return;
       if (kind === 'app') await options.reconcile(namespace, name);
+      else if (kind === 'drift') await options.restore(namespace, name);
       else await options.refresh(namespace, name);
     },
   });
@@ -76,8 +85,19 @@ export function createKubeController(options: KubeControllerOptions): KubeContro
     const { namespace, name } = resource.metadata;
     if (options.wants(appFromResource(resource))) queue.add(appKey(namespace, name));
   };
+  /** Queues a restore when the Deployment (as cached) runs another stage than the App's recorded release. */
+  const checkDrift = (deployment: KubernetesObject) => {
+    const { namespace } = deployment.metadata ?? {};
+    const app = deployment.metadata?.labels?.[LABELS.app];
+    const running = deployment.metadata?.annotations?.[LABELS.stageId];
+    if (!leading || !namespace || !app || !running) return;
+    const cached = apps.get(namespace, app);
+    const recorded = cached && appFromResource(cached).status.release?.stageId;
+    if (recorded && recorded !== running) queue.add(`drift/${namespace}/${app}`);
+  };
   const enqueueAll = () => {
     for (const resource of apps.list()) enqueueApp(resource);
+    for (const deployment of deployments.list()) checkDrift(deployment);
   };
 
   apps.on('add', (obj) => {
@@ -95,6 +115,7 @@ export function createKubeController(options: KubeControllerOptions): KubeContro
   const onDeployment = (obj: KubernetesObject) => {
     const app = obj.metadata?.labels?.[LABELS.app];
     if (leading && app && obj.metadata?.namespace) queue.add(`runtime/${obj.metadata.namespace}/${app}`);
+    checkDrift(obj);
   };
   deployments.on('add', onDeployment);
   deployments.on('update', onDeployment);

@@ -1,7 +1,7 @@
 /**
  * Credentials for private repositories: per-host HTTPS username + token, read from a
  * file in git-credential-store's format (`https://user:token@host[/path]`, one per
- * line). They are handed to isomorphic-git's `onAuth` and to our own fetch request,
+ * line). They go into the Authorization header of our own git requests only,
  * and never logged or put in a message.
  */
 import { readFile } from 'node:fs/promises';

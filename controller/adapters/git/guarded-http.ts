@@ -1,7 +1,7 @@
 /**
  * The HTTP transport of git imports, on node:http/https, that cannot be turned
- * against the cluster (SSRF) — its shape is isomorphic-git's `http` plugin, whose own
- * Node plugin follows redirects blindly and filters no address. This one:
+ * against the cluster (SSRF). (isomorphic-git, used here before, had a Node plugin that
+ * followed redirects blindly and filtered no address.) This one:
  * - resolves through the address guard inside the socket's own `lookup`, and checks
  *   the peer address once connected, so DNS rebinding cannot swap in a private one;
  * - follows at most `maxRedirects` redirects itself, re-checking every hop, refusing
@@ -41,7 +41,7 @@ export interface GitHttpResponse {
   discard(): void;
 }
 
-/** The transport (isomorphic-git's HttpClient shape). */
+/** The transport every git request of one operation goes through. */
 export interface GitHttpClient {
   request(request: GitHttpRequest): Promise<GitHttpResponse>;
 }

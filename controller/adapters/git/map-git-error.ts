@@ -1,5 +1,5 @@
 /**
- * Translates what isomorphic-git, sockets and our pack reader throw into Slipway's
+ * Translates what sockets, HTTP and our protocol readers throw into Slipway's
  * git errors at the adapter boundary. Library messages are never passed on: they
  * can embed URLs and response bodies.
  */

@@ -4,7 +4,7 @@
  */
 import type { ResolvedRevision } from '../../../core/ports/git-source.ts';
 
-/** One advertised ref, as isomorphic-git's `listServerRefs` returns it. */
+/** One advertised ref, as discover-refs.ts reads it. */
 export interface ServerRef {
   ref: string;
   oid: string;

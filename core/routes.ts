@@ -5,11 +5,12 @@
  * ignored ports and trailing slashes let `web.localhost:1` take `web.localhost` from
  * another namespace (issue 9).
  *
- * Normal form: host in lower case, IDNA (punycode) ASCII, no port, no trailing dot;
- * path (optional) starts with `/`, keeps its case (URL paths are case-sensitive, as are
- * Ingress paths), has no trailing slash, no empty, `.` or `..` segment, no query or
- * fragment. Bare IP addresses and `localhost` are refused: they are how the API
- * itself is reached.
+ * Normal form: host in lower case, IDNA (punycode) ASCII, no trailing dot; path
+ * (optional) starts with `/`, keeps its case (URL paths are case-sensitive, as are
+ * Ingress paths), has no trailing slash. Refused: a port (an Ingress host cannot hold
+ * one, and the local router ignores it — `web.localhost:1` was how one namespace took
+ * another's host), empty, `.` or `..` segments, a query or fragment, bare IP addresses
+ * and `localhost` (how the API itself is reached).
  */
 import { domainToASCII } from 'node:url';
 import { isIP } from 'node:net';
@@ -103,10 +104,8 @@ function normalHost(input: string): Normal {
   if (host.startsWith('[')) return { problem: 'IP addresses cannot be routes: use a host name' };
   const colon = host.lastIndexOf(':');
   if (colon !== -1) {
-    const port = host.slice(colon + 1);
-    if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) return { problem: `"${port}" is not a port (1-65535)` };
-    // The port is not part of a route: apps answer on every port the router or Ingress listens on.
-    host = host.slice(0, colon);
+    // Not part of a route: apps answer on whatever port the router or Ingress listens on.
+    return { problem: `a route has no port: write "${host.slice(0, colon)}" (the app answers on the port the router or Ingress listens on)` };
   }
   if (host.endsWith('.')) host = host.slice(0, -1);
   if (isIP(host) !== 0) return { problem: 'IP addresses cannot be routes: use a host name' };

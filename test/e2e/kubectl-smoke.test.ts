@@ -208,7 +208,7 @@ test('kubectl apply of the container-image example deploys its image without a b
 });
 
 /** Names of the Apps the bad-manifest cases try to create. */
-const BAD_APPS = ['negative-instances', 'ftp-origin', 'url-with-password'];
+const BAD_APPS = ['negative-instances', 'ftp-origin', 'url-with-password', 'route-with-port', 'route-dot-segment'];
 
 const refused = test.macro({
   async exec(t, name: string, spec: unknown, field: RegExp, message: RegExp) {
@@ -224,3 +224,5 @@ const refused = test.macro({
 test(refused, 'negative-instances', { origin: { kind: 'container', image: 'nginx' }, instances: -1 }, /spec\.instances/, /greater than or equal to 0/);
 test(refused, 'ftp-origin', { origin: { kind: 'ftp', url: 'ftp://example.com/x' } }, /spec\.origin\.kind/, /Unsupported value: "ftp"/);
 test(refused, 'url-with-password', { origin: { kind: 'git', url: 'https://user:secret@example.com/x.git' } }, /spec\.origin\.url/, /should match/);
+test(refused, 'route-with-port', { origin: { kind: 'container', image: 'nginx' }, routes: ['web.example.com:8080'] }, /spec\.routes/, /should match/);
+test(refused, 'route-dot-segment', { origin: { kind: 'container', image: 'nginx' }, routes: ['web.example.com/a/../admin'] }, /spec\.routes/, /should match/);

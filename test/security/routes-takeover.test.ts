@@ -33,15 +33,17 @@ test.serial(refusedRoute, 'localhost', 400, 'invalid_request');
 test.serial(refusedRoute, '[::1]', 400, 'invalid_request');
 test.serial(refusedRoute, '2130706433', 400, 'invalid_request');
 test.serial(refusedRoute, 'slipway.example.test', 409, 'route_reserved');
-test.serial(refusedRoute, 'SLIPWAY.example.test:8443/api', 409, 'route_reserved');
+test.serial(refusedRoute, 'SLIPWAY.example.test/api', 409, 'route_reserved');
 test.serial(refusedRoute, 'deploy.example.test', 409, 'route_reserved');
 test.serial(refusedRoute, hostname().toLowerCase().replace(/[^a-z0-9.-]/g, '') || 'unnamed-host', 409, 'route_reserved');
 test.serial(refusedRoute, 'web.localhost', 409, 'route_conflict');
-test.serial(refusedRoute, 'web.localhost:1', 409, 'route_conflict');
+test.serial(refusedRoute, 'web.localhost:1', 400, 'invalid_request');
 test.serial(refusedRoute, 'web.localhost/', 409, 'route_conflict');
 test.serial(refusedRoute, 'WEB.localhost.', 409, 'route_conflict');
 test.serial(refusedRoute, 'web.localhost/admin', 409, 'route_conflict');
 test.serial(refusedRoute, 'x.com:99999', 400, 'invalid_request');
+test.serial(refusedRoute, 'x.com//admin', 400, 'invalid_request');
+test.serial(refusedRoute, 'x.com/./admin', 400, 'invalid_request');
 test.serial(refusedRoute, 'a..b.com', 400, 'invalid_request');
 test.serial(refusedRoute, 'x.com/../admin', 400, 'invalid_request');
 
@@ -49,7 +51,7 @@ test.serial('an app of a namespace user never sees the admin\'s API calls; the A
   const thief = await rig.deploy('team-a', 'thief', headerEcho, DEV, { routes: ['thief.localhost'] });
   t.is(thief.phase, 'succeeded', JSON.stringify(thief));
   // A PATCH that would move it onto the API's hosts is refused, whatever the spelling.
-  for (const route of ['127.0.0.1', 'localhost:8080', 'slipway.example.test']) {
+  for (const route of ['127.0.0.1', 'localhost', 'slipway.example.test']) {
     const patched = await rig.request('PATCH', `${teamA}/thief`, { configuration: { routes: [route] } }, { auth: DEV });
     t.true(patched.status === 400 || patched.status === 409, `${route}: ${patched.status}`);
   }

@@ -184,12 +184,12 @@ test('a deployment asked for right after a restart runs after the restore, not u
 test('two apps cannot claim the same route: refused when set, and at deploy for claims made before the other app existed', async (t) => {
   const { server } = await withServer(t);
   // "two" claims one.localhost before any app "one" exists: allowed then.
-  await server.request('POST', base, { name: 'two', configuration: { routes: ['One.localhost:8080/'] } });
+  await server.request('POST', base, { name: 'two', configuration: { routes: ['One.localhost./'] } });
   await server.request('POST', `${base}/two/store`, undefined, { body: await tgzOf(goodTree), headers: { 'content-type': 'application/gzip' } });
   await pushSource(server, 'one');
   t.is((await deploy(server, 'one')).phase, 'succeeded');
   t.like(await deploy(server, 'two'), { phase: 'failed', error: { code: 'route_conflict' } });
-  const three = await server.request('POST', base, { name: 'three', configuration: { routes: ['one.localhost:1'] } });
+  const three = await server.request('POST', base, { name: 'three', configuration: { routes: ['ONE.localhost/'] } });
   t.is(three.status, 409);
   t.like(await three.json(), { code: 'route_conflict', data: { route: 'one.localhost', owner: 'workspace/one' } });
 });

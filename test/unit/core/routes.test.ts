@@ -9,10 +9,9 @@ const normal = test.macro({
 });
 test(normal, 'web.localhost', 'web.localhost');
 test(normal, 'Web.LocalHost', 'web.localhost');
-test(normal, 'web.localhost:1', 'web.localhost');
 test(normal, 'web.localhost/', 'web.localhost');
 test(normal, 'web.localhost.', 'web.localhost');
-test(normal, 'web.localhost:8080/api//', 'web.localhost/api');
+test(normal, 'web.localhost/api//', 'web.localhost/api');
 test(normal, 'Shop.Example.com/Admin/', 'shop.example.com/Admin');
 test(normal, 'bücher.example/shop', 'xn--bcher-kva.example/shop');
 test(normal, ' web.localhost ', 'web.localhost');
@@ -26,14 +25,16 @@ const refused = test.macro({
   title: (_, input) => `route ${JSON.stringify(input)} is refused`,
 });
 test(refused, '127.0.0.1', /IP address/);
-test(refused, '127.0.0.1:8080/api', /IP address/);
+test(refused, '127.0.0.1:8080/api', /no port/);
 test(refused, '[::1]', /IP address/);
 test(refused, 'localhost', /address of the machine/);
-test(refused, 'LOCALHOST:8080', /address of the machine/);
+test(refused, 'LOCALHOST', /address of the machine/);
+test(refused, 'web.localhost:1', /a route has no port: write "web.localhost"/);
+test(refused, 'web.localhost:8080/api', /no port/);
 test(refused, '2130706433', /address of the machine/);
 test(refused, '0x7f.1', /address of the machine/);
-test(refused, 'x.com:99999', /not a port/);
-test(refused, 'x.com:0', /not a port/);
+test(refused, 'x.com:99999', /no port/);
+test(refused, 'x.com:0', /no port/);
 test(refused, 'a..b.com', /empty label/);
 test(refused, '.b.com', /empty label/);
 test(refused, 'x.com/../admin', /"\.\."/);

@@ -25,3 +25,23 @@ export function assertName(kind: 'namespace' | 'application', name: string): str
   if (problem) throw invalidName(kind, name, problem);
   return name;
 }
+
+/**
+ * Why `name` cannot be the name of a new application, or undefined. Stricter than
+ * {@link nameProblem}: a DNS-1035 label, starting with a letter, because the
+ * Kubernetes runtime names the app's Service after it and Service names may not start
+ * with a digit. The same rule holds on every runtime, so an app can move between them.
+ * Existing apps are still found by the DNS-1123 rule.
+ */
+export function newAppNameProblem(name: string): string | undefined {
+  return nameProblem(name) ?? (/^[a-z]/.test(name)
+    ? undefined
+    : 'must start with a letter (a DNS-1035 label: on Kubernetes the app\'s Service is named after it, and Service names cannot start with a digit), e.g. "web-1"');
+}
+
+/** Throws `invalid_name` unless `name` may name a new application. */
+export function assertNewAppName(name: string): string {
+  const problem = newAppNameProblem(name);
+  if (problem) throw invalidName('application', name, problem);
+  return name;
+}

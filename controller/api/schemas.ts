@@ -3,7 +3,6 @@
  * `environment`, `routes`; `giturl`, `gitrev`) so Epinio users and scripts feel at home.
  */
 import { z } from 'zod';
-import { nameProblem } from '../../core/names.ts';
 import { validateGitUrl, validateRevision, validateSubdir } from '../../core/git-rules.ts';
 import { MAX_ROUTE_LENGTH, parseRouteInput } from '../../core/routes.ts';
 import { environmentProblem } from '../../core/env-rules.ts';
@@ -20,10 +19,8 @@ const gitUrl = byRule(validateGitUrl, 2048);
 const gitRevision = byRule(validateRevision, 255);
 const gitSubdir = byRule(validateSubdir, 4096);
 
-const name = z.string().superRefine((value, ctx) => {
-  const problem = nameProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+// Only the shape here: the routes check names themselves, so a bad one is `invalid_name` (as a bad name in a path is), not `invalid_request`.
+const name = z.string().max(253);
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and "_", not starting with a digit');
 /** A route, stored in its normal form (core/routes.ts): what the router and the conflict checks compare. */

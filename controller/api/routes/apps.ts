@@ -7,6 +7,7 @@ import type { StateStore } from '../../../core/ports/state-store.ts';
 import type { App, AppSpec, Origin } from '../../../core/types.ts';
 import type { ApiDeps } from '../api-deps.ts';
 import { assertWatchable } from '../../pipeline/assert-watchable.ts';
+import { assertNewAppName } from '../../../core/names.ts';
 import type { Runtime } from '../../../core/ports/runtime.ts';
 import { withoutUndefined } from '../../../core/without-undefined.ts';
 import { readBody } from '../parse-body.ts';
@@ -66,6 +67,7 @@ async function checkRoutes(deps: ApiDeps, ctx: Context, app: App): Promise<void>
 export function appCreateRoute(deps: ApiDeps): Middleware {
   return async (ctx) => {
     const body = readBody(ctx, appCreateSchema);
+    assertNewAppName(body.name);
     await requireNamespace(deps.store, ctx.params.ns);
     const origin = await checkedOrigin(deps, body.origin);
     const spec = applyConfiguration({ instances: 1, env: {}, routes: [], origin }, body.configuration);

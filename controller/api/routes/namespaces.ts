@@ -2,6 +2,7 @@
  * Namespace routes: small enough to share one file (Epinio keeps one per action; these
  * three are a few lines each).
  */
+import { assertName } from '../../../core/names.ts';
 import type { RouterMiddleware as Middleware } from '@koa/router';
 import type { StateStore } from '../../../core/ports/state-store.ts';
 import { readBody } from '../parse-body.ts';
@@ -26,7 +27,7 @@ export function namespaceCreateRoute(store: StateStore): Middleware {
   return async (ctx) => {
     const { name } = readBody(ctx, namespaceCreateSchema);
     ctx.status = 201;
-    ctx.body = await store.createNamespace(name);
+    ctx.body = await store.createNamespace(assertName('namespace', name));
   };
 }
 

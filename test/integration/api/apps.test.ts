@@ -54,9 +54,10 @@ const badRequest = test.macro({
 });
 
 const apps = '/api/v1/namespaces/workspace/applications';
-test('an upper-case app name', badRequest, 'POST', apps, { name: 'MyApp' }, 'invalid_request', /name: must consist of lower case/);
-test('a too long app name', badRequest, 'POST', apps, { name: 'a'.repeat(64) }, 'invalid_request', /at most 63/);
-test('a name with a dot', badRequest, 'POST', '/api/v1/namespaces', { name: 'a.b' }, 'invalid_request', /DNS-1123/);
+test('an upper-case app name', badRequest, 'POST', apps, { name: 'MyApp' }, 'invalid_name', /"MyApp".*must consist of lower case/);
+test('a too long app name', badRequest, 'POST', apps, { name: 'a'.repeat(64) }, 'invalid_name', /at most 63/);
+test('a name with a dot', badRequest, 'POST', '/api/v1/namespaces', { name: 'a.b' }, 'invalid_name', /DNS-1123/);
+test('an app name starting with a digit (no Service may have it)', badRequest, 'POST', apps, { name: '1web' }, 'invalid_name', /must start with a letter \(a DNS-1035 label/);
 test('a negative instance count', badRequest, 'POST', apps, { name: 'ok', configuration: { instances: -1 } }, 'invalid_request', /configuration.instances/);
 test('a bad environment name', badRequest, 'POST', apps, { name: 'ok', configuration: { environment: { '1X': 'y' } } }, 'invalid_request', /configuration.environment/);
 test('an unknown field', badRequest, 'POST', apps, { name: 'ok', configuraton: {} }, 'invalid_request', /configuraton|Unrecognized/i);

@@ -32,3 +32,11 @@ test(refuses, 'app-', /start and end/);
 test(refuses, 'my_app', /DNS-1123/);
 test(refuses, 'my.app', /DNS-1123/);
 test(refuses, '../x', /DNS-1123/);
+
+test('a new application name must start with a letter (DNS-1035); existing names are still found by DNS-1123', async (t) => {
+  const { newAppNameProblem, nameProblem } = await import('../../../core/names.ts');
+  t.is(newAppNameProblem('web-1'), undefined);
+  t.regex(newAppNameProblem('1web')!, /must start with a letter/);
+  t.regex(newAppNameProblem('Web')!, /lower case/);
+  t.is(nameProblem('1web'), undefined, 'an app created before the rule is still addressable');
+});

@@ -18,8 +18,12 @@ import { appImportGitRoute, appStoreDownloadRoute, appStoreRoute } from './route
 import { deploymentShowRoute, deploymentsCreateRoute, releasesRoute, rollbackRoute } from './routes/runs.ts';
 import { appLogsRoute, deployRoute, restartRoute, stageRoute, stagingCompleteRoute, stagingLogsRoute } from './routes/runtime.ts';
 import { noRuntime } from '../../core/error-cases.ts';
+import { redact } from '../../core/redact.ts';
 import { watchRoute, webhookRoute } from './routes/watch.ts';
 import { holdOpenMiddleware, idleLimits } from './long-request.ts';
+
+/** Error codes that mean the client closed the connection, not that the server failed. */
+const CLIENT_GONE = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_DESTROYED']);
 
 /** Builds the API. The caller owns listening (see `startServer`). */
 export function createApi(deps: ApiDeps): Koa {
@@ -69,6 +73,14 @@ export function createApi(deps: ApiDeps): Koa {
   api.post(`${apps}/:app/watch`, json, watchRoute(deps));
   api.get(`${apps}/:app/webhook`, webhookRoute(deps));
 
+  // Errors after the answer started (a client that went away mid-stream) reach Koa's own
+  // handler, which prints a stack to stderr outside the JSON log: log them instead, a
+  // client hanging up at debug level.
+  app.on('error', (error: NodeJS.ErrnoException, ctx?: Koa.Context) => {
+    const where = { method: ctx?.method, path: ctx?.path, code: error.code };
+    if (CLIENT_GONE.has(error.code ?? '') || error.message === 'client disconnected') deps.logger.debug(where, 'the client went away');
+    else deps.logger.error({ ...where, err: redact(String(error.stack ?? error)) }, 'response failed');
+  });
   app.use(problemMiddleware(deps.logger));
   app.use(open.routes());
   // Webhooks read their own raw bodies (no parser) and verify signatures: before BasicAuth.

@@ -59,8 +59,12 @@ export function problemMiddleware(logger: Logger): Middleware {
     } catch (error) {
       const problem = toProblem(error);
       const log = { status: problem.status, code: problem.code, method: ctx.method, path: ctx.path };
+      // 5xx is the server's fault; refused credentials and access are worth an operator's
+      // eye; every other 4xx is the client's business (a re-push answers 409 app_exists
+      // by design) and only noise at the default level.
       if (problem.status >= 500) logger.error({ ...log, err: redact(String((error as Error)?.stack ?? error)) }, 'request failed');
-      else logger.info(log, problem.detail);
+      else if (problem.status === 401 || problem.status === 403) logger.info(log, problem.detail);
+      else logger.debug(log, problem.detail);
       ctx.status = problem.status;
       ctx.type = 'application/problem+json';
       ctx.body = problem;

@@ -5,7 +5,6 @@
  * serving revision nor one already on its way, so a webhook is a hint, never the truth:
  * duplicated, replayed or out-of-order deliveries always end in the head, once.
  */
-import { CronJob } from 'cron';
 import { SlipwayError, isSlipwayError } from '../../core/errors.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { GitSource } from '../../core/ports/git-source.ts';
@@ -53,7 +52,7 @@ export function createWatcher(deps: WatcherDeps) {
   const index = createWatchIndex();
   const last = new Map<string, WatchStatus>();
   const nowMs = () => deps.clock.now().getTime();
-  let ticker: CronJob | undefined;
+  let ticker: NodeJS.Timeout | undefined;
 
   async function work(key: string, reason: CheckReason): Promise<void> {
     const [namespace, name] = key.split('/') as [string, string];
@@ -145,12 +144,13 @@ export function createWatcher(deps: WatcherDeps) {
 
   async function setPolling(on: boolean): Promise<void> {
     if (on === (ticker !== undefined)) return;
-    const job = ticker;
+    clearInterval(ticker);
     ticker = undefined;
-    await job?.stop();
-    // One job at second resolution: cron syntax cannot say "every 45 s" or "every
-    // 90 s", and one timer scanning the index beats a timer per app.
-    if (on) ticker = CronJob.from({ cronTime: '* * * * * *', onTick: tick, start: true, unrefTimeout: true });
+    // One timer at second resolution scanning the index beats a timer per app. Not a
+    // cron job: cron syntax cannot say "every 45 s", and the `cron` package writes
+    // "Missed execution deadline" to the console, outside the JSON log, whenever the
+    // event loop is late (issue 13).
+    if (on) ticker = setInterval(tick, 1_000).unref();
   }
 
   return {
@@ -222,9 +222,8 @@ export function createWatcher(deps: WatcherDeps) {
       for (const { timer } of pending.values()) clearTimeout(timer);
       pending.clear();
       for (const done of pendingDone.splice(0)) done();
-      const job = ticker;
+      clearInterval(ticker);
       ticker = undefined;
-      await job?.stop();
     },
 
     /** Resolves when no check is queued or running (tests, shutdown). */

@@ -98,7 +98,7 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
         await update(namespace, app, run, { revision: request.kind === 'deploy' ? request.revision : undefined, branch: origin.branch });
         // The origin is the spec's own: a run never rewrites it (a GitOps tool owns the
         // spec, and a spec change would start another run), nor pins a watched branch.
-        const imported = await importGit(deps, { namespace, app, url: origin.url, revision: wanted, subdir: origin.subdir, keepOrigin: true, signal });
+        const imported = await importGit(deps, { namespace, app, url: origin.url, revision: wanted, subdir: origin.subdir, keepOrigin: true, branch: origin.branch, signal });
         stillWanted();
         blobuid = imported.blobuid;
         source = (await requireApp(deps.store, namespace, app)).status.source;

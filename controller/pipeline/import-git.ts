@@ -36,6 +36,11 @@ export interface ImportGitInput {
    * the SHA it resolved must not turn a watched branch into a pinned commit).
    */
   keepOrigin?: boolean;
+  /**
+   * The branch a full-SHA `revision` was taken from (a watched branch's head, as the
+   * watcher resolved it), recorded because a SHA names no branch of its own.
+   */
+  branch?: string;
 }
 
 /** Runs the import and returns `{blobuid, revision, branch}`. */
@@ -43,7 +48,8 @@ export async function importGit(deps: ImportGitDeps, input: ImportGitInput): Pro
   validateGitUrl(input.url);
   const revision = validateRevision(input.revision);
   const subdir = validateSubdir(input.subdir) || undefined;
-  const resolved = await deps.git.resolve(input.url, revision, { signal: input.signal });
+  const found = await deps.git.resolve(input.url, revision, { signal: input.signal });
+  const resolved = found.branch || !input.branch || !/^[0-9a-f]{40}$/.test(revision) ? found : { ...found, branch: input.branch };
   const archive = await deps.git.archive({ url: input.url, resolved, subdir, signal: input.signal });
   const blobuid = randomUUID();
   const { size } = await deps.blobs.put(sourceKey(input.namespace, input.app, blobuid), archive, { contentType: 'application/gzip', signal: input.signal });

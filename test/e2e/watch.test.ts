@@ -98,6 +98,8 @@ test.serial('a git push with a signed GitHub delivery serves the new revision wi
   const status = await appStatus('hooked');
   t.is(status.releases.length, afterV2, 'no new release');
   t.is(status.release.revision, second);
+  t.is(status.release.branch, 'main', 'a release deployed by a webhook keeps the branch it follows');
+  t.is(status.source.branch, 'main');
   t.regex((await getApp(url)).body, /version v2/);
 
   // A wrong signature changes nothing.

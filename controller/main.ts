@@ -42,6 +42,9 @@ import { hostname } from 'node:os';
 import { isApiRequestHost, reservedApiHosts } from './api/api-hosts.ts';
 import { idleLimits } from './api/long-request.ts';
 import type { RoutePolicy } from './pipeline/app-routes.ts';
+import { createMetrics } from './metrics/create-metrics.ts';
+import { countErrors } from './metrics/count-errors.ts';
+import { appsByPhase } from './metrics/apps-by-phase.ts';
 
 /** The package version, reported by `/api/v1/info`. */
 export const VERSION = '0.1.0';
@@ -105,7 +108,8 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   const dataDir = resolve(config.dataDir);
   const tmpDir = join(dataDir, 'tmp');
   await mkdir(tmpDir, { recursive: true });
-  const blobs = await createBlobStore(config);
+  const metrics = createMetrics();
+  const blobs = countErrors(await createBlobStore(config), (code) => metrics.failed('blob', code));
   // On Kubernetes, state lives in App resources and Secrets; else in files under the data dir.
   const kube = config.runtime === 'kubernetes' && !overrides.runtime
     ? await createKubernetesParts(config, { clock, logger, kubeConfig: overrides.kubeConfig }) : undefined;
@@ -118,7 +122,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   const writable = createWriteProbe({ dir: stateDir ?? tmpDir });
 
   await ensureDefaultNamespace(store);
-  const git = createGitSource({
+  const git = countErrors(createGitSource({
     allowedHosts: config.git.allowedHosts,
     credentials: await loadGitCredentials(config.git.credentialsFile),
     maxBytes: config.git.maxBytes,
@@ -128,7 +132,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     limits: config.limits,
     tmpDir,
     logger: logger.child({ component: 'git' }),
-  });
+  }), (code) => metrics.failed('git', code));
   const { generated } = await bootstrapUsers(config.auth.usersFile, join(dataDir, 'admin-password'), config.auth.adminPassword);
   const auth = createAuthenticator(await loadUsers(config.auth.usersFile));
 
@@ -144,15 +148,20 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     store, blobs, git, clock, logger: logger.child({ component: 'pipeline' }), runtime: parts.runtime, stages: createStageTracker(), systemDomain: config.systemDomain, routePolicy,
   };
   // Commit statuses back to GitHub when a token is configured (octokit pointed at SLIPWAY_GITHUB_API_URL).
-  const observers = config.github.token ? [createCommitStatusReporter({
+  const observers = [metrics.observeRun, ...(config.github.token ? [createCommitStatusReporter({
     octokit: createGitHubClient({ token: config.github.token, baseUrl: config.github.apiUrl, logger }),
     store, logger: logger.child({ component: 'commit-status' }), githubHost: githubHostOf(config.github.apiUrl),
-  })] : [];
+  })] : [])];
   // On Kubernetes only the Lease holder executes runs; other replicas record them for it.
   let leading = () => true;
   const runner = pipelineDeps && createRunner(pipelineDeps, observers, { executes: () => leading() });
   const watcher = runner && createWatcher({
     store, git, runner, clock, logger: logger.child({ component: 'watch' }), concurrency: config.watch.concurrency, minIntervalMs: config.watch.minIntervalMs, hintDebounceMs: config.watch.debounceMs,
+    onCheck: metrics.checked,
+  });
+  metrics.connect({
+    queuedRuns: () => runner?.queued() ?? 0, leading: () => leading(), queuedChecks: () => watcher?.queuedChecks() ?? 0,
+    appsByPhase: appsByPhase(store),
   });
   const webhooks = createWebhookRouter({
     maxBytes: config.webhooks.maxBytes, readTimeoutMs: config.webhooks.readTimeoutMs, logger: logger.child({ component: 'webhooks' }),
@@ -174,6 +183,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     watch: watcher,
     webhooks,
     routePolicy,
+    metrics, metricsToken: config.metricsToken,
     idle: idleLimits(config.timeouts.idleMs),
     ready: async () => (await writable.problem()) ?? (await blobs.ready?.()) ?? true,
   });

@@ -40,6 +40,7 @@ const schema = z.object({
   SLIPWAY_GIT_CONCURRENCY: int(1).max(256).default(4),
   SLIPWAY_PUBLIC_URL: z.url().optional(),
   SLIPWAY_API_HOSTS: list.default([]),
+  SLIPWAY_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SLIPWAY_SHARED_HOSTS: list.default([]),
   SLIPWAY_GITHUB_WEBHOOK_SECRET: list.default([]),
   SLIPWAY_GITLAB_WEBHOOK_TOKEN: list.default([]),
@@ -100,6 +101,8 @@ export interface Config {
    * and hosts (or `*.domain`) that apps of several namespaces may share path by path.
    */
   routes: { apiHosts: string[]; sharedHosts: string[] };
+  /** `GET /metrics` needs `Authorization: Bearer <token>` when set; open otherwise. */
+  metricsToken?: string;
   webhooks: {
     secrets: { github: string[]; gitlab: string[]; gitea: string[]; generic: string[] };
     maxBytes: number;
@@ -173,6 +176,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     auth: { adminPassword: e.SLIPWAY_ADMIN_PASSWORD, usersFile: e.SLIPWAY_USERS_FILE ?? `${dataDir}/users.json` },
     publicUrl: e.SLIPWAY_PUBLIC_URL?.replace(/\/+$/, ''),
+    metricsToken: e.SLIPWAY_METRICS_TOKEN,
     routes: { apiHosts: e.SLIPWAY_API_HOSTS.map((h) => h.toLowerCase()), sharedHosts: e.SLIPWAY_SHARED_HOSTS.map((h) => h.toLowerCase()) },
     webhooks: {
       secrets: { github: e.SLIPWAY_GITHUB_WEBHOOK_SECRET, gitlab: e.SLIPWAY_GITLAB_WEBHOOK_TOKEN, gitea: e.SLIPWAY_GITEA_WEBHOOK_SECRET, generic: e.SLIPWAY_GENERIC_WEBHOOK_SECRET },

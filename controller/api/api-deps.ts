@@ -10,6 +10,7 @@ import type { PipelineDeps } from '../pipeline/pipeline-deps.ts';
 import type { Runner } from '../pipeline/create-runner.ts';
 import type { RoutePolicy } from '../pipeline/app-routes.ts';
 import type { IdleLimits } from './long-request.ts';
+import type { Metrics } from '../metrics/create-metrics.ts';
 
 /** What `GET /api/v1/info` reports. */
 export interface ServerInfo {
@@ -52,6 +53,9 @@ export interface ApiDeps {
   publicUrl: () => string;
   /** Whose hosts are whose: checked when a request sets routes. */
   routePolicy: RoutePolicy;
+  /** Prometheus metrics (`GET /metrics`), and `SLIPWAY_METRICS_TOKEN` when scrapes must bring it. */
+  metrics?: Pick<Metrics, 'render' | 'webhookDelivered'>;
+  metricsToken?: string;
   /** The server's idle limit, and how often streams send a heartbeat (default: 120 s). */
   idle?: IdleLimits;
   /** Readiness beyond "the process is up" (the bucket is reachable, the state can be written). */

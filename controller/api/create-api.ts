@@ -21,6 +21,7 @@ import { noRuntime } from '../../core/error-cases.ts';
 import { redact } from '../../core/redact.ts';
 import { watchRoute, webhookRoute } from './routes/watch.ts';
 import { holdOpenMiddleware, idleLimits } from './long-request.ts';
+import { countWebhooks, metricsRoute } from '../metrics/metrics-routes.ts';
 
 /** Error codes that mean the client closed the connection, not that the server failed. */
 const CLIENT_GONE = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_DESTROYED']);
@@ -37,6 +38,7 @@ export function createApi(deps: ApiDeps): Koa {
   const open = new Router({ sensitive: true });
   open.get('/healthz', healthzRoute());
   open.get('/readyz', readyzRoute(deps.ready ?? (async () => true)));
+  if (deps.metrics) open.get('/metrics', metricsRoute(deps.metrics, deps.metricsToken));
 
   // Case-sensitive, so `/API/v1/...` can never match a route the auth check below did not see.
   const api = new Router({ prefix: '/api/v1', sensitive: true });
@@ -84,6 +86,7 @@ export function createApi(deps: ApiDeps): Koa {
   app.use(problemMiddleware(deps.logger));
   app.use(open.routes());
   // Webhooks read their own raw bodies (no parser) and verify signatures: before BasicAuth.
+  if (deps.webhooks && deps.metrics) app.use(countWebhooks(deps.metrics));
   if (deps.webhooks) app.use(deps.webhooks.routes());
   // Authenticate everything under /api, also paths no route matches, so a 404 never tells an anonymous caller which routes exist.
   const auth = basicAuth(deps.auth);

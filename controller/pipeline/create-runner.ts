@@ -233,6 +233,9 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
       return restoreInLane(namespace, app);
     },
 
+    /** Apps with a run (or a restore) active or queued here (metrics). */
+    queued: () => lanes.size,
+
     /** Whether a run of the app is active or queued here. */
     busy(namespace: string, app: string): boolean {
       return lanes.has(`${namespace}/${app}`);

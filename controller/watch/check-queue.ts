@@ -105,6 +105,9 @@ export function createCheckQueue(options: CheckQueueOptions) {
     },
 
     /** Resolves when no check is waiting or running. */
+    /** Apps with a check waiting or running. */
+    size: () => slots.size,
+
     idle(): Promise<void> {
       if (slots.size === 0) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));

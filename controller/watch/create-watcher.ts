@@ -43,6 +43,8 @@ export interface WatcherDeps {
    */
   hintDebounceMs?: number;
   hintMaxWaitMs?: number;
+  /** Told about every check and what came of it (metrics). */
+  onCheck?: (reason: CheckReason, result: 'unchanged' | 'deploying' | 'failed') => void;
 }
 
 /** Creates the watcher; call `start()` to poll and `stop()` to stop. */
@@ -81,6 +83,7 @@ export function createWatcher(deps: WatcherDeps) {
         const run = await deps.runner.start(namespace, name, { kind: 'deploy', revision: resolved.sha });
         deps.logger.info({ namespace, app: name, reason, revision: resolved.sha, run: run.id }, 'watched branch moved; deploying its head');
       }
+      deps.onCheck?.(reason, due ? 'deploying' : 'unchanged');
       entry.failures = 0;
     } catch (error) {
       entry.failures += 1;
@@ -88,6 +91,7 @@ export function createWatcher(deps: WatcherDeps) {
         ? { code: error.code, message: redact(error.message) }
         : { code: isSlipwayError(error) ? error.code : 'internal', message: 'the check failed; the server log has the details' };
       deps.logger.warn({ namespace, app: name, reason, failures: entry.failures, err: redact(String(error)) }, 'watch check failed');
+      deps.onCheck?.(reason, 'failed');
     }
     status.failures = entry.failures;
     const now = nowMs();
@@ -154,6 +158,9 @@ export function createWatcher(deps: WatcherDeps) {
   }
 
   return {
+    /** Apps with a check waiting or running (metrics). */
+    queuedChecks: () => queue.size(),
+
     /**
      * A verified webhook delivery: queues a check of every watched app following that
      * repository's branch and answers at once; 'full' when the queue is over its bound.

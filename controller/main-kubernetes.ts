@@ -16,7 +16,7 @@ import type { Runtime } from '../core/ports/runtime.ts';
 import { SlipwayError } from '../core/errors.ts';
 import { redact } from '../core/redact.ts';
 import type { PipelineDeps } from './pipeline/pipeline-deps.ts';
-import type { Runner } from './pipeline/create-runner.ts';
+import type { Runner, RunObserver } from './pipeline/create-runner.ts';
 import type { Watcher } from './watch/create-watcher.ts';
 import { needsReconcile, reconcileApp } from './pipeline/reconcile-app.ts';
 import { refreshRuntime } from './pipeline/refresh-runtime.ts';
@@ -28,6 +28,8 @@ export interface KubernetesParts {
   store: StateStore;
   secrets: SecretStore;
   runtime: Runtime;
+  /** Records Events on the App for what its runs do (a run observer). */
+  events: RunObserver;
 }
 
 /** Loads the cluster configuration: in the cluster its service account, else `KUBECONFIG` or ~/.kube/config. */
@@ -50,9 +52,9 @@ export async function createKubernetesParts(config: Config, deps: { clock: Clock
   if (config.blobStore.kind !== 's3') {
     throw new SlipwayError('invalid_config', 'SLIPWAY_RUNTIME=kubernetes needs an S3 blob store (set SLIPWAY_S3_BUCKET): staging Jobs fetch sources from it', { status: 500, expose: true });
   }
-  const [{ createKubeStateStore }, { createKubeSecretStore }, { createKubeRuntime }, { shareConnections }] = await Promise.all([
+  const [{ createKubeStateStore }, { createKubeSecretStore }, { createKubeRuntime }, { shareConnections }, { createAppEvents }] = await Promise.all([
     import('./adapters/kube/state/kube-state-store.ts'), import('./adapters/kube/state/kube-secret-store.ts'), import('./adapters/kube/runtime/create-kube-runtime.ts'),
-    import('./adapters/kube/share-connections.ts'),
+    import('./adapters/kube/share-connections.ts'), import('./adapters/kube/events/app-events.ts'),
   ]);
   const kc = shareConnections(deps.kubeConfig ?? await loadKubeConfig());
   const k = config.kubernetes;
@@ -66,7 +68,11 @@ export async function createKubernetesParts(config: Config, deps: { clock: Clock
       ingressClass: k.ingressClass, tlsIssuer: k.tlsIssuer, rolloutTimeoutMs: k.rolloutTimeoutMs,
     },
   });
-  return { kc, store: createKubeStateStore({ kc, clock: deps.clock, logger: deps.logger.child({ component: 'kube-state' }) }), secrets: createKubeSecretStore({ kc }), runtime };
+  const events = createAppEvents({ kc, logger: deps.logger.child({ component: 'kube-events' }), instance: k.identity ?? `${hostname()}-${process.pid}`, now: () => deps.clock.now() });
+  return {
+    kc, store: createKubeStateStore({ kc, clock: deps.clock, logger: deps.logger.child({ component: 'kube-state' }) }), secrets: createKubeSecretStore({ kc }), runtime,
+    events: (namespace, app, run) => events.observeRun(namespace, app, run),
+  };
 }
 
 /** What the controller drives. */

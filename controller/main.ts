@@ -148,7 +148,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     store, blobs, git, clock, logger: logger.child({ component: 'pipeline' }), runtime: parts.runtime, stages: createStageTracker(), systemDomain: config.systemDomain, routePolicy,
   };
   // Commit statuses back to GitHub when a token is configured (octokit pointed at SLIPWAY_GITHUB_API_URL).
-  const observers = [metrics.observeRun, ...(config.github.token ? [createCommitStatusReporter({
+  const observers = [metrics.observeRun, ...(kube ? [kube.events] : []), ...(config.github.token ? [createCommitStatusReporter({
     octokit: createGitHubClient({ token: config.github.token, baseUrl: config.github.apiUrl, logger }),
     store, logger: logger.child({ component: 'commit-status' }), githubHost: githubHostOf(config.github.apiUrl),
   })] : [])];

@@ -162,3 +162,31 @@ test('when a deployed app starts crashing, the App turns Ready=False with the re
   t.like(ready.runtime, { desired: 1 });
   t.not(ready.runtime.phase, 'running');
 });
+
+test('kubectl describe tells the story: Events on the App for each phase, a Warning for a failed build', async (t) => {
+  const w = await world(t);
+  const server = await w.server();
+  const first = await push(server, 'told');
+  const job1 = await w.kube.waitFor(() => jobsOf(w)[0]);
+  await waitRun(server, 'told', first, ['staging']);
+  w.kube.jobs.complete('workspace', job1.metadata!.name!);
+  t.is((await waitRun(server, 'told', first)).phase, 'succeeded');
+  const started = await server.request('POST', `${base}/told/deployments`, {});
+  const second = (await started.json() as { id: string }).id;
+  const job2 = await w.kube.waitFor(() => jobsOf(w).find((j) => j.metadata!.name !== job1.metadata!.name));
+  await waitRun(server, 'told', second, ['staging']);
+  w.kube.jobs.fail('workspace', job2.metadata!.name!, { logs: { main: ['ERROR: no buildpack groups passed detection'] } });
+  t.is((await waitRun(server, 'told', second)).phase, 'failed');
+
+  const uid = (w.kube.object('slipway.dev/v1alpha1', 'App', 'workspace', 'told') as any).metadata.uid;
+  const events = await w.kube.waitFor(() => {
+    const list = w.kube.objects('v1', 'Event', 'workspace').filter((e: any) => e.involvedObject?.kind === 'App' && e.involvedObject.name === 'told');
+    return list.some((e: any) => e.reason === 'Failed') ? list : undefined;
+  });
+  t.true(events.every((e: any) => e.involvedObject.uid === uid && e.involvedObject.apiVersion === 'slipway.dev/v1alpha1'), 'kubectl describe finds them by the App\'s uid');
+  const story = (events as any[]).sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) || 0).map((e) => `${e.type}/${e.reason}`);
+  for (const step of ['Normal/Staging', 'Normal/Deploying', 'Normal/Deployed', 'Warning/Failed']) t.true(story.includes(step), `${step} in ${story.join(', ')}`);
+  const failed = (events as any[]).find((e) => e.reason === 'Failed');
+  t.regex(failed.message, /failed \(stage_failed\)/);
+  t.deepEqual(w.kube.rejections, [], 'every Event passed the schemas');
+});

@@ -66,3 +66,21 @@ test.serial('a push of an empty folder is refused before any request and leaves 
   t.regex(push.stderr, /holds only ignored files \(1 ignored by \.gitignore: node_modules\/\).*\(empty_source\)/);
   t.false((await appNames()).includes('hollow'));
 });
+
+test.serial('app env set, list and unset change the app the server holds, and say when it takes effect', async (t) => {
+  const { dir, cleanup } = await makeTempDir('slipway-e2e-src-');
+  t.teardown(cleanup);
+  await writeFile(join(dir, 'index.html'), '<h1>hi</h1>\n');
+  t.is((await runCli(['push', '--name', 'envy', '--path', dir], env())).code, 0);
+  const set = await runCli(['app', 'env', 'set', 'envy', 'DATABASE_URL=postgres://db/app?a=b', 'MODE=prod'], env());
+  t.is(set.code, 0, set.stderr);
+  t.regex(set.stdout, /Set DATABASE_URL, MODE on envy \(namespace workspace\)\.\nIt takes effect at the next deploy/);
+  const unset = await runCli(['app', 'env', 'unset', 'envy', 'MODE'], env());
+  t.is(unset.code, 0, unset.stderr);
+  const show = await runCli(['apps', 'show', 'envy', '-o', 'json'], env());
+  t.deepEqual(JSON.parse(show.stdout).spec.env, { DATABASE_URL: 'postgres://db/app?a=b' });
+  const list = await runCli(['app', 'env', 'list', 'envy'], env());
+  t.regex(list.stdout, /^NAME\s+VALUE\nDATABASE_URL\s+\*\*\*\*\n/);
+  const revealed = await runCli(['app', 'env', 'list', 'envy', '--reveal', '-o', 'json'], env());
+  t.deepEqual(JSON.parse(revealed.stdout).variables, [{ name: 'DATABASE_URL', value: 'postgres://db/app?a=b' }]);
+});

@@ -3,6 +3,8 @@
  * source — a packed directory streamed to `…/store`, or a git URL to `…/import-git` —
  * and, when the server has a runtime, start a deployment run (`…/deployments`) and
  * follow it to its URL. Without a runtime (or with `--no-deploy`) it stops at storing.
+ * A folder with nothing to push is refused before any request, and an app this push
+ * created is deleted again when its source could not be stored (issue 13: no empty apps).
  */
 import { stat } from 'node:fs/promises';
 import type { ApiClient } from '../api-client.ts';

@@ -20,9 +20,17 @@ export interface SourceEntry {
   linkname?: string;
 }
 
-/** The entries to pack and the paths left out because they are not files, folders or links. */
+/** A path left out by an ignore rule: an ignored folder is one entry (it is not walked). */
+export interface IgnoredPath {
+  path: string;
+  /** The ignore file that leaves it out (`.gitignore`, `web/.gitignore`, `.slipwayignore`…), or `.git` for `.git/`. */
+  by: string;
+}
+
+/** The entries to pack, the paths ignore rules left out, and the paths left out because they are not files, folders or links. */
 export interface SourceListing {
   entries: SourceEntry[];
+  ignored: IgnoredPath[];
   skipped: string[];
 }
 
@@ -30,6 +38,8 @@ interface ScopedFilter {
   /** Folder the ignore file sits in, with a trailing slash ('' for the root). */
   prefix: string;
   ignores: IgnoreFilter;
+  /** Each ignore file's own rules, to say which one left a path out (messages only). */
+  files: Array<{ name: string; ignores: IgnoreFilter }>;
 }
 
 async function readIfPresent(file: string): Promise<string | undefined> {
@@ -52,13 +62,25 @@ const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * cannot re-include what a parent folder's file excluded).
  */
 export async function listSourceEntries(root: string): Promise<SourceListing> {
-  const rootRules: string[] = [];
+  const rootFiles: Array<{ name: string; text: string }> = [];
   for (const name of ['.gitignore', ...SOURCE_IGNORE_FILES]) {
     const text = await readIfPresent(join(root, name));
-    if (text !== undefined) rootRules.push(text);
+    if (text !== undefined) rootFiles.push({ name, text });
   }
   const entries: SourceEntry[] = [];
+  const ignored: IgnoredPath[] = [];
   const skipped: string[] = [];
+
+  /** Which file left `path` out, for messages: the first whose rules alone ignore it. */
+  function ignoredBy(path: string, name: string, isDirectory: boolean, filters: ScopedFilter[]): string {
+    if (name === '.git' && isDirectory) return '.git';
+    for (const filter of filters) {
+      if (!path.startsWith(filter.prefix)) continue;
+      const file = filter.files.find((f) => f.ignores(path.slice(filter.prefix.length), isDirectory));
+      if (file) return file.name;
+    }
+    return 'ignore rules';
+  }
 
   async function walk(relativeDir: string, filters: ScopedFilter[]): Promise<void> {
     const names = (await readdir(join(root, relativeDir))).sort(byName);
@@ -66,11 +88,15 @@ export async function listSourceEntries(root: string): Promise<SourceListing> {
       const path = relativeDir === '' ? name : `${relativeDir}/${name}`;
       const stats = await lstat(join(root, path));
       const isDirectory = stats.isDirectory();
-      if (filters.some((f) => path.startsWith(f.prefix) && f.ignores(path.slice(f.prefix.length), isDirectory))) continue;
+      if (filters.some((f) => path.startsWith(f.prefix) && f.ignores(path.slice(f.prefix.length), isDirectory))) {
+        ignored.push({ path: isDirectory ? `${path}/` : path, by: ignoredBy(path, name, isDirectory, filters) });
+        continue;
+      }
       if (isDirectory) {
         entries.push({ path, type: 'directory', mode: 0o755, size: 0, mtime: stats.mtime });
         const nested = await readIfPresent(join(root, path, '.gitignore'));
-        const inner = nested === undefined ? filters : [...filters, { prefix: `${path}/`, ignores: createIgnoreFilter([nested]) }];
+        const ignores = nested === undefined ? undefined : createIgnoreFilter([nested]);
+        const inner = ignores === undefined ? filters : [...filters, { prefix: `${path}/`, ignores, files: [{ name: `${path}/.gitignore`, ignores }] }];
         await walk(path, inner);
       } else if (stats.isSymbolicLink()) {
         entries.push({ path, type: 'symlink', mode: 0o777, size: 0, mtime: stats.mtime, linkname: await readlink(join(root, path)) });
@@ -82,6 +108,7 @@ export async function listSourceEntries(root: string): Promise<SourceListing> {
     }
   }
 
-  await walk('', [{ prefix: '', ignores: createIgnoreFilter(rootRules) }]);
-  return { entries, skipped };
+  const files = rootFiles.map((f) => ({ name: f.name, ignores: createIgnoreFilter([f.text]) }));
+  await walk('', [{ prefix: '', ignores: createIgnoreFilter(rootFiles.map((f) => f.text)), files }]);
+  return { entries, ignored, skipped };
 }

@@ -11,12 +11,15 @@ import { PassThrough, type Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { pack as createPack, type Header } from 'tar-stream';
 import { CliError } from './cli-error.ts';
-import { listSourceEntries, type SourceEntry } from './list-source-entries.ts';
+import { emptySourceError } from './empty-source.ts';
+import { listSourceEntries, type SourceEntry, type SourceListing } from './list-source-entries.ts';
 
 /** Options for {@link packDirectory}. */
 export interface PackOptions {
   /** Called with the number of content bytes packed so far. */
   onProgress?(bytesDone: number): void;
+  /** The directory's listing from {@link listSource}, when the caller already read it. */
+  listing?: SourceListing;
 }
 
 /** A directory being packed. */
@@ -95,8 +98,11 @@ async function writeArchive(pack: Pack, root: string, list: SourceEntry[], onPro
   pack.finalize();
 }
 
-/** Lists `dir` and returns a tar.gz stream of it that is written as it is consumed. */
-export async function packDirectory(dir: string, options: PackOptions = {}): Promise<PackedDirectory> {
+/**
+ * Lists what a push of `dir` would send. Throws a {@link CliError}: `pack_failed` when
+ * the folder cannot be read, `empty_source` (exit 2) when it holds no file to push.
+ */
+export async function listSource(dir: string): Promise<SourceListing> {
   let listing;
   try {
     listing = await listSourceEntries(dir);
@@ -106,6 +112,14 @@ export async function packDirectory(dir: string, options: PackOptions = {}): Pro
       code: 'pack_failed', exitCode: code === 'ENOENT' || code === 'ENOTDIR' ? 2 : 1, hint: 'check the path given with --path or in the manifest', cause: error,
     });
   }
+  const empty = emptySourceError(dir, listing);
+  if (empty) throw empty;
+  return listing;
+}
+
+/** Lists `dir` (see {@link listSource}) and returns a tar.gz stream of it that is written as it is consumed. */
+export async function packDirectory(dir: string, options: PackOptions = {}): Promise<PackedDirectory> {
+  const listing = options.listing ?? await listSource(dir);
   const pack = createPack();
   const gzip = createGzip();
   const out = new PassThrough();

@@ -1,5 +1,5 @@
 /**
- * The `slipway app …` commands of the program: logs, restart, releases, rollback, watch, webhook —
+ * The `slipway app …` commands of the program: logs, restart, releases, rollback, watch, webhook, env —
  * what acts on a deployed application. Split from program.ts to keep files small.
  */
 import { InvalidArgumentError, type Command } from 'commander';
@@ -10,6 +10,7 @@ import { appRollback } from './commands/app-rollback.ts';
 import { appWatch } from './commands/app-watch.ts';
 import { appWebhook } from './commands/app-webhook.ts';
 import { DEFAULT_DEPLOY_TIMEOUT_MS } from './follow-run.ts';
+import { addAppEnvCommands } from './program-app-env.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import type { GlobalOptions, ProgramContext } from './program.ts';
 import { DEFAULT_NAMESPACE } from './push-plan.ts';
@@ -42,7 +43,7 @@ export function addAppCommands(program: Command, ctx: ProgramContext): void {
     ctx.output.out(g.output === 'json' ? JSON.stringify(json, null, 2) : human);
   };
   const namespaceOf = (g: GlobalOptions) => g.namespace ?? DEFAULT_NAMESPACE;
-  const app = program.command('app').description('logs, restart, releases, rollback and watching of an application');
+  const app = program.command('app').description('logs, restart, releases, rollback, watching and environment of an application');
 
   app.command('logs').description('print the app\'s output (or with --staging its latest build output)').argument('<name>')
     .option('-f, --follow', 'keep printing new lines until Ctrl-C (or, with --staging, until the build ends)')
@@ -108,4 +109,6 @@ export function addAppCommands(program: Command, ctx: ProgramContext): void {
         interrupt.dispose();
       }
     });
+
+  addAppEnvCommands(app, ctx);
 }

@@ -5,6 +5,7 @@
 import type { App, Namespace, Run } from '../core/types.ts';
 import { redactUrl } from '../core/redact.ts';
 import type { LogLine, NamespaceSummary, ReleaseEntry, WebhookInfo } from './api-client.ts';
+import type { AppEnvChange, AppEnvList } from './commands/app-env.ts';
 import type { AppRollbackResult } from './commands/app-rollback.ts';
 import type { LoginResult } from './commands/login.ts';
 import type { PushResult } from './commands/push.ts';
@@ -208,4 +209,27 @@ export function appWebhookText(info: WebhookInfo): string {
     `Anything else:  ${info.urls.generic}`,
     `  ${info.instructions.generic}`,
   ].join('\n');
+}
+
+/**
+ * Why a changed environment is not live yet: PATCH only records it, the next deploy
+ * hands it to the build and the instances, and a restart keeps the deployed release's
+ * environment (the local runtime's saved spec, the Kubernetes env Secret).
+ */
+const ENV_NEXT_DEPLOY = 'It takes effect at the next deploy (`slipway push`, or a new commit on a watched branch); `slipway app restart` keeps the running release\'s environment.';
+
+/** `slipway app env set|unset`. */
+export function appEnvChangeText(r: AppEnvChange, action: 'set' | 'unset'): string {
+  const lines: string[] = [];
+  if (r.changed.length) lines.push(`${action === 'set' ? 'Set' : 'Removed'} ${r.changed.join(', ')} ${action === 'set' ? 'on' : 'from'} ${r.app} (namespace ${r.namespace}).`);
+  if (r.unchanged.length) lines.push(`${r.unchanged.join(', ')} ${action === 'set' ? 'already had that value' : 'was not set'}.`);
+  lines.push(r.changed.length ? ENV_NEXT_DEPLOY : 'Nothing changed.');
+  return lines.join('\n');
+}
+
+/** `slipway app env list`: values as `****` unless revealed. */
+export function appEnvListText(r: AppEnvList): string {
+  if (!r.variables.length) return `${r.app} has no environment variables; set one with \`slipway app env set ${r.app} KEY=VALUE\`.`;
+  const rows = table(['NAME', 'VALUE'], r.variables.map((v) => [v.name, r.revealed ? v.value ?? '' : '****']));
+  return r.revealed ? rows : `${rows}\n\nValues are hidden; show them with --reveal.`;
 }

@@ -3,6 +3,8 @@
  * source — a packed directory streamed to `…/store`, or a git URL to `…/import-git` —
  * and, when the server has a runtime, start a deployment run (`…/deployments`) and
  * follow it to its URL. Without a runtime (or with `--no-deploy`) it stops at storing.
+ * A folder with nothing to push is refused before any request, and an app this push
+ * created is deleted again when its source could not be stored (issue 13: no empty apps).
  */
 import { stat } from 'node:fs/promises';
 import type { ApiClient } from '../api-client.ts';
@@ -10,7 +12,8 @@ import { CliError, usageError } from '../cli-error.ts';
 import { DEFAULT_DEPLOY_TIMEOUT_MS, followRun, runFailure } from '../follow-run.ts';
 import { loadManifest } from '../manifest.ts';
 import type { Output } from '../output.ts';
-import { packDirectory } from '../pack-directory.ts';
+import type { SourceListing } from '../list-source-entries.ts';
+import { listSource, packDirectory } from '../pack-directory.ts';
 import { originOf, planPush, type PushFlags, type PushPlan } from '../push-plan.ts';
 
 /** `slipway push` options: the flags plus an optional manifest path. */
@@ -102,10 +105,10 @@ async function createOrUpdate(api: ApiClient, plan: PushPlan): Promise<boolean> 
   return false;
 }
 
-async function storeDirectory(deps: PushDeps, plan: PushPlan, dir: string): Promise<Pick<PushResult, 'blobuid' | 'size' | 'entries'>> {
+async function storeDirectory(deps: PushDeps, plan: PushPlan, dir: string, listing: SourceListing): Promise<Pick<PushResult, 'blobuid' | 'size' | 'entries'>> {
   const { api, output } = deps;
   let bar: ReturnType<NonNullable<Output['progress']>> | undefined;
-  const packed = await packDirectory(dir, { onProgress: (done) => bar?.update(done) });
+  const packed = await packDirectory(dir, { listing, onProgress: (done) => bar?.update(done) });
   for (const path of packed.skipped) output.err(`skipping ${path}: not a file, folder or symlink`);
   bar = output.progress?.('uploading', packed.bytes);
   let packFailure: unknown;
@@ -123,25 +126,54 @@ async function storeDirectory(deps: PushDeps, plan: PushPlan, dir: string): Prom
   }
 }
 
-/** Runs `slipway push`. Usage problems throw exit-2 errors before any request is made. */
+/** Stores the source (upload or git import); the app has been created or updated. */
+async function storeSource(deps: PushDeps, plan: PushPlan, listing: SourceListing | undefined, result: PushResult): Promise<void> {
+  const source = plan.source;
+  if (source.kind === 'path') {
+    Object.assign(result, await storeDirectory(deps, plan, source.dir, listing!));
+  } else if (source.kind === 'git') {
+    const request = { giturl: source.url, gitrev: source.revision, ...(source.subdir !== undefined ? { subdir: source.subdir } : {}) };
+    const stored = await deps.api.importGit(plan.namespace, plan.name, request);
+    Object.assign(result, { blobuid: stored.blobuid, revision: stored.revision, branch: stored.branch });
+  } else {
+    result.image = source.image;
+  }
+}
+
+/**
+ * Deletes the app this push created when nothing could be stored in it, so a failed
+ * first push (unreachable git host, bad URL) leaves no empty app in `apps list`. A
+ * failed delete is only a warning: the push's own error is what the user must see.
+ */
+async function removeCreatedApp(deps: PushDeps, plan: PushPlan): Promise<void> {
+  try {
+    await deps.api.deleteApp(plan.namespace, plan.name);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    deps.output.err(`warning: could not delete the app ${plan.name} this push created (${reason}); delete it with \`slipway apps delete ${plan.name} -n ${plan.namespace}\``);
+  }
+}
+
+/** Runs `slipway push`. Usage problems (an empty folder among them) throw exit-2 errors before any request is made. */
 export async function push(options: PushOptions, deps: PushDeps): Promise<PushResult> {
   const { api, output } = deps;
   const loaded = await loadManifest(deps.cwd, options.manifest);
   for (const warning of loaded?.warnings ?? []) output.err(`warning: ${warning}`);
   const plan = planPush(options, loaded, deps.cwd);
-  if (plan.source.kind === 'path') await assertDirectory(plan.source.dir);
+  let listing: SourceListing | undefined;
+  if (plan.source.kind === 'path') {
+    await assertDirectory(plan.source.dir);
+    listing = await listSource(plan.source.dir);
+  }
   await ensureNamespace(api, plan.namespace);
   const created = await createOrUpdate(api, plan);
   const result: PushResult = { app: plan.name, namespace: plan.namespace, created, origin: plan.source.kind, runtime: 'none' };
-  const source = plan.source;
-  if (source.kind === 'path') {
-    Object.assign(result, await storeDirectory(deps, plan, source.dir));
-  } else if (source.kind === 'git') {
-    const request = { giturl: source.url, gitrev: source.revision, ...(source.subdir !== undefined ? { subdir: source.subdir } : {}) };
-    const stored = await api.importGit(plan.namespace, plan.name, request);
-    Object.assign(result, { blobuid: stored.blobuid, revision: stored.revision, branch: stored.branch });
-  } else {
-    result.image = source.image;
+  try {
+    await storeSource(deps, plan, listing, result);
+  } catch (error) {
+    // Only an app created by this very push: an existing app keeps its earlier source.
+    if (created) await removeCreatedApp(deps, plan);
+    throw error;
   }
   result.runtime = (await api.info()).runtime;
   if (result.runtime === 'none' || options.deploy === false) return result;

@@ -57,6 +57,12 @@ test('negated rules re-include files', packs, {
   'example.env': 'SECRET=',
 }, ['.slipwayignore', 'example.env']);
 
+test('a !rule in .slipwayignore brings back what .gitignore leaves out (the empty-folder hint says so)', packs, {
+  '.gitignore': 'dist/\n',
+  '.slipwayignore': '!dist/\n',
+  'dist/index.html': 'x',
+}, ['.gitignore', '.slipwayignore', 'dist/index.html']);
+
 test('.epinioignore like Epinio, and .git always', packs, {
   '.epinioignore': 'docs\n',
   'docs/readme.md': 'x',
@@ -124,4 +130,10 @@ test('a missing directory is a usage error', async (t) => {
   const error = await t.throwsAsync(packDirectory(join(tmpdir(), 'slipway-does-not-exist-42')));
   t.true(error instanceof CliError);
   t.is((error as CliError).exitCode, 2);
+});
+
+test('packDirectory refuses a folder with nothing to push (empty_source, exit 2)', async (t) => {
+  const error = await t.throwsAsync(packDirectory(await tree({ 'only/': '', '.gitignore': '*.log\n', 'a.log': 'x' })));
+  t.like(error as CliError, { code: 'empty_source', exitCode: 2 });
+  t.regex(error.message, /holds only ignored files \(1 ignored by \.gitignore: a\.log\)/);
 });

@@ -311,3 +311,85 @@ test('Ctrl-C while following a push stops following with a hint', async (t) => {
   const error = await t.throwsAsync(push({ name: 'x', path: dir }, { api: client, output, cwd: dir, signal: controller.signal, pollMs: 20 }));
   t.like(error as CliError, { code: 'interrupted', message: 'stopped following the deployment of x' });
 });
+
+test('push of an empty folder is refused before any request: exit 2, empty_source, what to do', async (t) => {
+  const api = await fakeApi();
+  const dir = await tempDir();
+  await mkdir(join(dir, 'app'));
+  const run = await runMain(['push', '--name', 'x', '--path', 'app'], envFor(api, dir), dir);
+  t.is(run.code, 2);
+  t.regex(run.stderr, /error: \S*app is empty; nothing would be pushed \(empty_source\)\nhint: put the app's files in it/);
+  t.deepEqual(api.requests, [], 'no request: no app, no namespace, no upload');
+  await mkdir(join(dir, 'app', 'sub'));
+  await writeFile(join(dir, 'app', '.slipwayignore'), '*.tmp\n');
+  const folders = await runMain(['push', '--name', 'x', '--path', 'app'], envFor(api, dir), dir);
+  t.is(folders.code, 2);
+  t.regex(folders.stderr, /app holds no files \(only folders or ignore files\); nothing would be pushed \(empty_source\)/);
+  t.deepEqual(api.requests, []);
+});
+
+test('push of a folder holding only ignored files names the ignore files and what they left out', async (t) => {
+  const api = await fakeApi();
+  const dir = await tempDir();
+  await writeTree(dir, {
+    'app/.gitignore': 'node_modules/\n*.log\n',
+    'app/.slipwayignore': 'secret.txt\n',
+    'app/node_modules/x/index.js': 'x',
+    'app/debug.log': 'x',
+    'app/secret.txt': 'x',
+    'app/.git/HEAD': 'ref: refs/heads/main\n',
+  });
+  const run = await runMain(['push', '--name', 'x', '--path', 'app', '-o', 'json'], envFor(api, dir), dir);
+  t.is(run.code, 2);
+  const body = JSON.parse(run.stderr.slice(run.stderr.indexOf('{')));
+  t.is(body.error.code, 'empty_source');
+  t.regex(body.error.message, /app holds only ignored files \(\.git\/ is never pushed; 2 ignored by \.gitignore; 1 ignored by \.slipwayignore: debug\.log, node_modules\/, secret\.txt\); nothing would be pushed$/);
+  t.regex(body.error.hint, /!pattern.*\.slipwayignore/);
+  t.deepEqual(api.requests, []);
+});
+
+test('a first push whose git import fails leaves no app behind, and reports the import\'s error', async (t) => {
+  const api = await fakeApi();
+  api.failNext('POST', /\/import-git$/, { status: 502, code: 'git_unreachable', detail: 'cannot reach https://e.com/r.git' });
+  const output = silentOutput();
+  const client = createApiClient({ url: api.url, user: 'admin', password: 'admin-password' });
+  const error = await t.throwsAsync(push({ name: 'fresh', git: 'https://e.com/r.git,main' }, { api: client, output, cwd: '/' }));
+  t.like(error as CliError, { code: 'git_unreachable', message: 'cannot reach https://e.com/r.git' });
+  t.false(api.apps.has('workspace/fresh'), 'the app push created is gone');
+  t.true(api.requests.some((r) => r.method === 'DELETE' && r.path === '/api/v1/namespaces/workspace/applications/fresh'));
+  t.deepEqual(output.lines, []);
+});
+
+test('a first push whose upload fails leaves no app behind', async (t) => {
+  const api = await fakeApi();
+  const dir = await tempDir();
+  await writeTree(dir, { 'a.txt': 'x' });
+  api.failNext('POST', /\/store$/, { status: 422, code: 'corrupt_archive', detail: 'the archive is damaged or truncated' });
+  const run = await runMain(['push', '--name', 'fresh'], envFor(api, dir), dir);
+  t.is(run.code, 1);
+  t.regex(run.stderr, /the archive is damaged or truncated \(corrupt_archive\)/);
+  t.false(api.apps.has('workspace/fresh'));
+});
+
+test('a failed push never deletes an app that existed before it', async (t) => {
+  const api = await fakeApi();
+  const dir = await tempDir();
+  t.is((await runMain(['push', '--name', 'old', '--git', 'https://e.com/r.git,main'], envFor(api, dir), dir)).code, 0);
+  api.failNext('POST', /\/import-git$/, { status: 422, code: 'unknown_revision', detail: 'revision "nope" not found' });
+  const run = await runMain(['push', '--name', 'old', '--git', 'https://e.com/r.git,nope'], envFor(api, dir), dir);
+  t.is(run.code, 1);
+  t.regex(run.stderr, /unknown_revision/);
+  t.true(api.apps.has('workspace/old'));
+  t.false(api.requests.some((r) => r.method === 'DELETE'));
+});
+
+test('when deleting the app it created fails, push warns and still reports the original error', async (t) => {
+  const api = await fakeApi();
+  const dir = await tempDir();
+  api.failNext('POST', /\/import-git$/, { status: 502, code: 'git_unreachable', detail: 'cannot reach https://e.com/r.git' });
+  api.failNext('DELETE', /\/applications\/fresh$/, { status: 503, code: 'unavailable', detail: 'the state store is unavailable' });
+  const run = await runMain(['push', '--name', 'fresh', '--git', 'https://e.com/r.git'], envFor(api, dir), dir);
+  t.is(run.code, 1);
+  t.regex(run.stderr, /warning: could not delete the app fresh this push created \(the state store is unavailable\); delete it with `slipway apps delete fresh -n workspace`\n/);
+  t.regex(run.stderr, /error: cannot reach https:\/\/e\.com\/r\.git \(git_unreachable\)/);
+});

@@ -22,6 +22,7 @@ import { createFileStateStore } from './adapters/state/file-state-store.ts';
 import { createFileSecretStore } from './adapters/state/file-secret-store.ts';
 import { createWriteProbe } from './adapters/state/write-probe.ts';
 import { cleanLeftovers } from './startup/clean-leftovers.ts';
+import { lockDataDir } from './startup/lock-data-dir.ts';
 import { bootstrapUsers, createAuthenticator, loadUsers } from './auth/user-store.ts';
 import { createFsBlobStore } from './adapters/blob/fs-blob-store.ts';
 import { createGitSource } from './adapters/git/create-git-source.ts';
@@ -103,9 +104,26 @@ async function createRuntime(config: Config, deps: { blobs: BlobStore; logger: L
   });
 }
 
-/** Starts Slipway's HTTP server on `config.host:config.port`. */
+/**
+ * Starts Slipway's HTTP server on `config.host:config.port`. Refuses (`data_dir_locked`)
+ * while another server process uses the data folder.
+ */
 export async function startServer(config: Config, logger: Logger, clock: Clock = systemClock, overrides: ServerOverrides = {}): Promise<RunningServer> {
   const dataDir = resolve(config.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  // Issue 13: before anything touches the folder — the clean-up of leftovers and the local
+  // runtime's orphan kill would otherwise end the running server's temp files and apps.
+  const lock = await lockDataDir(dataDir, config.dataDir);
+  try {
+    const running = await startLocked(config, logger, clock, overrides, dataDir);
+    return { ...running, close: async () => { await running.close(); await lock.release(); } };
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+async function startLocked(config: Config, logger: Logger, clock: Clock, overrides: ServerOverrides, dataDir: string): Promise<RunningServer> {
   const tmpDir = join(dataDir, 'tmp');
   await mkdir(tmpDir, { recursive: true });
   const metrics = createMetrics();
@@ -244,6 +262,14 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   };
 }
 
+/** Who can connect, in words for the banner: the URL alone hides that 0.0.0.0 exposes the API and the apps (issue 13). */
+function listenScope(server: Server): string {
+  const { address, port } = server.address() as AddressInfo;
+  if (address === '0.0.0.0' || address === '::') return `all interfaces, port ${port}: reachable from other machines`;
+  if (address === '::1' || address.startsWith('127.')) return 'this machine only; SLIPWAY_HOST=0.0.0.0 to accept other machines';
+  return `address ${address}, port ${port}`;
+}
+
 /** Options from the command line, which win over the environment. */
 export interface RunServerOptions {
   port?: number;
@@ -276,12 +302,20 @@ export async function runServer(options: RunServerOptions = {}): Promise<void> {
     );
   }
   // Last, so whoever waits for this line has seen everything printed before it.
-  process.stderr.write(`\nSlipway is listening on ${running.url} (runtime: ${config.runtime}, blob store: ${config.blobStore.kind})\n`);
+  process.stderr.write(`\nSlipway is listening on ${running.url} (${listenScope(running.server)}; runtime: ${config.runtime}, blob store: ${config.blobStore.kind})\n`);
+  // Ctrl-C in a terminal reaches the server twice under `npm start` (from the terminal and
+  // forwarded by npm): a repeat must not kill it halfway, leaving its apps running.
+  let stopping = false;
   const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal }, 'shutting down');
-    running.close().then(() => process.exit(0));
+    running.close().then(() => process.exit(0), (error: unknown) => {
+      logger.error({ err: redact(String((error as Error)?.stack ?? error)) }, 'shutdown failed');
+      process.exit(1);
+    });
     setTimeout(() => process.exit(0), 10_000).unref();
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }

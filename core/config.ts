@@ -14,7 +14,7 @@ const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filte
 
 const schema = z.object({
   SLIPWAY_PORT: int(0).max(65535).default(8080),
-  SLIPWAY_HOST: z.string().min(1).default('0.0.0.0'),
+  SLIPWAY_HOST: z.string().min(1).optional(),
   SLIPWAY_DATA_DIR: z.string().min(1).default('./.slipway'),
   SLIPWAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SLIPWAY_RUNTIME: z.enum(['none', 'local', 'kubernetes']).default('local'),
@@ -156,7 +156,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   }
   return {
     port: e.SLIPWAY_PORT,
-    host: e.SLIPWAY_HOST,
+    // Embedded, the API and the apps' router answer this machine only unless widened (issue 13);
+    // in a pod, the Service and probes reach it from outside its own loopback.
+    host: e.SLIPWAY_HOST ?? (e.SLIPWAY_RUNTIME === 'kubernetes' ? '0.0.0.0' : '127.0.0.1'),
     dataDir,
     logLevel: e.SLIPWAY_LOG_LEVEL,
     runtime: e.SLIPWAY_RUNTIME,

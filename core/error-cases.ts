@@ -187,3 +187,11 @@ export const stateCorrupt = (namespace: string, app: string, movedTo: string) =>
     `application "${app}" needs attention: its state file was not valid and was moved aside to ${movedTo}; ` +
     `fix that file and rename it back without ".corrupt", or delete the app ("slipway apps delete ${app}") and push it again`,
     { namespace, app, file: movedTo });
+
+/**
+ * 409: another live server process holds the data folder's lock. `dataDir` is the folder
+ * as configured (`./.slipway`), the way the user wrote it. Two servers on one folder
+ * would kill each other's apps as leftovers and run every app twice (issue 13).
+ */
+export const dataDirLocked = (pid: number, dataDir: string) =>
+  userError(409, 'data_dir_locked', `another Slipway (pid ${pid}) is using ${dataDir}`, { pid, dataDir });

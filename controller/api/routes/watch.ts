@@ -10,6 +10,7 @@ import { assertWatchable } from '../../pipeline/assert-watchable.ts';
 import { SlipwayError } from '../../../core/errors.ts';
 import type { App, GitOrigin } from '../../../core/types.ts';
 import { withoutUndefined } from '../../../core/without-undefined.ts';
+import ipaddr from 'ipaddr.js';
 
 const watchSchema = z.object({
   watch: z.boolean(),
@@ -41,18 +42,30 @@ export function watchRoute(deps: ApiDeps): Middleware {
   };
 }
 
+/**
+ * A warning when providers cannot reach `base`: with no SLIPWAY_PUBLIC_URL the URLs are
+ * the listening address, 127.0.0.1 by default (issue 13), which a webhook set up from
+ * them would post to in vain.
+ */
+function unreachableWarning(base: string): string | undefined {
+  const host = new URL(base).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const loopback = host === 'localhost' || host.endsWith('.localhost') || (ipaddr.isValid(host) && ipaddr.process(host).range() === 'loopback');
+  return loopback ? `GitHub cannot reach ${base}; set SLIPWAY_PUBLIC_URL to an address it can reach` : undefined;
+}
+
 /** GET …/applications/:app/webhook — URLs, the app's secret and setup steps per provider. */
 export function webhookRoute(deps: ApiDeps): Middleware {
   return async (ctx) => {
     const app = await requireApp(deps.store, ctx.params.ns, ctx.params.app);
     const origin = gitOrigin(app);
     const secret = await deps.secrets.ensureWebhookSecret(app.metadata.namespace, app.metadata.name);
+    const warning = unreachableWarning(deps.publicUrl());
     const base = `${deps.publicUrl()}/webhooks`;
     const urls = { github: `${base}/github`, gitlab: `${base}/gitlab`, gitea: `${base}/gitea`, generic: `${base}/generic` };
     ctx.set('Cache-Control', 'no-store');
     ctx.body = {
       app: app.metadata.name, repository: origin.url, branch: origin.branch ?? origin.revision, watching: origin.watch === true,
-      urls, secret, contentType: 'application/json', events: ['push'],
+      urls, secret, contentType: 'application/json', events: ['push'], ...(warning ? { warning } : {}),
       instructions: {
         github: `Repository → Settings → Webhooks → Add webhook: Payload URL ${urls.github}, Content type application/json, Secret <the secret>, "Just the push event".`,
         gitlab: `Project → Settings → Webhooks: URL ${urls.gitlab}, Secret token <the secret>, trigger "Push events".`,

@@ -12,6 +12,14 @@ test('no configuration at all gives the embedded defaults', (t) => {
   t.deepEqual(config.git.allowedHosts, []);
 });
 
+test('the embedded server listens on loopback unless SLIPWAY_HOST widens it; on Kubernetes on every interface', (t) => {
+  t.is(parseConfig({}).host, '127.0.0.1');
+  t.is(parseConfig({ SLIPWAY_RUNTIME: 'none' }).host, '127.0.0.1');
+  t.is(parseConfig({ SLIPWAY_HOST: '0.0.0.0' }).host, '0.0.0.0');
+  t.is(parseConfig({ SLIPWAY_RUNTIME: 'kubernetes' }).host, '0.0.0.0');
+  t.is(parseConfig({ SLIPWAY_RUNTIME: 'kubernetes', SLIPWAY_HOST: '::' }).host, '::');
+});
+
 test('S3 is chosen by a bucket and configured from the environment', (t) => {
   const config = parseConfig({ SLIPWAY_S3_BUCKET: 'sources', SLIPWAY_S3_ENDPOINT: 'http://127.0.0.1:9000', SLIPWAY_GIT_ALLOWED_HOSTS: 'git.internal, 10.0.0.0/8' });
   t.like(config.blobStore, { kind: 's3', bucket: 'sources', endpoint: 'http://127.0.0.1:9000', region: 'us-east-1', forcePathStyle: true });

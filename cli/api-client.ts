@@ -77,6 +77,8 @@ export interface WebhookInfo {
   contentType: string;
   events: string[];
   instructions: { github: string; gitlab: string; gitea: string; generic: string };
+  /** Set when providers cannot reach the URLs (loopback, no SLIPWAY_PUBLIC_URL). */
+  warning?: string;
 }
 
 export interface ApiClient {

@@ -208,6 +208,7 @@ export function appWebhookText(info: WebhookInfo): string {
     `  ${info.instructions.gitea}`,
     `Anything else:  ${info.urls.generic}`,
     `  ${info.instructions.generic}`,
+    ...(info.warning ? ['', `warning: ${info.warning}`] : []),
   ].join('\n');
 }
 

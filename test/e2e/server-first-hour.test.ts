@@ -13,7 +13,7 @@ import { startServerProcess, REPO_ROOT, CLI_BIN, type ServerProcess } from '../h
 import { runCli } from '../helpers/run-cli.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { eventually, getApp } from '../helpers/app-request.ts';
-import { startTestServer } from '../helpers/test-server.ts';
+import { ADMIN_PASSWORD, startTestServer } from '../helpers/test-server.ts';
 import { isRunning, listPids, readProcStat, type ProcStat } from '../../controller/adapters/local/run/proc-info.ts';
 
 const PASSWORD = 'e2e-admin-password';
@@ -192,4 +192,10 @@ test('the webhook URLs warn when they point at loopback and no SLIPWAY_PUBLIC_UR
   const fine = await (await published.request('GET', path)).json() as { warning?: string; urls: { github: string } };
   t.is(fine.urls.github, 'https://slipway.example.com/webhooks/github');
   t.is(fine.warning, undefined);
+  // The CLI prints it under the instructions.
+  const home = await makeTempDir('slipway-webhook-home-');
+  cleanups.push(home.cleanup);
+  const cli = await runCli(['app', 'webhook', 'hooked'], { HOME: home.dir, SLIPWAY_CONFIG_DIR: join(home.dir, 'cfg'), SLIPWAY_URL: local.url, SLIPWAY_USER: 'admin', SLIPWAY_PASSWORD: ADMIN_PASSWORD });
+  t.is(cli.code, 0, cli.stderr);
+  t.regex(cli.stdout, /^warning: GitHub cannot reach http:\/\/127\.0\.0\.1:\d+; set SLIPWAY_PUBLIC_URL/m);
 });

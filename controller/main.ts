@@ -201,7 +201,7 @@ async function startLocked(config: Config, logger: Logger, clock: Clock, overrid
     watch: watcher,
     webhooks,
     routePolicy,
-    metrics, metricsToken: config.metricsToken,
+    metrics, metricsToken: config.metricsToken, watchMinIntervalMs: config.watch.minIntervalMs,
     idle: idleLimits(config.timeouts.idleMs),
     ready: async () => (await writable.problem()) ?? (await blobs.ready?.()) ?? true,
   });

@@ -56,6 +56,8 @@ export interface ApiDeps {
   /** Prometheus metrics (`GET /metrics`), and `SLIPWAY_METRICS_TOKEN` when scrapes must bring it. */
   metrics?: Pick<Metrics, 'render' | 'webhookDelivered'>;
   metricsToken?: string;
+  /** `SLIPWAY_WATCH_MIN_INTERVAL_MS`: shorter polling intervals are refused, not silently raised. */
+  watchMinIntervalMs?: number;
   /** The server's idle limit, and how often streams send a heartbeat (default: 120 s). */
   idle?: IdleLimits;
   /** Readiness beyond "the process is up" (the bucket is reachable, the state can be written). */

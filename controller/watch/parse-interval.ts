@@ -30,3 +30,15 @@ export function parseInterval(text: string | undefined, minMs = MIN_INTERVAL_MS)
   }
   return Math.max(Math.round(total), minMs);
 }
+
+/**
+ * Refuses (`invalid_request`) an interval this server would raise to `minMs`: saying
+ * "polled every 5s" while polling every 10 s misleads whoever set it.
+ */
+export function assertIntervalHonoured(text: string | undefined, minMs = MIN_INTERVAL_MS): void {
+  if (text === undefined) return;
+  const ms = parseInterval(text, 0);
+  if (ms < minMs) {
+    throw invalidRequest(`interval "${text}" is shorter than this server's minimum of ${minMs / 1000}s (SLIPWAY_WATCH_MIN_INTERVAL_MS); use ${minMs / 1000}s or more, or a webhook for pushes within seconds`, { field: 'interval' });
+  }
+}

@@ -8,6 +8,7 @@ import type { App, AppSpec, Origin } from '../../../core/types.ts';
 import type { ApiDeps } from '../api-deps.ts';
 import { assertWatchable } from '../../pipeline/assert-watchable.ts';
 import { assertNewAppName } from '../../../core/names.ts';
+import { assertIntervalHonoured } from '../../watch/parse-interval.ts';
 import type { Runtime } from '../../../core/ports/runtime.ts';
 import { withoutUndefined } from '../../../core/without-undefined.ts';
 import { readBody } from '../parse-body.ts';
@@ -49,7 +50,8 @@ export function appsListRoute(store: StateStore, runtime?: Runtime): Middleware 
 }
 
 /** A git origin that asks to be watched must follow a branch (`watch_needs_branch`); others pass as they are. */
-async function checkedOrigin(deps: Pick<ApiDeps, 'git'>, origin: Origin | undefined): Promise<Origin | undefined> {
+async function checkedOrigin(deps: Pick<ApiDeps, 'git' | 'watchMinIntervalMs'>, origin: Origin | undefined): Promise<Origin | undefined> {
+  if (origin?.kind === 'git') assertIntervalHonoured(origin.interval, deps.watchMinIntervalMs);
   return origin?.kind === 'git' && origin.watch ? assertWatchable(deps.git, origin) : origin;
 }
 

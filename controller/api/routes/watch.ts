@@ -1,6 +1,7 @@
 /**
  * Repository watching: turn it on or off, and how to point a provider's webhook here.
  */
+import { assertIntervalHonoured } from '../../watch/parse-interval.ts';
 import type { RouterMiddleware as Middleware } from '@koa/router';
 import { z } from 'zod';
 import type { ApiDeps } from '../api-deps.ts';
@@ -30,6 +31,7 @@ function gitOrigin(app: App): GitOrigin {
 export function watchRoute(deps: ApiDeps): Middleware {
   return async (ctx) => {
     const body = readBody(ctx, watchSchema);
+    assertIntervalHonoured(body.interval, deps.watchMinIntervalMs);
     const app = await requireApp(deps.store, ctx.params.ns, ctx.params.app);
     const origin = gitOrigin(app);
     const next: GitOrigin = body.watch

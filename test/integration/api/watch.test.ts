@@ -43,6 +43,18 @@ test('watching a branch is turned on and off, with its interval', async (t) => {
   t.like((await off.json() as any).spec.origin, { watch: false, interval: '30s' });
 });
 
+test('an interval shorter than the server\'s minimum is refused, not silently raised', async (t) => {
+  t.is((await create('eager', { kind: 'git', url, revision: 'main' })).status, 201);
+  const tooOften = await server.request('POST', `${base}/eager/watch`, { watch: true, interval: '5s' });
+  t.is(tooOften.status, 400);
+  const problem = await tooOften.json() as { code: string; detail: string };
+  t.is(problem.code, 'invalid_request');
+  t.regex(problem.detail, /interval "5s" is shorter than this server's minimum of 10s \(SLIPWAY_WATCH_MIN_INTERVAL_MS\)/);
+  const created = await create('eager2', { kind: 'git', url, revision: 'main', watch: true, interval: '9s' });
+  t.is(created.status, 400);
+  t.is((await server.request('POST', `${base}/eager/watch`, { watch: true, interval: '10s' })).status, 200);
+});
+
 const refused = test.macro({
   async exec(t, revision: string) {
     const name = `pinned-${revision.toLowerCase()}`;

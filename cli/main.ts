@@ -29,7 +29,8 @@ function watchSigint(): { signal: AbortSignal; dispose(): void } {
 
 /** Commander's own exits: help and version are successes, everything else is usage. */
 function commanderExit(error: CommanderError): number {
-  if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+  // `--help`, `help`, `help CMD` and `--version` are successes (commander marks them with exit code 0).
+  if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version' || error.exitCode === 0) return 0;
   return 2;
 }
 

@@ -68,6 +68,8 @@ export function buildProgram(ctx: ProgramContext): Command {
     .option('--url <url>', 'server URL (overrides SLIPWAY_URL and the stored login)')
     .option('--user <user>', 'user name (overrides SLIPWAY_USER and the stored login)')
     .option('--password <password>', 'password (overrides SLIPWAY_PASSWORD and the stored login)')
+    // Subcommands' help lists the options every command takes (--url, --user, -n …) too.
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.output.out(s.replace(/\n$/, '')), writeErr: (s) => ctx.output.err(s.replace(/\n$/, '')) });

@@ -32,8 +32,10 @@ const exits = test.macro({
 });
 
 test(exits, ['--help'], 0, /Usage: slipway \[options\] \[command\][\s\S]*push[\s\S]*apps[\s\S]*namespaces/);
-test(exits, ['push', '--help'], 0, /--git <url\[,revision\]>/);
+test(exits, ['push', '--help'], 0, /--git <url\[,revision\]>[\s\S]*Global Options:[\s\S]*--namespace[\s\S]*--url <url>/);
 test(exits, ['apps', '--help'], 0, /list[\s\S]*show[\s\S]*delete/);
+test(exits, ['help'], 0, /Usage: slipway \[options\] \[command\]/);
+test(exits, ['help', 'push'], 0, /--git <url\[,revision\]>/);
 test(exits, ['--version'], 0, /^\d+\.\d+\.\d+/);
 test(exits, ['deploy-everything'], 2, /unknown command 'deploy-everything'/);
 test(exits, ['apps', 'list', '--colour'], 2, /unknown option '--colour'/);

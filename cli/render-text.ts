@@ -116,7 +116,8 @@ export function appShowText(app: App): string {
     ['Namespace', app.metadata.namespace],
     ['Created', app.metadata.createdAt],
     ['Origin', originText],
-    ['Phase', corruptMessage(app) ? 'corrupt' : runtime ? `${runtime.phase}${runtime.message ? ` (${runtime.message})` : ''}` : '-'],
+    // The same word as `apps list` (phaseOf), with the runtime's message when there is one.
+    ['Phase', `${phaseOf(app)}${!corruptMessage(app) && runtime?.message ? ` (${runtime.message})` : ''}`],
     ['Attention', corruptMessage(app)],
     ['Instances', `${instancesText(app)} ready${runtime ? `, ${runtime.restarts} restarts` : ''}`],
     ['Release', release ? `${release.number} (stage ${release.stageId}, ${release.createdAt})` : '-'],

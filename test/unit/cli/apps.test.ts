@@ -125,6 +125,16 @@ test('apps show of a never deployed app shows - for phase, release, revision and
   t.regex(run.stdout, /^Instances:\s+-\/1 ready$/m);
 });
 
+test('apps show says failed for an app whose only run failed, as apps list does', async (t) => {
+  const { api, dir, env } = await setup();
+  const app = api.apps.get('workspace/web')!;
+  app.status = { ...app.status, run: { id: 'run-1', kind: 'deploy', phase: 'failed', startedAt: '2026-01-02T00:00:00.000Z', error: { code: 'stage_failed', message: 'npm run build exited 1' } } };
+  const show = await runMain(['apps', 'show', 'web'], env, dir);
+  t.regex(show.stdout, /^Phase:\s+failed$/m);
+  const list = await runMain(['apps', 'list'], env, dir);
+  t.regex(list.stdout, /^web\s+\S+\s+failed\s/m);
+});
+
 test('apps show and list of a deployed app show its phase, instances, release, revision and URL', async (t) => {
   const { api, dir, env } = await setup();
   const app = api.apps.get('workspace/api')!;

@@ -63,16 +63,22 @@ async function waitRun(call: Call, app: string, id: string, phases: string[], ti
 const holder = (w: KubeWorld) => (w.kube.object('coordination.k8s.io/v1', 'Lease', 'slipway-system', 'slipway-controller') as any)?.spec?.holderIdentity;
 const openJob = (w: KubeWorld, seen: Set<string>) => w.kube.objects('batch/v1', 'Job', 'workspace').find((j: any) => !seen.has(j.metadata.name) && !j.status?.succeeded && !j.status?.failed);
 
+/** Creates app `web` through `call` and completes its first staging Job (adding it to `seen`); resolves with the run id. */
+async function stageFirstRelease(w: KubeWorld, call: Call, seen: Set<string>): Promise<string> {
+  const one = await startRun(call, 'web');
+  const job = await w.kube.waitFor(() => openJob(w, seen));
+  seen.add(job!.metadata!.name!);
+  w.kube.jobs.complete('workspace', job!.metadata!.name!);
+  return one;
+}
+
 test('a controller killed while staging loses no release, and the new leader fails the run with a reason', async (t) => {
   const w = await startKubeWorld();
   t.teardown(() => w.close());
   const first = await replicaProcess(t, w, 'first');
   const call = client(first.url);
   const seen = new Set<string>();
-  const one = await startRun(call, 'web');
-  const job1 = await w.kube.waitFor(() => openJob(w, seen));
-  seen.add(job1!.metadata!.name!);
-  w.kube.jobs.complete('workspace', job1!.metadata!.name!);
+  const one = await stageFirstRelease(w, call, seen);
   const deployed = await waitRun(call, 'web', one, ['succeeded', 'failed']);
   t.is(deployed.phase, 'succeeded');
   const two = await startRun(call, 'web', false);
@@ -122,10 +128,7 @@ test('a controller killed mid-rollout: the new leader puts the recorded release 
   const first = await replicaProcess(t, w, 'first');
   const call = client(first.url);
   const seen = new Set<string>();
-  const one = await startRun(call, 'web');
-  const job1 = await w.kube.waitFor(() => openJob(w, seen));
-  seen.add(job1!.metadata!.name!);
-  w.kube.jobs.complete('workspace', job1!.metadata!.name!);
+  const one = await stageFirstRelease(w, call, seen);
   await waitRun(call, 'web', one, ['deploying']);
   await w.kube.waitFor(() => w.kube.object('apps/v1', 'Deployment', 'workspace', 'web'));
   w.kube.deployments.rollout('workspace', 'web');

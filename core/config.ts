@@ -58,13 +58,23 @@ const schema = z.object({
   SLIPWAY_KUBE_NAMESPACE: z.string().min(1).default('slipway-system'),
   SLIPWAY_IMAGE: z.string().min(1).default('ghcr.io/slipway-dev/slipway:0.1.0'),
   SLIPWAY_REGISTRY: z.string().min(1).default('registry.slipway-system.svc.cluster.local:5000'),
+  SLIPWAY_REGISTRY_PULL: z.string().min(1).optional(),
+  SLIPWAY_REGISTRY_INSECURE: bool.default(false),
   SLIPWAY_REGISTRY_SECRET: z.string().min(1).default('slipway-registry'),
+  SLIPWAY_IMAGE_PULL_SECRETS: list.default([]),
+  SLIPWAY_BUILDER_USERS: list.pipe(z.array(z.string().regex(/^[^=]+=\d+:\d+$/, 'entries must be image-pattern=uid:gid'))).default([]),
+  SLIPWAY_STAGE_NODE_SELECTOR: list.pipe(z.array(z.string().regex(/^[^=]+=[^=]*$/, 'entries must be key=value'))).default([]),
+  SLIPWAY_STAGE_CPU_LIMIT: z.string().min(1).default('2'),
+  SLIPWAY_STAGE_MEMORY_LIMIT: z.string().min(1).default('4Gi'),
+  SLIPWAY_PENDING_GRACE_MS: int(1000).default(120_000),
+  SLIPWAY_WILDCARD_DNS: z.string().min(1).default('sslip.io'),
+  SLIPWAY_INGRESS_SERVICE: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, 'must be NAMESPACE/NAME').default('kube-system/traefik'),
   SLIPWAY_S3_SECRET: z.string().min(1).default('slipway-s3'),
   SLIPWAY_BUILDER_IMAGE: z.string().min(1).default('paketobuildpacks/builder-jammy-full:latest'),
   SLIPWAY_INGRESS_CLASS: z.string().min(1).default('traefik'),
   SLIPWAY_TLS_ISSUER: z.string().min(1).optional(),
-  SLIPWAY_STAGE_CPU: z.string().min(1).default('2'),
-  SLIPWAY_STAGE_MEMORY: z.string().min(1).default('4Gi'),
+  SLIPWAY_STAGE_CPU: z.string().min(1).default('500m'),
+  SLIPWAY_STAGE_MEMORY: z.string().min(1).default('1Gi'),
   SLIPWAY_CACHE_SIZE: z.string().min(1).default('2Gi'),
   SLIPWAY_CACHE_STORAGE_CLASS: z.string().min(1).optional(),
   SLIPWAY_STAGE_TTL_SECONDS: int(0).default(3600),
@@ -121,17 +131,48 @@ export interface KubernetesConfig {
   namespace: string;
   /** Slipway's own image: the staging Job's init container runs its `slipway unpack`. */
   image: string;
-  /** Registry staged images are pushed to: `<registry>/<namespace>-<app>:<stageid>`. */
+  /** Registry staged images are pushed to (from build pods): `<registry>/<namespace>-<app>:<stageid>`. */
   registry: string;
+  /**
+   * The same registry as the nodes' container runtime reaches it (e.g. `127.0.0.1:30500`
+   * through a NodePort, since nodes cannot resolve `*.svc.cluster.local`): Deployments'
+   * image references use it. Defaults to {@link registry}.
+   */
+  registryPull: string;
+  /** Plain HTTP registry: builds get `CNB_INSECURE_REGISTRIES` (platform API 0.13+). */
+  registryInsecure: boolean;
   /** Secret (type kubernetes.io/dockerconfigjson) with the registry credentials. */
   registrySecret: string;
   /** Secret with the S3 credentials the unpack step reads (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY). */
   s3Secret: string;
+  /** Secrets in {@link namespace} to pull Slipway's and the builder's images with; copied into app namespaces. */
+  imagePullSecrets: string[];
   builderImage: string;
+  /**
+   * The user and group a builder's lifecycle runs as (its CNB_USER_ID/CNB_GROUP_ID), by
+   * image pattern (`*` wildcards), first match wins; `SLIPWAY_BUILDER_USERS` entries
+   * (`pattern=uid:gid`) come before the built-in ones (Paketo 1001:1000, Heroku 1000:1000).
+   */
+  builderUsers: string[];
   ingressClass: string;
+  /** Wildcard DNS service for a derived system domain: `<ingress IP>.<wildcardDns>`. */
+  wildcardDns: string;
+  /** The ingress controller's Service (`namespace/name`), whose load-balancer address gives the derived domain. */
+  ingressService: { namespace: string; name: string };
+  /** Whether SLIPWAY_SYSTEM_DOMAIN was set; when not, the Kubernetes runtime derives one. */
+  systemDomainSet: boolean;
   /** cert-manager ClusterIssuer: Ingresses get TLS when set. */
   tlsIssuer?: string;
-  stage: { cpu: string; memory: string; cacheSize: string; cacheStorageClass?: string; ttlSeconds: number };
+  /**
+   * Staging Jobs: requests (`cpu`, `memory`) and limits, node selector (`key=value`
+   * entries), buildpacks cache, how long a finished Job is kept.
+   */
+  stage: {
+    cpu: string; memory: string; cpuLimit: string; memoryLimit: string; nodeSelector: Record<string, string>;
+    cacheSize: string; cacheStorageClass?: string; ttlSeconds: number;
+  };
+  /** How long a pod may stay unschedulable or fail to pull its image before the build or rollout fails. */
+  pendingGraceMs: number;
   rolloutTimeoutMs: number;
   lease: { name: string; durationMs: number };
   /** This replica's identity in the Lease (the pod name; else host name and pid). */
@@ -191,15 +232,31 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       namespace: e.SLIPWAY_KUBE_NAMESPACE,
       image: e.SLIPWAY_IMAGE,
       registry: e.SLIPWAY_REGISTRY.replace(/\/+$/, ''),
+      registryPull: (e.SLIPWAY_REGISTRY_PULL ?? e.SLIPWAY_REGISTRY).replace(/\/+$/, ''),
+      registryInsecure: e.SLIPWAY_REGISTRY_INSECURE,
       registrySecret: e.SLIPWAY_REGISTRY_SECRET,
+      imagePullSecrets: e.SLIPWAY_IMAGE_PULL_SECRETS,
+      builderUsers: e.SLIPWAY_BUILDER_USERS,
+      wildcardDns: e.SLIPWAY_WILDCARD_DNS,
+      ingressService: { namespace: e.SLIPWAY_INGRESS_SERVICE.split('/')[0]!, name: e.SLIPWAY_INGRESS_SERVICE.split('/')[1]! },
+      systemDomainSet: present.SLIPWAY_SYSTEM_DOMAIN !== undefined,
       s3Secret: e.SLIPWAY_S3_SECRET,
       builderImage: e.SLIPWAY_BUILDER_IMAGE,
       ingressClass: e.SLIPWAY_INGRESS_CLASS,
       tlsIssuer: e.SLIPWAY_TLS_ISSUER,
-      stage: { cpu: e.SLIPWAY_STAGE_CPU, memory: e.SLIPWAY_STAGE_MEMORY, cacheSize: e.SLIPWAY_CACHE_SIZE, cacheStorageClass: e.SLIPWAY_CACHE_STORAGE_CLASS, ttlSeconds: e.SLIPWAY_STAGE_TTL_SECONDS },
+      stage: {
+        cpu: e.SLIPWAY_STAGE_CPU, memory: e.SLIPWAY_STAGE_MEMORY, cpuLimit: e.SLIPWAY_STAGE_CPU_LIMIT, memoryLimit: e.SLIPWAY_STAGE_MEMORY_LIMIT,
+        nodeSelector: keyValues(e.SLIPWAY_STAGE_NODE_SELECTOR),
+        cacheSize: e.SLIPWAY_CACHE_SIZE, cacheStorageClass: e.SLIPWAY_CACHE_STORAGE_CLASS, ttlSeconds: e.SLIPWAY_STAGE_TTL_SECONDS,
+      },
+      pendingGraceMs: e.SLIPWAY_PENDING_GRACE_MS,
       rolloutTimeoutMs: e.SLIPWAY_ROLLOUT_TIMEOUT_MS,
       lease: { name: e.SLIPWAY_LEASE_NAME, durationMs: e.SLIPWAY_LEASE_DURATION_MS },
       identity: e.SLIPWAY_POD_NAME,
     },
   };
+}
+
+function keyValues(entries: string[]): Record<string, string> {
+  return Object.fromEntries(entries.map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]));
 }

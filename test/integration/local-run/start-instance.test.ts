@@ -49,7 +49,7 @@ test('an app that exits at once fails readiness with its exit code and last line
 test('an app that never opens its port fails readiness at the deadline', async (t) => {
   const { instance, lines, port } = await start({ MODE: 'noport' });
   // The deadline counts from waitUntilReady; wait for the app's line first, as a loaded machine may take longer than 300 ms to start node.
-  await eventually(() => lines.some((line) => line.text === 'thinking forever'));
+  await eventually(() => lines.some((line) => line.text === 'thinking forever'), 'the app to print its line');
   const error = await t.throwsAsync(instance.waitUntilReady({ timeoutMs: 300 }));
   t.true(isSlipwayError(error, 'deploy_failed'));
   t.is(error!.message, `did not answer on port ${port} within 300 ms: thinking forever`);

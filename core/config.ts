@@ -12,7 +12,8 @@ const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => [
 const int = (min: number) => z.coerce.number().int().min(min);
 const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 
-const schema = z.object({
+/** Every `SLIPWAY_*` variable: its type, bounds and default (scripts/generate-docs.ts documents it). */
+export const configSchema = z.object({
   SLIPWAY_PORT: int(0).max(65535).default(8080),
   SLIPWAY_HOST: z.string().min(1).optional(),
   SLIPWAY_DATA_DIR: z.string().min(1).default('./.slipway'),
@@ -89,7 +90,7 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  logLevel: z.infer<typeof schema>['SLIPWAY_LOG_LEVEL'];
+  logLevel: z.infer<typeof configSchema>['SLIPWAY_LOG_LEVEL'];
   runtime: 'none' | 'local' | 'kubernetes';
   systemDomain: string;
   /**
@@ -182,7 +183,7 @@ export interface KubernetesConfig {
 /** Parses and validates the environment. Throws `invalid_config` listing every bad variable. */
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('SLIPWAY_') && v !== ''));
-  const result = schema.safeParse(present);
+  const result = configSchema.safeParse(present);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new SlipwayError('invalid_config', `invalid configuration:\n  ${problems.join('\n  ')}\nsee docs/configuration.md`, {

@@ -181,7 +181,7 @@ salt does not change), else generated.
 {{- $oldPassword := index $existing.data "password" | default "" | b64dec }}
 {{- if and (eq $oldUser $username) $oldPassword (or (not $password) (eq $password $oldPassword)) }}
 {{- $password = $oldPassword }}
-{{- $htpasswd = index $existing.data "htpasswd" | default "" | b64dec }}
+{{- $htpasswd = index $existing.data "htpasswd" | default "" | b64dec | trim }}
 {{- end }}
 {{- end }}
 {{- if not $password }}

@@ -53,7 +53,13 @@ interface EnvVar {
 interface Container { name: string; image: string; env: EnvVar[]; ports: { name: string; containerPort: number }[]; [k: string]: unknown }
 type DeploymentObject = KubeObject & { spec: { replicas: number; template: { spec: { serviceAccountName: string; securityContext: Record<string, unknown>; containers: Container[] } } } };
 
-const controller = (objects: KubeObject[]) => (one(objects, 'Deployment') as DeploymentObject).spec.template.spec.containers[0]!;
+/** The object of `kind` named `name` (the controller's objects are named after the release). */
+const named = (objects: KubeObject[], kind: string, name = 'slipway') => {
+  const found = byKind(objects, kind).find((o) => o.metadata.name === name);
+  if (!found) throw new Error(`no ${kind} ${name} rendered`);
+  return found;
+};
+const controller = (objects: KubeObject[]) => (named(objects, 'Deployment') as DeploymentObject).spec.template.spec.containers[0]!;
 
 /** Variable names core/config.ts reads, from its schema's keys. */
 async function knownSettings(): Promise<Set<string>> {
@@ -97,7 +103,7 @@ const rendersValid = test.macro({
     t.true(objects.length >= 8);
     for (const object of objects) t.deepEqual(await validateObject(object), [], `${object.kind} ${object.metadata.name}`);
     for (const object of objects) {
-      if (!['ClusterRole', 'ClusterRoleBinding'].includes(object.kind)) t.is(object.metadata.namespace, RELEASE_NAMESPACE, `${object.kind} namespace`);
+      if (!['ClusterRole', 'ClusterRoleBinding', 'ClusterIssuer'].includes(object.kind)) t.is(object.metadata.namespace, RELEASE_NAMESPACE, `${object.kind} namespace`);
     }
   },
   title: (name) => `${name}: every rendered object is valid against Kubernetes' schemas, with no unknown field`,
@@ -159,7 +165,12 @@ test('the Secret names default to what core/config.ts defaults to', async (t) =>
   t.is(config.kubernetes.lease.name, defaults.kubernetes.lease.name);
   t.is(config.kubernetes.builderImage, defaults.kubernetes.builderImage);
   t.is(config.kubernetes.ingressClass, defaults.kubernetes.ingressClass);
-  t.is(config.kubernetes.registry, defaults.kubernetes.registry);
+  t.is(config.kubernetes.wildcardDns, defaults.kubernetes.wildcardDns);
+  t.deepEqual(config.kubernetes.ingressService, defaults.kubernetes.ingressService);
+  t.is(config.kubernetes.pendingGraceMs, defaults.kubernetes.pendingGraceMs);
+  t.deepEqual(
+    [config.kubernetes.stage.cpu, config.kubernetes.stage.memory, config.kubernetes.stage.cpuLimit, config.kubernetes.stage.memoryLimit],
+    [defaults.kubernetes.stage.cpu, defaults.kubernetes.stage.memory, defaults.kubernetes.stage.cpuLimit, defaults.kubernetes.stage.memoryLimit]);
 });
 
 test('secrets: S3 credentials hold exactly the AWS keys, the registry Secret is a docker config for the host', async (t) => {
@@ -176,8 +187,8 @@ test('secrets: S3 credentials hold exactly the AWS keys, the registry Secret is 
   t.is(decode(auths['registry.example.com'].auth), 'builder:registry-pass');
 });
 
-test('without credentials in the values the chart creates no S3 or registry Secret, and generates an admin password', async (t) => {
-  const objects = await (await helm).render({});
+test('with external S3 and registry but no credentials in the values the chart creates no S3 or registry Secret, and generates an admin password', async (t) => {
+  const objects = await (await helm).render({ s3: { endpoint: 'https://s3.eu-west-1.amazonaws.com' }, registry: { host: 'registry.example.com' } });
   const names = byKind(objects, 'Secret').map((s) => s.metadata.name);
   t.deepEqual(names, ['slipway-admin']);
   const password = Buffer.from((one(objects, 'Secret') as unknown as { data: { password: string } }).data.password, 'base64').toString('utf8');
@@ -186,7 +197,7 @@ test('without credentials in the values the chart creates no S3 or registry Secr
 
 test('the Deployment: probes, non-root, resources, the ServiceAccount bound to the roles', async (t) => {
   const objects = await (await helm).render({});
-  const deployment = one(objects, 'Deployment') as DeploymentObject;
+  const deployment = named(objects, 'Deployment') as DeploymentObject;
   const pod = deployment.spec.template.spec;
   const container = pod.containers[0]! as Container & Record<string, any>;
   t.is(deployment.spec.replicas, 1);
@@ -205,7 +216,7 @@ test('the Deployment: probes, non-root, resources, the ServiceAccount bound to t
   }
   t.is(byKind(objects, 'Ingress').length, 0);
   t.is(byKind(objects, 'PodDisruptionBudget').length, 0);
-  const service = one(objects, 'Service') as KubeObject & { spec: { ports: { targetPort: string }[] } };
+  const service = named(objects, 'Service') as KubeObject & { spec: { ports: { targetPort: string }[] } };
   t.is(service.spec.ports[0]!.targetPort, 'http');
 });
 
@@ -226,6 +237,12 @@ const NEEDED: [string, string, string[]][] = [
   ['', 'secrets', ['get', 'list', 'create', 'update', 'patch', 'delete']],
   ['', 'persistentvolumeclaims', ['get', 'create', 'delete']],
   ['', 'events', ['create']],
+  // Owner references to the App with blockOwnerDeletion (OwnerReferencesPermissionEnforcement).
+  ['slipway.dev', 'apps/finalizers', ['update']],
+  // Secret sync and the derived system domain.
+  ['', 'secrets', ['watch']],
+  ['', 'namespaces', ['list', 'watch']],
+  ['', 'services', ['get']],
 ];
 
 test('RBAC: the ClusterRole grants what the controller does in app namespaces, leases only in the release namespace', async (t) => {
@@ -243,13 +260,13 @@ test('RBAC: the ClusterRole grants what the controller does in app namespaces, l
 
 test('TLS, ingress and 2 replicas: an Ingress with cert-manager TLS to the Service, and a PodDisruptionBudget', async (t) => {
   const objects = await (await helm).render(FULL);
-  t.is((one(objects, 'Deployment') as DeploymentObject).spec.replicas, 2);
+  t.is((named(objects, 'Deployment') as DeploymentObject).spec.replicas, 2);
   const ingress = one(objects, 'Ingress') as KubeObject & { spec: any };
   t.is(ingress.metadata.annotations?.['cert-manager.io/cluster-issuer'], 'letsencrypt-prod');
   t.is(ingress.spec.ingressClassName, 'traefik');
   t.deepEqual(ingress.spec.tls, [{ hosts: ['slipway.example.com'], secretName: 'slipway-tls' }]);
   const backend = ingress.spec.rules[0].http.paths[0].backend.service;
-  t.is(backend.name, one(objects, 'Service').metadata.name);
+  t.is(backend.name, named(objects, 'Service').metadata.name);
   t.is(backend.port.name, 'http');
   const pdb = one(objects, 'PodDisruptionBudget') as KubeObject & { spec: { minAvailable: number } };
   t.is(pdb.spec.minAvailable, 1);
@@ -284,6 +301,14 @@ test('a part size under the S3 minimum', refused, { s3: { partBytes: 1024 } }, /
 test('an unknown log level', refused, { logLevel: 'loud' }, /logLevel/);
 test('ingress.enabled: "always"', refused, { ingress: { enabled: 'always' } }, /ingress\.enabled/);
 test('webhook secrets given as a string', refused, { webhooks: { github: 'one-secret' } }, /webhooks\.github/);
+test('an unknown issuer kind to create', refused, { tls: { createIssuer: 'acme' } }, /tls\.createIssuer/);
+test('a registry host with a scheme', refused, { registry: { host: 'https://registry.example.com' } }, /registry\.host/);
+test('a node port that is not a port', refused, { registry: { battery: { nodePort: 70000 } } }, /registry\.battery\.nodePort/);
+test('a builder user without uid:gid', refused, { stage: { builderUsers: ['paketobuildpacks/*=cnb'] } }, /stage\.builderUsers/);
+test('a node selector value with a comma', refused, { stage: { nodeSelector: { 'kubernetes.io/arch': 'amd64,arm64' } } }, /stage\.nodeSelector/);
+test('an ingress Service without a name', refused, { ingressService: { namespace: 'kube-system', name: null } }, /ingressService/);
+test('a pending grace under a second', refused, { pendingGraceMs: 10 }, /pendingGraceMs/);
+test('a misspelt battery key', refused, { s3: { battery: { persistance: { size: '1Gi' } } } }, /persistance/);
 
 test('NOTES.txt tells how to read the admin password and log in, through port-forward or the Ingress', async (t) => {
   const h = await helm;
@@ -291,8 +316,12 @@ test('NOTES.txt tells how to read the admin password and log in, through port-fo
   t.regex(plain, /kubectl get secret -n slipway-system slipway-admin -o jsonpath='\{\.data\.password\}' \| base64 -d/);
   t.regex(plain, /kubectl port-forward -n slipway-system svc\/slipway 8080:80/);
   t.regex(plain, /slipway login http:\/\/127\.0\.0\.1:8080 --user admin/);
-  t.regex(plain, /WARNING: the Secret slipway-s3 with S3 credentials was not found/);
-  t.regex(plain, /WARNING: systemDomain is not set/);
+  t.regex(plain, /derives <ingress IP>\.sslip\.io from the\s+load-balancer address of the Service kube-system\/traefik/);
+  t.regex(plain, /nodes pull from\s+127\.0\.0\.1:30500/);
+  t.notRegex(plain, /WARNING/);
+  const external = await h.renderNotes({ s3: { endpoint: 'https://s3.example.com' }, registry: { host: 'registry.example.com' } });
+  t.regex(external, /WARNING: the Secret slipway-s3 with S3 credentials was not found/);
+  t.regex(external, /WARNING: the registry Secret slipway-registry was not found/);
   const full = await h.renderNotes(FULL);
   t.regex(full, /slipway login https:\/\/slipway\.example\.com --user admin/);
   t.regex(full, /2 replicas; one leader reconciles/);
@@ -300,7 +329,7 @@ test('NOTES.txt tells how to read the admin password and log in, through port-fo
 });
 
 test('the object check itself catches a misspelt field and a wrong type', async (t) => {
-  const deployment = one(await (await helm).render({}), 'Deployment') as DeploymentObject;
+  const deployment = named(await (await helm).render({}), 'Deployment') as DeploymentObject;
   const container = deployment.spec.template.spec.containers[0]! as Container & Record<string, unknown>;
   container.readinesProbe = container.readinessProbe;
   (deployment.spec as Record<string, unknown>).replicas = 'two';

@@ -27,9 +27,10 @@ export type KubeObject = { apiVersion: string; kind: string; metadata: { name: s
 
 /** See {@link createHelmRunner}. */
 export interface HelmRunner {
-  run(args: string[]): Promise<HelmRun>;
+  /** Runs helm; `kubeconfig` lets it reach a (fake) cluster, for `lookup`. */
+  run(args: string[], kubeconfig?: string): Promise<HelmRun>;
   /** `helm template` with `values` (as a values file); throws with helm's message on failure. */
-  render(values?: object, extraArgs?: string[]): Promise<KubeObject[]>;
+  render(values?: object, extraArgs?: string[], kubeconfig?: string): Promise<KubeObject[]>;
   /** Renders NOTES.txt, which `helm template` leaves out, for `values`. */
   renderNotes(values?: object): Promise<string>;
   /** Writes `values` to a file and returns its path. */
@@ -52,8 +53,8 @@ export async function createHelmRunner(): Promise<HelmRunner> {
   };
   let files = 0;
 
-  const run = (args: string[]) => new Promise<HelmRun>((resolve) => {
-    execFile(helm, args, { env, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
+  const run = (args: string[], kubeconfig?: string) => new Promise<HelmRun>((resolve) => {
+    execFile(helm, args, { env: kubeconfig ? { ...env, KUBECONFIG: kubeconfig } : env, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });
@@ -64,8 +65,8 @@ export async function createHelmRunner(): Promise<HelmRunner> {
     return path;
   }
 
-  async function template(chart: string, values: object, extraArgs: string[]): Promise<string> {
-    const result = await run(['template', 'slipway', chart, '--namespace', RELEASE_NAMESPACE, '-f', await valuesFile(values), ...extraArgs]);
+  async function template(chart: string, values: object, extraArgs: string[], kubeconfig?: string): Promise<string> {
+    const result = await run(['template', 'slipway', chart, '--namespace', RELEASE_NAMESPACE, '-f', await valuesFile(values), ...extraArgs], kubeconfig);
     if (result.code !== 0) throw new Error(`helm template failed (${result.code}): ${result.stderr}`);
     return result.stdout;
   }
@@ -73,8 +74,8 @@ export async function createHelmRunner(): Promise<HelmRunner> {
   return {
     run,
     valuesFile,
-    async render(values = {}, extraArgs = []) {
-      const docs = parseAllDocuments(await template(CHART, values, extraArgs));
+    async render(values = {}, extraArgs = [], kubeconfig) {
+      const docs = parseAllDocuments(await template(CHART, values, extraArgs, kubeconfig));
       return docs.map((doc) => doc.toJS() as KubeObject | null).filter((object): object is KubeObject => object !== null);
     },
     async renderNotes(values = {}) {

@@ -17,6 +17,7 @@ const SCHEMAS: Record<string, () => Promise<ModelClass>> = {
   'v1/ServiceAccount': async () => (await import('kubernetes-models/v1')).ServiceAccount,
   'v1/Secret': async () => (await import('kubernetes-models/v1')).Secret,
   'v1/Service': async () => (await import('kubernetes-models/v1')).Service,
+  'v1/PersistentVolumeClaim': async () => (await import('kubernetes-models/v1')).PersistentVolumeClaim,
   'apps/v1/Deployment': async () => (await import('kubernetes-models/apps/v1')).Deployment,
   'networking.k8s.io/v1/Ingress': async () => (await import('kubernetes-models/networking.k8s.io/v1')).Ingress,
   'policy/v1/PodDisruptionBudget': async () => (await import('kubernetes-models/policy/v1')).PodDisruptionBudget,
@@ -46,9 +47,53 @@ function unknownFields(value: unknown, type: string, path: string): string[] {
   });
 }
 
+/**
+ * cert-manager's kinds are not in kubernetes-models: the fields the chart uses, checked
+ * by hand against cert-manager.io/v1 (pkg/apis/certmanager/v1 types): the spec keys it
+ * knows, and what its webhook requires (one issuer type; ACME server, account key
+ * Secret and solvers; a Certificate's secretName, issuerRef and at least one name).
+ */
+const CERT_MANAGER_SPEC_KEYS: Record<string, string[]> = {
+  ClusterIssuer: ['acme', 'ca', 'selfSigned', 'vault', 'venafi'],
+  Issuer: ['acme', 'ca', 'selfSigned', 'vault', 'venafi'],
+  Certificate: ['secretName', 'issuerRef', 'dnsNames', 'ipAddresses', 'uris', 'emailAddresses', 'commonName', 'duration', 'renewBefore', 'usages', 'privateKey', 'isCA', 'subject', 'secretTemplate'],
+};
+
+function certManagerProblems(object: Record<string, any>): string[] {
+  const id = `${object.apiVersion}/${object.kind}`;
+  const keys = CERT_MANAGER_SPEC_KEYS[object.kind];
+  if (object.apiVersion !== 'cert-manager.io/v1' || !keys) return [`no schema known for ${id}`];
+  const problems: string[] = [];
+  const spec = object.spec ?? {};
+  if (!object.metadata?.name) problems.push(`${id}: metadata.name is required`);
+  for (const key of Object.keys(object)) if (!['apiVersion', 'kind', 'metadata', 'spec'].includes(key)) problems.push(`${id}: unknown field ${key}`);
+  for (const key of Object.keys(spec)) if (!keys.includes(key)) problems.push(`${id}: unknown field spec.${key}`);
+  if (object.kind === 'Certificate') {
+    if (typeof spec.secretName !== 'string' || !spec.secretName) problems.push(`${id}: spec.secretName is required`);
+    if (typeof spec.issuerRef?.name !== 'string') problems.push(`${id}: spec.issuerRef.name is required`);
+    if (!spec.dnsNames?.length && !spec.ipAddresses?.length && !spec.commonName) problems.push(`${id}: at least one name is required`);
+    return problems;
+  }
+  const types = Object.keys(spec).filter((key) => keys.includes(key));
+  if (types.length !== 1) problems.push(`${id}: exactly one issuer type is required, got ${types.join(',') || 'none'}`);
+  if (spec.acme) {
+    for (const key of Object.keys(spec.acme)) if (!['server', 'email', 'privateKeySecretRef', 'solvers', 'skipTLSVerify', 'externalAccountBinding', 'preferredChain'].includes(key)) problems.push(`${id}: unknown field spec.acme.${key}`);
+    if (!/^https:\/\//.test(spec.acme.server ?? '')) problems.push(`${id}: spec.acme.server must be an https URL`);
+    if (!spec.acme.privateKeySecretRef?.name) problems.push(`${id}: spec.acme.privateKeySecretRef.name is required`);
+    for (const solver of spec.acme.solvers ?? []) {
+      const ingress = solver.http01?.ingress;
+      if (!ingress) problems.push(`${id}: only http01.ingress solvers are checked`);
+      else for (const key of Object.keys(ingress)) if (!['class', 'ingressClassName', 'name', 'serviceType', 'podTemplate', 'ingressTemplate'].includes(key)) problems.push(`${id}: unknown field http01.ingress.${key}`);
+    }
+  }
+  if (spec.ca && !spec.ca.secretName) problems.push(`${id}: spec.ca.secretName is required`);
+  return problems;
+}
+
 /** Problems of one object: schema violations and unknown fields; empty when it is valid. */
 export async function validateObject(object: { apiVersion?: string; kind?: string }): Promise<string[]> {
   const id = `${object.apiVersion}/${object.kind}`;
+  if (object.apiVersion?.startsWith('cert-manager.io/')) return certManagerProblems(object);
   const load = SCHEMAS[id];
   if (!load) return [`no schema known for ${id}: add it to SCHEMAS`];
   const problems: string[] = [];

@@ -60,6 +60,16 @@ app.kubernetes.io/component: controller
 {{- default (printf "%s-admin" (include "slipway.fullname" .)) .Values.admin.existingSecret }}
 {{- end }}
 
+{{/* Secret holding the metrics token, when there is one (empty otherwise). */}}
+{{- define "slipway.metricsSecretName" -}}
+{{- if .Values.metrics.existingSecret }}{{ .Values.metrics.existingSecret }}{{- else if .Values.metrics.token }}{{ printf "%s-metrics" (include "slipway.fullname" .) }}{{- end }}
+{{- end }}
+
+{{/* Key of the metrics token in that Secret. */}}
+{{- define "slipway.metricsSecretKey" -}}
+{{- ternary .Values.metrics.existingSecretKey "token" (ne .Values.metrics.existingSecret "") }}
+{{- end }}
+
 {{/* Secret holding webhook secrets and the GitHub token. */}}
 {{- define "slipway.webhookSecretName" -}}
 {{- default (printf "%s-webhooks" (include "slipway.fullname" .)) .Values.webhooks.existingSecret }}

@@ -90,10 +90,42 @@ function certManagerProblems(object: Record<string, any>): string[] {
   return problems;
 }
 
+/**
+ * prometheus-operator's ServiceMonitor is not in kubernetes-models either: the fields the
+ * chart uses, checked by hand against monitoring.coreos.com/v1 (pkg/apis/monitoring/v1
+ * servicemonitor_types.go, Endpoint in endpoints.go): a selector, endpoints with a named
+ * port, durations in Prometheus' format, and `authorization` credentials as a Secret key.
+ */
+function serviceMonitorProblems(object: Record<string, any>): string[] {
+  const id = `${object.apiVersion}/${object.kind}`;
+  if (object.apiVersion !== 'monitoring.coreos.com/v1' || object.kind !== 'ServiceMonitor') return [`no schema known for ${id}`];
+  const problems: string[] = [];
+  const spec = object.spec ?? {};
+  const known = (value: Record<string, unknown>, keys: string[], path: string) => {
+    for (const key of Object.keys(value ?? {})) if (!keys.includes(key)) problems.push(`${id}: unknown field ${path}.${key}`);
+  };
+  known(spec, ['selector', 'namespaceSelector', 'endpoints', 'jobLabel', 'targetLabels', 'podTargetLabels', 'sampleLimit', 'attachMetadata'], 'spec');
+  if (!spec.selector) problems.push(`${id}: spec.selector is required`);
+  if (!Array.isArray(spec.endpoints) || spec.endpoints.length === 0) problems.push(`${id}: spec.endpoints needs at least one endpoint`);
+  const duration = /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
+  (spec.endpoints ?? []).forEach((endpoint: Record<string, any>, i: number) => {
+    const path = `spec.endpoints[${i}]`;
+    known(endpoint, ['port', 'targetPort', 'path', 'scheme', 'interval', 'scrapeTimeout', 'authorization', 'bearerTokenSecret', 'tlsConfig', 'honorLabels', 'relabelings', 'metricRelabelings', 'params'], path);
+    if (typeof endpoint.port !== 'string' && endpoint.targetPort === undefined) problems.push(`${id}: ${path} needs a port name`);
+    for (const key of ['interval', 'scrapeTimeout']) if (endpoint[key] !== undefined && !duration.test(endpoint[key])) problems.push(`${id}: ${path}.${key} is not a duration`);
+    if (endpoint.authorization) {
+      known(endpoint.authorization, ['type', 'credentials'], `${path}.authorization`);
+      if (!endpoint.authorization.credentials?.name || !endpoint.authorization.credentials?.key) problems.push(`${id}: ${path}.authorization.credentials needs name and key`);
+    }
+  });
+  return problems;
+}
+
 /** Problems of one object: schema violations and unknown fields; empty when it is valid. */
 export async function validateObject(object: { apiVersion?: string; kind?: string }): Promise<string[]> {
   const id = `${object.apiVersion}/${object.kind}`;
   if (object.apiVersion?.startsWith('cert-manager.io/')) return certManagerProblems(object);
+  if (object.apiVersion?.startsWith('monitoring.coreos.com/')) return serviceMonitorProblems(object);
   const load = SCHEMAS[id];
   if (!load) return [`no schema known for ${id}: add it to SCHEMAS`];
   const problems: string[] = [];

@@ -42,7 +42,7 @@ const secret = (data: Obj, type?: string) => ({ apiVersion: 'v1', kind: 'Secret'
 const configMap = (metadata: Obj) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { ...meta(), ...metadata } });
 
 const refused = test.macro({
-  async exec(t, object: Obj, field: string, message: RegExp, reason = 'FieldValueInvalid') {
+  async exec(t, object: Obj, field: string, message: RegExp, reason: string = 'FieldValueInvalid') {
     await t.notThrowsAsync(schemaAccepts(object), 'the OpenAPI schema accepts it');
     const status = await apiFailure(client().create(object as KubernetesObject));
     t.like(status, { kind: 'Status', code: 422, reason: 'Invalid' });

@@ -1,8 +1,8 @@
 /** Validation of custom resources against their CRD's openAPIV3Schema, and the structural-schema check of CRDs. */
 import { isObject } from './patch.ts';
 
-/** One refused field. */
-export type Cause = { field: string; message: string };
+/** One refused field (`reason`: the Status cause reason, FieldValueInvalid when absent). */
+export type Cause = { field: string; message: string; reason?: string };
 
 type Schema = {
   type?: string;

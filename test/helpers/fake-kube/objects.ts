@@ -7,8 +7,8 @@ import type { KubeObject, Store } from './store.ts';
 import { recordUpdate } from './managed-fields.ts';
 import { applyDefaults } from './defaults.ts';
 
-/** Checks an object about to be stored; returns the offending fields (empty when valid). */
-export type Validator = (r: ResourceInfo, object: KubeObject) => { field: string; message: string }[];
+/** Checks an object about to be stored (`old`: the stored one it replaces); returns the offending fields (empty when valid). */
+export type Validator = (r: ResourceInfo, object: KubeObject, old?: KubeObject) => { field: string; message: string; reason?: string }[];
 
 /** Options of one write. */
 export type WriteOptions = { subresource?: string; fieldManager?: string; operation?: 'Update' | 'Apply' };
@@ -40,8 +40,8 @@ export function createObjects(deps: { store: Store; table: ResourceTable; valida
     if (!ns || !store.get('/namespaces', undefined, ns)) throw notFound({ group: '', kind: 'Namespace', plural: 'namespaces', name: ns });
   };
 
-  const check = (r: ResourceInfo, o: KubeObject): void => {
-    const causes = deps.validate(r, o);
+  const check = (r: ResourceInfo, o: KubeObject, old?: KubeObject): void => {
+    const causes = deps.validate(r, o, old);
     if (causes.length === 0) return;
     const path = `/${r.group ? 'apis/' + groupVersion(r) : 'api/v1'}/${r.namespaced ? `namespaces/${o.metadata.namespace}/` : ''}${r.plural}/${o.metadata.name ?? ''}`;
     deps.onReject(path, causes.map((c) => `${c.field}: ${c.message}`).join('; '));
@@ -62,7 +62,8 @@ export function createObjects(deps: { store: Store; table: ResourceTable; valida
       if (r.namespaced) o.metadata.namespace = ns ?? o.metadata.namespace;
       else delete o.metadata.namespace;
       requireNamespace(r, o.metadata.namespace);
-      if (!o.metadata.name && o.metadata.generateName) o.metadata.name = o.metadata.generateName + randomSuffix();
+      // kube-apiserver's SimpleNameGenerator keeps a generated name within 63 characters.
+      if (!o.metadata.name && o.metadata.generateName) o.metadata.name = o.metadata.generateName.slice(0, 58) + randomSuffix();
       if (!o.metadata.name) throw invalid(who(r), [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
       if (store.get(storageKey(r), o.metadata.namespace, o.metadata.name)) throw alreadyExists(who(r, o.metadata.name));
       o.apiVersion = groupVersion(r);
@@ -113,7 +114,7 @@ export function createObjects(deps: { store: Store; table: ResourceTable; valida
       if (r.generation && !isDeepStrictEqual(specOf(old), specOf(next))) next.metadata.generation = (old.metadata.generation ?? 0) + 1;
       if (opts.operation !== 'Apply') recordUpdate(old, next, opts.fieldManager ?? 'unknown', next.apiVersion, opts.subresource);
       if (isDeepStrictEqual(old, next)) return { ...old, apiVersion: groupVersion(r) };
-      check(r, next);
+      check(r, next, old);
       return store.put(storageKey(r), next);
     },
 

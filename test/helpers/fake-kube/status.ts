@@ -56,12 +56,17 @@ export function applyConflict(who: Who, conflicts: { manager: string; field: str
   });
 }
 
-/** 422 Invalid naming each offending field. */
-export function invalid(who: Who, causes: { field: string; message: string }[]): KubeError {
-  const text = causes.map((c) => `${c.field}: ${c.message}`).join(', ');
-  return failure(422, 'Invalid', `${who.kind} "${who.name ?? ''}" is invalid: ${text}`, {
+/**
+ * 422 Invalid naming each offending field, worded as apimachinery's NewInvalid:
+ * `Deployment.apps "web" is invalid: <one error>` or `… is invalid: [<error>, <error>]`.
+ */
+export function invalid(who: Who, causes: { field: string; message: string; reason?: string }[]): KubeError {
+  const lines = [...new Set(causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message)))];
+  const text = lines.length === 1 ? lines[0] : `[${lines.join(', ')}]`;
+  const kind = who.group ? `${who.kind}.${who.group}` : who.kind;
+  return failure(422, 'Invalid', `${kind} "${who.name ?? ''}" is invalid: ${text}`, {
     name: who.name, group: who.group, kind: who.kind,
-    causes: causes.map((c) => ({ reason: 'FieldValueInvalid', message: c.message, field: c.field })),
+    causes: causes.map((c) => ({ reason: c.reason ?? 'FieldValueInvalid', message: c.message, field: c.field })),
   });
 }
 

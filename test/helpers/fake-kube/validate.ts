@@ -1,37 +1,17 @@
-/** Validation of every object written: kubernetes-models schemas, unknown fields, names and labels, CRD schemas. */
+/** Validation of every object written: kubernetes-models schemas, unknown fields, kube-apiserver's semantic rules, CRD schemas. */
 import { checkCustomResource, checkStructural, type Cause } from './crd-schema.ts';
 import { unknownFields } from './unknown-fields.ts';
-import type { ResourceInfo, ResourceTable } from './resources.ts';
+import { semanticErrors } from './semantic-validation.ts';
+import type { ResourceTable } from './resources.ts';
 import type { Validator } from './objects.ts';
 import type { KubeObject } from './store.ts';
 
 type Model = new (data: unknown) => { validate(): void };
 type AjvError = { instancePath: string; message?: string; params?: Record<string, unknown> };
 
-const subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const labelNamesOnly = new Set(['Namespace', 'Service']);
-
 // `/spec/template/spec/containers/0/image` → `spec.template.spec.containers[0].image`
 function fieldOf(pointer: string): string {
   return pointer.split('/').filter((p) => p !== '').map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
-}
-
-function nameAndLabels(r: ResourceInfo, o: KubeObject): Cause[] {
-  const out: Cause[] = [];
-  const name = o.metadata.name ?? '';
-  const rule = labelNamesOnly.has(r.kind) && !r.group ? dnsLabel : subdomain;
-  const max = rule === dnsLabel ? 63 : 253;
-  if (!rule.test(name) || name.length > max) {
-    out.push({ field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 ${rule === dnsLabel ? 'label' : 'subdomain'} must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character` });
-  }
-  for (const [k, v] of Object.entries(o.metadata.labels ?? {})) {
-    const keyName = k.split('/').at(-1)!;
-    if (!labelValue.test(keyName) || keyName === '' || keyName.length > 63) out.push({ field: `metadata.labels`, message: `Invalid value: "${k}": name part must consist of alphanumeric characters, '-', '_' or '.'` });
-    if (typeof v !== 'string' || !labelValue.test(v) || v.length > 63) out.push({ field: `metadata.labels`, message: `Invalid value: "${String(v)}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', at most 63 characters` });
-  }
-  return out;
 }
 
 function crdChecks(o: KubeObject): Cause[] {
@@ -52,8 +32,8 @@ export async function createValidator(table: ResourceTable): Promise<Validator> 
     const model = module[r.kind];
     if (model) schemas.set(`${r.group}/${r.version}/${r.kind}`, model);
   }
-  return (r, o) => {
-    const out = nameAndLabels(r, o);
+  return (r, o, old) => {
+    const out: Cause[] = semanticErrors(r, o, old);
     if (r.schema || !r.model) return [...out, ...checkCustomResource(o, r.schema)];
     const Model = schemas.get(`${r.group}/${r.version}/${r.kind}`);
     if (Model) {

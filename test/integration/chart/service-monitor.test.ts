@@ -31,7 +31,7 @@ test('a ServiceMonitor selects the controller Service by its labels and scrapes 
   t.truthy(monitor);
   t.deepEqual(await validateObject(monitor!), []);
   t.is(monitor!.metadata.namespace, 'slipway-system');
-  t.is((monitor!.metadata as { labels: Record<string, string> }).labels.release, 'kube-prometheus');
+  t.is((monitor!.metadata as unknown as { labels: Record<string, string> }).labels.release, 'kube-prometheus');
   const services = objects.filter((o) => o.kind === 'Service') as (KubeObject & { metadata: { labels: Record<string, string> }; spec: { ports: { name: string }[] } })[];
   const selected = services.filter((s) => Object.entries(monitor!.spec.selector.matchLabels as Record<string, string>).every(([k, v]) => s.metadata.labels[k] === v));
   t.deepEqual(selected.map((s) => s.metadata.name), ['slipway'], 'only the controller Service, not the batteries');

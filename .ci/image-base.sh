@@ -20,6 +20,8 @@
 # seconds instead of debootstrap's ~50 s. Progress goes to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# debootstrap and chroot live in /usr/sbin, which a non-login PATH may lack.
+export PATH="$PATH:/usr/sbin:/sbin"
 
 NAME="${SLIPWAY_BASE_IMAGE_NAME:-localhost/slipway-base:node24-bookworm}"
 CACHE="${SLIPWAY_IMAGE_CACHE:-/var/cache/slipway-image}"

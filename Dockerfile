@@ -3,7 +3,7 @@
 # Build: docker build -t ghcr.io/slipway-dev/slipway:0.1.0 .   (see docs/helm.md)
 # BASE_IMAGE swaps the base for an equivalent one (a mirror, a pinned digest, or the
 # local stand-in test/image/image.test.ts builds with .ci/image-base.sh): it needs
-# Debian with glibc, bash, useradd, Node 24 and npm on PATH, and a group with gid 1000.
+# Debian with glibc, sh, useradd, Node 24 and npm on PATH, and a group with gid 1000.
 #
 # Node 24 runs the TypeScript sources directly (type stripping): no build step, the
 # image holds the sources as they are in git plus the production dependencies.

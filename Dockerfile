@@ -1,17 +1,22 @@
 # Slipway's image: the controller (`slipway server`, the default command) and the
 # staging Jobs' init container (`slipway unpack --blob KEY --to DIR`) run it.
 # Build: docker build -t ghcr.io/slipway-dev/slipway:0.1.0 .   (see docs/helm.md)
+# BASE_IMAGE swaps the base for an equivalent one (a mirror, a pinned digest, or the
+# local stand-in test/image/image.test.ts builds with .ci/image-base.sh): it needs
+# Debian with glibc, sh, useradd, Node 24 and npm on PATH, and a group with gid 1000.
 #
 # Node 24 runs the TypeScript sources directly (type stripping): no build step, the
 # image holds the sources as they are in git plus the production dependencies.
 
-FROM node:24-slim AS deps
+ARG BASE_IMAGE=node:24-slim
+
+FROM ${BASE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Production dependencies only; no install scripts (none of them needs one).
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
-FROM node:24-slim
+FROM ${BASE_IMAGE}
 LABEL org.opencontainers.image.title="slipway" \
       org.opencontainers.image.description="git-push-to-deploy for Kubernetes" \
       org.opencontainers.image.version="0.1.0" \

@@ -87,6 +87,8 @@ export async function waitForRollout(options: WaitForRolloutOptions): Promise<vo
           wake = done;
           signal?.addEventListener('abort', done, { once: true });
         });
+        // Woken or not, look again: the poll is what covers a lost watch event (and a pull grace running out).
+        dirty = true;
         continue;
       }
       dirty = false;

@@ -8,7 +8,7 @@
  * - Paketo jammy stacks (paketo-buildpacks/jammy-*-stack `stack.toml`): uid 1001, gid 1000.
  * - Paketo noble stacks (paketo-buildpacks/ubuntu-noble-base-images `stack.toml`): uid 1001, gid 1001.
  * - Heroku (heroku/base-images `heroku-2x-build` Dockerfiles, 20 through 26): 1000:1000.
- *   (heroku-24-build was 1002:1000 until heroku/base-images#281 made build and run the same user.)
+ *   (heroku-24-build was 1002:1000 until heroku/base-images#281, March 2024, made build and run the same user.)
  * A builder no entry matches gets {@link DEFAULT_BUILDER_USER} (the default builder's ids,
  * Paketo jammy); a builder with other ids then fails with the lifecycle's "exec as user" error,
  * and needs a `SLIPWAY_BUILDER_USERS` entry.

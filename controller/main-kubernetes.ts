@@ -62,8 +62,9 @@ export async function createKubernetesParts(config: Config, deps: { clock: Clock
   const runtime = createKubeRuntime({
     kc, logger: deps.logger.child({ component: 'kube-runtime' }),
     settings: {
-      systemNamespace: k.namespace, image: k.image, registry: k.registry, registrySecret: k.registrySecret, s3Secret: k.s3Secret,
-      builderImage: k.builderImage, stage: k.stage, buildTimeoutMs: config.timeouts.buildMs, blob: { bucket, endpoint, region, forcePathStyle },
+      systemNamespace: k.namespace, image: k.image, registry: k.registry, registryPull: k.registryPull, registryInsecure: k.registryInsecure,
+      registrySecret: k.registrySecret, imagePullSecrets: k.imagePullSecrets, builderUsers: k.builderUsers, s3Secret: k.s3Secret,
+      builderImage: k.builderImage, stage: k.stage, pendingGraceMs: k.pendingGraceMs, buildTimeoutMs: config.timeouts.buildMs, blob: { bucket, endpoint, region, forcePathStyle },
       limits: { unpackedBytes: config.limits.unpackedBytes, archiveEntries: config.limits.archiveEntries },
       ingressClass: k.ingressClass, tlsIssuer: k.tlsIssuer, rolloutTimeoutMs: k.rolloutTimeoutMs,
     },

@@ -24,7 +24,8 @@ export async function stageApp(deps: PipelineDeps, input: StageAppInput): Promis
   if (!blobuid) throw nothingToDeploy(input.app, 'has no stored source; push one first ("slipway push")');
   const stageId = input.stageId ?? newStageId(deps.clock.now());
   const work = deps.runtime.stage({
-    namespace: input.namespace, app: input.app, stageId, blobuid, builder: app.spec.builder, env: app.spec.env, signal: input.signal,
+    namespace: input.namespace, app: input.app, stageId, blobuid, builder: app.spec.builder, env: app.spec.env,
+    previousImage: app.status.release?.image, signal: input.signal,
   });
   const output = await deps.stages.track(input.namespace, input.app, stageId, work);
   return { ...output, blobuid };

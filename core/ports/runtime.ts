@@ -31,6 +31,8 @@ export interface StageInput {
   builder?: string;
   /** The app's environment, visible to the build. */
   env: Record<string, string>;
+  /** The image of the release that serves now, if any: a runtime may reuse its layers (Kubernetes: `-previous-image`). */
+  previousImage?: string;
   signal?: AbortSignal;
 }
 

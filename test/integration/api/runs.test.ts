@@ -50,6 +50,15 @@ test('a deployment stages and deploys, and records release 1 with the default ro
   t.deepEqual(releases.map((r) => [r.number, r.current]), [[1, true]]);
 });
 
+test("a stage gets the serving release's image as its previous image (layer reuse)", async (t) => {
+  const { server, runtime } = await withServer(t);
+  await pushSource(server, 'web');
+  const first = await deploy(server, 'web');
+  t.is(runtime.staged[0]!.previousImage, undefined, 'nothing serves before the first release');
+  await deploy(server, 'web');
+  t.is(runtime.staged[1]!.previousImage, `fake/workspace-web:${first.stageId}`);
+});
+
 test('staging logs and completion are readable by stage id', async (t) => {
   const { server } = await withServer(t);
   await pushSource(server, 'web');

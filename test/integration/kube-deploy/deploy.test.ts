@@ -1,4 +1,5 @@
 import test from 'ava';
+import { AppsV1Api } from '@kubernetes/client-node';
 import { isSlipwayError } from '../../../core/errors.ts';
 import { NS, createApp, deployInput, setUp, type Loose } from './deploy-fixture.ts';
 
@@ -71,7 +72,8 @@ test('a redeploy removes an env key from the Secret the pods read', async (t) =>
 
 const failing = test.macro({
   async exec(t, reason: string) {
-    const { kube, deployer } = await setUp({ autoRollout: false });
+    // Image pulls are given the pending grace; a short one keeps this test about failing before the deadline.
+    const { kube, deployer } = await setUp({ autoRollout: false }, { pendingGraceMs: 300 });
     t.teardown(() => kube.close());
     const deploying = deployer.deploy(deployInput('web', 's-1'));
     deploying.catch(() => {}); // asserted below; must not count as unhandled meanwhile
@@ -90,6 +92,48 @@ test(failing, 'ErrImagePull');
 test(failing, 'InvalidImageName');
 test(failing, 'CrashLoopBackOff');
 test(failing, 'CreateContainerConfigError');
+
+test('a transient image pull failure within the pending grace does not fail the rollout', async (t) => {
+  const { kube, deployer } = await setUp({ autoRollout: false }, { pendingGraceMs: 60_000 });
+  t.teardown(() => kube.close());
+  const deploying = deployer.deploy(deployInput('web', 's-1'));
+  deploying.catch(() => {});
+  await kube.waitFor(() => kube.pods.list(NS, 'slipway.dev/app=web').length > 0);
+  let settled = false;
+  deploying.then(() => { settled = true; }, () => { settled = true; });
+  kube.deployments.fail(NS, 'web', 'ErrImagePull', 'failed to do request: dial tcp 127.0.0.1:30500: connect: connection refused');
+  // The deployer lists the pods again after the failure (a watch event, then its poll): two looks, and it still waits.
+  const podLists = () => kube.requests.filter((r) => r.method === 'GET' && r.path === `/api/v1/namespaces/${NS}/pods` && r.query.watch !== 'true').length;
+  const before = podLists();
+  await kube.waitFor(() => settled || podLists() >= before + 2, { timeoutMs: 8_000 });
+  t.false(settled, 'still waiting while the pull may recover');
+  kube.deployments.rollout(NS, 'web');
+  await t.notThrowsAsync(deploying);
+});
+
+test('an image pull failing past the pending grace fails the rollout naming the image and the reason', async (t) => {
+  const { kube, deployer } = await setUp({ autoRollout: false }, { pendingGraceMs: 400 });
+  t.teardown(() => kube.close());
+  const deploying = deployer.deploy(deployInput('web', 's-1'));
+  deploying.catch(() => {});
+  await kube.waitFor(() => kube.pods.list(NS, 'slipway.dev/app=web').length > 0);
+  kube.deployments.fail(NS, 'web', 'ImagePullBackOff', 'Back-off pulling image');
+  const error = await t.throwsAsync(deploying);
+  t.true(isSlipwayError(error, 'deploy_failed'), String(error));
+  t.regex(error!.message, /ImagePullBackOff: Back-off pulling image \(image "registry\.local\/team-web:s-1"\); the image could not be pulled for 0 s \(SLIPWAY_PENDING_GRACE_MS\)/);
+});
+
+test('a release recorded at the push address is run from the pull address', async (t) => {
+  const { kube, deployer } = await setUp({}, { registry: 'registry.slipway-system.svc.cluster.local:5000', registryPull: '127.0.0.1:30500' });
+  t.teardown(() => kube.close());
+  await deployer.deploy(deployInput('web', 's-1', { image: 'registry.slipway-system.svc.cluster.local:5000/team-web:s-1' }));
+  const deployment = await kube.kubeConfig().makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace: NS, name: 'web' });
+  t.is(deployment.spec!.template.spec!.containers[0]!.image, '127.0.0.1:30500/team-web:s-1');
+  // An image elsewhere (a container origin) is run as given.
+  await deployer.deploy(deployInput('web', 's-2', { image: 'nginx:1.27' }));
+  const again = await kube.kubeConfig().makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace: NS, name: 'web' });
+  t.is(again.spec!.template.spec!.containers[0]!.image, 'nginx:1.27');
+});
 
 test('deploy fails on ProgressDeadlineExceeded', async (t) => {
   const { kube, deployer } = await setUp({ autoRollout: false });

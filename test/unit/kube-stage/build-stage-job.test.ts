@@ -1,7 +1,7 @@
 import test from 'ava';
 import { Job } from 'kubernetes-models/batch/v1';
 import type { V1Container, V1Job } from '@kubernetes/client-node';
-import { CNB_GROUP_ID, CNB_USER_ID, buildStageJob, type StageJobParams } from '../../../controller/adapters/kube/runtime/stage/build-stage-job.ts';
+import { buildStageJob, type StageJobParams } from '../../../controller/adapters/kube/runtime/stage/build-stage-job.ts';
 import type { KubeStagerSettings } from '../../../controller/adapters/kube/runtime/stage/stage-settings.ts';
 import { unknownFields } from './unknown-fields.ts';
 
@@ -14,7 +14,7 @@ const settings: KubeStagerSettings = {
   registrySecret: 'slipway-registry',
   s3Secret: 'slipway-s3',
   builderImage: 'paketobuildpacks/builder-jammy-full:latest',
-  stage: { cpu: '2', memory: '4Gi', cacheSize: '5Gi', ttlSeconds: 3600 },
+  stage: { cpu: '500m', memory: '1Gi', cpuLimit: '2', memoryLimit: '4Gi', cacheSize: '5Gi', ttlSeconds: 3600 },
   buildTimeoutMs: 900_500,
   blob: { bucket: 'sources', endpoint: 'http://minio.slipway-system:9000', region: 'us-east-1', forcePathStyle: true },
 };
@@ -60,16 +60,60 @@ test('a failed build is not retried, runs within the build timeout and is cleane
   t.is(spec.template.spec!.restartPolicy, 'Never');
 });
 
-test('the pod runs as the cnb user without an API token and within the stage resources', (t) => {
+test('the pod runs as the Paketo builder user without an API token, requesting the stage requests up to the stage limits', (t) => {
   const pod = buildStageJob(params()).spec!.template.spec!;
   t.is(pod.automountServiceAccountToken, false);
-  t.like(pod.securityContext, { runAsNonRoot: true, runAsUser: CNB_USER_ID, runAsGroup: CNB_GROUP_ID, fsGroup: CNB_GROUP_ID });
-  t.is(CNB_USER_ID, 1001);
-  t.is(CNB_GROUP_ID, 1000);
+  t.like(pod.securityContext, { runAsNonRoot: true, runAsUser: 1001, runAsGroup: 1000, fsGroup: 1000 });
   for (const c of [...pod.initContainers!, ...pod.containers]) {
-    t.deepEqual(c.resources, { requests: { cpu: '2', memory: '4Gi' }, limits: { cpu: '2', memory: '4Gi' } }, c.name);
+    t.deepEqual(c.resources, { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '4Gi' } }, c.name);
     t.is(c.securityContext?.allowPrivilegeEscalation, false, c.name);
   }
+});
+
+const userCase = test.macro({
+  exec(t, builder: string, entries: string[], uid: number, gid: number) {
+    const job = buildStageJob(params({ builder, settings: { ...settings, builderUsers: entries } }));
+    const pod = job.spec!.template.spec!;
+    // The lifecycle, the unpack step that writes its workspace and the volumes' group all follow the builder.
+    t.like(pod.securityContext, { runAsUser: uid, runAsGroup: gid, fsGroup: gid });
+    t.true(containers(job).build.args!.includes(`-uid=${uid}`) && containers(job).build.args!.includes(`-gid=${gid}`));
+  },
+  title: (given, builder: string) => `builder user of ${builder}: ${given ?? ''}`,
+});
+test('Heroku builders run as 1000:1000', userCase, 'heroku/builder:24', [], 1000, 1000);
+test('Paketo jammy builders (any registry prefix) run as 1001:1000', userCase, 'docker.io/paketobuildpacks/builder-jammy-base:latest', [], 1001, 1000);
+test('Paketo noble builders run as 1001:1001', userCase, 'paketobuildpacks/ubuntu-noble-builder:latest', [], 1001, 1001);
+test('an operator entry wins over the built-ins, first match first', userCase, 'heroku/builder:24', ['gcr.io/*=2000:2000', 'heroku/*=1002:1000', 'heroku/*=3:3'], 1002, 1000);
+test('a wildcard in the middle of a pattern', userCase, 'registry.example.com/mirror/heroku-builder:22', ['registry.example.com/*/heroku-*=1000:1000'], 1000, 1000);
+test('an unknown builder gets the default builder\'s ids', userCase, 'example.org/builder:1', [], 1001, 1000);
+
+test('the build pod keeps ownership changes cheap and runs on the configured nodes', (t) => {
+  const spec = buildStageJob(params({ settings: { ...settings, stage: { ...settings.stage, nodeSelector: { 'kubernetes.io/arch': 'amd64' } } } })).spec!.template.spec!;
+  t.is(spec.securityContext!.fsGroupChangePolicy, 'OnRootMismatch');
+  t.deepEqual(spec.nodeSelector, { 'kubernetes.io/arch': 'amd64' });
+  t.is(buildStageJob(params()).spec!.template.spec!.nodeSelector, undefined);
+  t.notThrows(() => new Job(buildStageJob(params({ settings: { ...settings, stage: { ...settings.stage, nodeSelector: { 'kubernetes.io/arch': 'amd64' } } } })) as never).validate());
+});
+
+test('the staging pod pulls with the registry Secret and the configured pull Secrets', (t) => {
+  t.deepEqual(buildStageJob(params()).spec!.template.spec!.imagePullSecrets, [{ name: 'slipway-registry' }]);
+  const spec = buildStageJob(params({ settings: { ...settings, imagePullSecrets: ['ghcr-pull', 'slipway-registry', 'quay-pull'] } })).spec!.template.spec!;
+  t.deepEqual(spec.imagePullSecrets, [{ name: 'slipway-registry' }, { name: 'ghcr-pull' }, { name: 'quay-pull' }]);
+});
+
+test('an insecure registry: platform API 0.13 and CNB_INSECURE_REGISTRIES with the push host', (t) => {
+  const { build } = containers(buildStageJob(params({ settings: { ...settings, registryInsecure: true, registryPull: '127.0.0.1:30500/apps' } })));
+  t.like(env(build), { CNB_PLATFORM_API: '0.13', CNB_INSECURE_REGISTRIES: 'registry.example.com:5000' });
+  // The build still pushes to the push address.
+  t.is(build.args!.at(-1), 'registry.example.com:5000/apps/team-web:lz3k9f2a1b2c3d4');
+});
+
+test('the previous image is passed to the creator so launch layers are reused', (t) => {
+  const previous = 'registry.example.com:5000/apps/team-web:lz3k9f2a0000000';
+  const { build } = containers(buildStageJob(params({ previousImage: previous })));
+  t.true(build.args!.includes(`-previous-image=${previous}`));
+  t.is(build.args!.at(-1), 'registry.example.com:5000/apps/team-web:lz3k9f2a1b2c3d4');
+  t.false(containers(buildStageJob(params())).build.args!.some((a) => a.startsWith('-previous-image')));
 });
 
 test('the unpack step fetches the blob from S3 into the workspace', (t) => {
@@ -98,7 +142,7 @@ test('the build step runs the lifecycle creator and pushes <registry>/<namespace
   t.is(build.image, settings.builderImage);
   t.deepEqual(build.command, ['/cnb/lifecycle/creator']);
   t.deepEqual(build.args, [
-    '-app=/workspace', '-cache-dir=/cache', '-layers=/layers', '-platform=/platform', '-report=/layers/report.toml',
+    '-app=/workspace', '-cache-dir=/cache', '-layers=/layers', '-platform=/platform', '-report=/layers/report.toml', '-uid=1001', '-gid=1000',
     'registry.example.com:5000/apps/team-web:lz3k9f2a1b2c3d4',
   ]);
   t.deepEqual(env(build), { CNB_PLATFORM_API: '0.12', DOCKER_CONFIG: '/home/cnb/.docker' });

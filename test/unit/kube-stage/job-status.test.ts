@@ -33,7 +33,7 @@ const words = test.macro({
 });
 
 test('exit code', words, status({ terminated: { exitCode: 51, reason: 'Error' } }), 'build', /^the build step exited with code 51$/);
-test('out of memory', words, status({ terminated: { exitCode: 137, reason: 'OOMKilled' } }), 'build', /ran out of memory \(OOMKilled at the 4Gi limit; raise SLIPWAY_STAGE_MEMORY\)/);
+test('out of memory', words, status({ terminated: { exitCode: 137, reason: 'OOMKilled' } }), 'build', /ran out of memory \(OOMKilled at the 4Gi limit; raise SLIPWAY_STAGE_MEMORY_LIMIT\)/);
 test('builder image not pulled', words, status({ waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image' } }), 'build',
   /^the builder image "paketobuildpacks\/builder-jammy-full:latest" could not be pulled \(ImagePullBackOff\)$/);
 test('unpack image not pulled', words, status({ waiting: { reason: 'ErrImagePull' } }, 'ghcr.io/slipway/slipway:1'), 'unpack', /^the unpack image "ghcr.io\/slipway\/slipway:1" could not be pulled/);

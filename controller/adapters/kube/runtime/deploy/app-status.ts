@@ -17,7 +17,7 @@ export function appStatus(deployment: V1Deployment | undefined, pods: V1Pod[]): 
   const ready = Math.min(desired, live.filter(podReady).length);
   const restarts = pods.reduce((sum, pod) => sum + podRestarts(pod), 0);
   const stageId = deployment.metadata?.annotations?.[LABELS.stageId];
-  const problem = live.map(podProblem).find((p) => p !== undefined);
+  const problem = live.map((pod) => podProblem(pod)).find((p) => p !== undefined);
   const base = { desired, ready, restarts, ...(stageId ? { stageId } : {}) };
   if (desired === 0) return { phase: 'stopped', ...base };
   if (problem) return { phase: ready === 0 ? 'crashed' : 'degraded', ...base, message: describeProblem(problem) };

@@ -21,6 +21,7 @@ import { buildService } from './build-service.ts';
 import { deleteAppObjects } from './delete-app-objects.ts';
 import type { KubeDeployerSettings } from './deployer-settings.ts';
 import { kubeCall } from './kube-call.ts';
+import { pullReference } from '../registry-address.ts';
 import { waitForRollout } from './wait-for-rollout.ts';
 
 /** Options of {@link createKubeDeployer}. */
@@ -54,17 +55,18 @@ export function createKubeDeployer(options: KubeDeployerOptions): KubeDeployer {
       const log = logger.child({ namespace, app, stageId: input.stageId });
       const owner = await kubeCall(`reading App ${namespace}/${app}`, () => appOwnerReference(kc, namespace, app), { signal });
       const envSecret = await kubeCall(`applying the env Secret of ${namespace}/${app}`, () => applyEnvSecret(kc, namespace, app, input.env, owner), { signal });
+      const image = settings.registry ? pullReference(input.image, { registry: settings.registry, registryPull: settings.registryPull }) : input.image;
       const ingresses = buildIngresses({ namespace, app, routes: input.routes, ingressClass: settings.ingressClass, tlsIssuer: settings.tlsIssuer, owner });
       await applyObject(objects, buildDeployment({
-        namespace, app, stageId: input.stageId, image: input.image, instances: input.instances,
+        namespace, app, stageId: input.stageId, image, instances: input.instances,
         envSecret, registrySecret: settings.registrySecret, progressDeadlineSeconds, owner,
       }), signal);
       await applyObject(objects, buildService(namespace, app, owner), signal);
       for (const ingress of ingresses) await applyObject(objects, ingress, signal);
       const pruned = await pruneIngresses(kc, namespace, app, new Set(ingresses.map((i) => i.metadata!.name!)), signal);
       if (pruned.length > 0) log.info({ ingresses: pruned }, 'deleted the Ingresses of routes no longer listed');
-      log.info({ image: input.image, instances: input.instances }, 'applied; waiting for the rollout');
-      await waitForRollout({ kc, logger: log, namespace, app, what: `release ${input.stageId} of ${app}`, timeoutMs: settings.rolloutTimeoutMs, signal });
+      log.info({ image, instances: input.instances }, 'applied; waiting for the rollout');
+      await waitForRollout({ kc, logger: log, namespace, app, what: `release ${input.stageId} of ${app}`, timeoutMs: settings.rolloutTimeoutMs, pullGraceMs: settings.pendingGraceMs, signal });
       const routes = [...new Set(input.routes)];
       return { routes, urls: routes.map((route) => routeUrl(route, !!settings.tlsIssuer)) };
     },
@@ -85,7 +87,7 @@ export function createKubeDeployer(options: KubeDeployerOptions): KubeDeployer {
         () => apps.patchNamespacedDeployment({ namespace, name: app, body, fieldManager: FIELD_MANAGER }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
         { allowNotFound: true });
       if (!patched) throw nothingToDeploy(app, `is not deployed in namespace "${namespace}"; deploy it before restarting it`);
-      await waitForRollout({ kc, logger: logger.child({ namespace, app }), namespace, app, what: `the restart of ${app}`, timeoutMs: settings.rolloutTimeoutMs });
+      await waitForRollout({ kc, logger: logger.child({ namespace, app }), namespace, app, what: `the restart of ${app}`, timeoutMs: settings.rolloutTimeoutMs, pullGraceMs: settings.pendingGraceMs });
     },
 
     delete: (namespace, app) => deleteAppObjects(kc, namespace, app),

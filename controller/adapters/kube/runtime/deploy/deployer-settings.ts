@@ -10,4 +10,12 @@ export interface KubeDeployerSettings {
   tlsIssuer?: string;
   /** How long a deploy or restart waits for the rollout. */
   rolloutTimeoutMs: number;
+  /**
+   * The registry's push and pull addresses: an image recorded at the push address (releases
+   * made before the two were split) is run from the pull address, which nodes can reach.
+   */
+  registry?: string;
+  registryPull?: string;
+  /** How long a new pod may fail to pull its image (ErrImagePull, ImagePullBackOff) before the rollout fails (default 2 min). */
+  pendingGraceMs?: number;
 }

@@ -13,29 +13,39 @@ export const FAILING_REASONS: ReadonlySet<string> = new Set([
   'CreateContainerError', 'RunContainerError', 'ErrImageNeverPull',
 ]);
 
+/** Waiting reasons of an image pull that may still succeed (a registry restarting, a NodePort not yet open). */
+export const PULL_REASONS: ReadonlySet<string> = new Set(['ErrImagePull', 'ImagePullBackOff']);
+
 /** Why a pod's container cannot run. */
 export interface PodProblem {
   pod: string;
   container: string;
   reason: string;
   message?: string;
+  /** The container's image, as its status reports it. */
+  image?: string;
 }
 
-/** The first container of `pod` waiting for a {@link FAILING_REASONS} reason, if any. */
-export function podProblem(pod: V1Pod): PodProblem | undefined {
+/** The first container of `pod` waiting for a {@link FAILING_REASONS} reason that `tolerate` does not excuse, if any. */
+export function podProblem(pod: V1Pod, tolerate: (problem: PodProblem) => boolean = () => false): PodProblem | undefined {
   const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
   for (const status of statuses) {
     const waiting = status.state?.waiting;
     if (waiting?.reason && FAILING_REASONS.has(waiting.reason)) {
-      return { pod: pod.metadata?.name ?? '', container: status.name, reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) };
+      const problem: PodProblem = {
+        pod: pod.metadata?.name ?? '', container: status.name, reason: waiting.reason,
+        ...(waiting.message ? { message: waiting.message } : {}), ...(status.image ? { image: status.image } : {}),
+      };
+      if (!tolerate(problem)) return problem;
     }
   }
   return undefined;
 }
 
-/** `pod: Reason: message`, for messages a person reads. */
+/** `pod: Reason: message` (and the image, for a pull), for messages a person reads. */
 export function describeProblem(problem: PodProblem): string {
-  return `pod ${problem.pod}: ${problem.reason}${problem.message ? `: ${problem.message}` : ''}`;
+  const image = problem.image && PULL_REASONS.has(problem.reason) && !problem.message?.includes(problem.image) ? ` (image "${problem.image}")` : '';
+  return `pod ${problem.pod}: ${problem.reason}${problem.message ? `: ${problem.message}` : ''}${image}`;
 }
 
 /** Container restarts of a pod, summed. */

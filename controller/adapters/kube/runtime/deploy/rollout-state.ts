@@ -12,8 +12,8 @@ export type RolloutState =
   | { kind: 'failed'; reason: string; message: string; problem?: PodProblem }
   | { kind: 'progressing'; detail: string };
 
-/** Where the rollout of `deployment` stands, given the pods its selector matches. */
-export function rolloutState(deployment: V1Deployment, pods: V1Pod[]): RolloutState {
+/** Where the rollout of `deployment` stands, given the pods its selector matches; `tolerate` excuses pod problems that may still pass. */
+export function rolloutState(deployment: V1Deployment, pods: V1Pod[], tolerate?: (problem: PodProblem) => boolean): RolloutState {
   const generation = deployment.metadata?.generation ?? 0;
   const status = deployment.status ?? {};
   if ((status.observedGeneration ?? 0) < generation) return { kind: 'progressing', detail: 'waiting for the Deployment controller to see the new spec' };
@@ -21,7 +21,7 @@ export function rolloutState(deployment: V1Deployment, pods: V1Pod[]): RolloutSt
   const mark = templateMark(deployment.spec?.template.metadata);
   for (const pod of pods) {
     if (!isCurrentPod(pod, mark)) continue;
-    const problem = podProblem(pod);
+    const problem = podProblem(pod, tolerate);
     if (problem) return { kind: 'failed', reason: problem.reason, message: problem.message ?? problem.reason, problem };
   }
 

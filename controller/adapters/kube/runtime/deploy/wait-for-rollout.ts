@@ -11,7 +11,7 @@ import { isSlipwayError } from '../../../../../core/errors.ts';
 import { appPodSelectorString } from './app-object-meta.ts';
 import { kubeCall } from './kube-call.ts';
 import { lastLogLines } from './last-log-lines.ts';
-import { describeProblem } from './pod-problem.ts';
+import { PULL_REASONS, describeProblem, type PodProblem } from './pod-problem.ts';
 import { rolloutState, type RolloutState } from './rollout-state.ts';
 import { watchChanges } from './watch-changes.ts';
 
@@ -27,6 +27,12 @@ export interface WaitForRolloutOptions {
   /** What rolls out, for messages: "release s-123 of web". */
   what: string;
   timeoutMs: number;
+  /**
+   * How long a new pod may fail to pull its image before the rollout fails (default 2 min):
+   * a pull can fail for a moment (a registry restarting, its NodePort not open yet) and the
+   * kubelet retries it, so an early ErrImagePull is not yet a failed release.
+   */
+  pullGraceMs?: number;
   signal?: AbortSignal;
 }
 
@@ -51,21 +57,38 @@ export async function waitForRollout(options: WaitForRolloutOptions): Promise<vo
 
   let last: RolloutState | undefined;
   let lastError: string | undefined;
+  const pullGraceMs = options.pullGraceMs ?? 120_000;
+  /** When each pod's container was first seen failing to pull. */
+  const pullingSince = new Map<string, number>();
+  let pulling: PodProblem | undefined;
+  const tolerate = (problem: PodProblem): boolean => {
+    if (!PULL_REASONS.has(problem.reason)) return false;
+    const key = `${problem.pod}/${problem.container}`;
+    const since = pullingSince.get(key) ?? Date.now();
+    pullingSince.set(key, since);
+    if (Date.now() - since >= pullGraceMs) return false;
+    pulling = problem;
+    return true;
+  };
   try {
     for (;;) {
       signal?.throwIfAborted();
       const left = deadline - Date.now();
       if (left <= 0) {
-        const why = lastError ?? (last?.kind === 'progressing' ? last.detail : 'no progress');
+        const why = lastError ?? (pulling ? describeProblem(pulling) : last?.kind === 'progressing' ? last.detail : 'no progress');
         throw deployFailed(`${options.what} did not become available within ${Math.round(options.timeoutMs / 1000)} s (${why})`);
       }
       if (!dirty) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, Math.min(POLL_MS, left));
+          // A tolerated pull failure is looked at again soon after its grace ends, whatever the watches say.
+          const graceEnd = pulling ? Math.max(0, (pullingSince.get(`${pulling.pod}/${pulling.container}`) ?? 0) + pullGraceMs - Date.now()) : Infinity;
+          const timer = setTimeout(resolve, Math.min(POLL_MS, left, graceEnd + 10));
           const done = () => { clearTimeout(timer); signal?.removeEventListener('abort', done); wake = undefined; resolve(); };
           wake = done;
           signal?.addEventListener('abort', done, { once: true });
         });
+        // Woken or not, look again: the poll is what covers a lost watch event (and a pull grace running out).
+        dirty = true;
         continue;
       }
       dirty = false;
@@ -83,13 +106,15 @@ export async function waitForRollout(options: WaitForRolloutOptions): Promise<vo
       }
       lastError = undefined;
       if (!deployment) throw deployFailed(`${options.what}: the Deployment ${namespace}/${app} was deleted during the rollout`);
-      last = rolloutState(deployment, pods);
+      pulling = undefined;
+      last = rolloutState(deployment, pods, tolerate);
       if (last.kind === 'done') return;
       if (last.kind === 'failed') {
         const problem = last.problem;
-        const pulling = problem && /Image|Pull/.test(problem.reason);
-        const log = problem && !pulling ? await lastLogLines(kc, namespace, problem.pod, problem.container, true) : [];
-        throw deployFailed(`${options.what} did not start: ${problem ? describeProblem(problem) : `${last.reason}: ${last.message}`}`, log);
+        const imageProblem = problem && /Image|Pull/.test(problem.reason);
+        const log = problem && !imageProblem ? await lastLogLines(kc, namespace, problem.pod, problem.container, true) : [];
+        const grace = problem && PULL_REASONS.has(problem.reason) ? `; the image could not be pulled for ${Math.round(pullGraceMs / 1000)} s (SLIPWAY_PENDING_GRACE_MS)` : '';
+        throw deployFailed(`${options.what} did not start: ${problem ? describeProblem(problem) : `${last.reason}: ${last.message}`}${grace}`, log);
       }
     }
   } finally {

@@ -9,6 +9,8 @@ import type { V1Job, V1OwnerReference, V1ResourceRequirements, V1SecurityContext
 import { sourceKey } from '../../../../../core/ports/blob-store.ts';
 import { LABELS, appLabels } from '../../labels.ts';
 import { envSecretName } from '../env-secret.ts';
+import { registryHost } from '../registry-address.ts';
+import { builderUser } from './builder-user.ts';
 import { cacheClaimName, stageImage, stageJobName } from './stage-names.ts';
 import type { KubeStagerSettings } from './stage-settings.ts';
 
@@ -16,12 +18,12 @@ import type { KubeStagerSettings } from './stage-settings.ts';
 export const PLATFORM_API = '0.12';
 
 /**
- * The user and group of the paketo builders' `cnb` user: 1001/1000 in builder-jammy-*
- * (CNB_USER_ID / CNB_GROUP_ID in the builder image). The lifecycle refuses to run as
- * root, and a builder with other ids needs these changed.
+ * The Platform API used when the registry is insecure: `CNB_INSECURE_REGISTRIES` exists
+ * from 0.13 on (buildpacks/spec platform.md; lifecycle `cmd/lifecycle/creator.go` reads it
+ * only when the API is at least 0.13). Kept off otherwise so builders with an older
+ * lifecycle still build.
  */
-export const CNB_USER_ID = 1001;
-export const CNB_GROUP_ID = 1000;
+export const INSECURE_PLATFORM_API = '0.13';
 
 /** Where things are mounted in the pod. */
 const WORKSPACE = '/workspace';
@@ -35,6 +37,8 @@ export interface StageJobParams {
   blobuid: string;
   /** Builder image; defaults to the settings' one. */
   builder?: string;
+  /** The serving release's image at the push address, whose launch layers the build may reuse (`-previous-image`). */
+  previousImage?: string;
   owner?: V1OwnerReference;
   settings: KubeStagerSettings;
 }
@@ -43,10 +47,15 @@ export interface StageJobParams {
 export function buildStageJob(params: StageJobParams): V1Job {
   const { namespace, app, stageId, blobuid, settings } = params;
   const labels = { ...appLabels(app, 'stage'), [LABELS.stageId]: stageId, [LABELS.blobuid]: blobuid };
+  const builder = params.builder || settings.builderImage;
+  const user = builderUser(builder, settings.builderUsers);
   const resources: V1ResourceRequirements = {
     requests: { cpu: settings.stage.cpu, memory: settings.stage.memory },
-    limits: { cpu: settings.stage.cpu, memory: settings.stage.memory },
+    limits: { cpu: settings.stage.cpuLimit ?? settings.stage.cpu, memory: settings.stage.memoryLimit ?? settings.stage.memory },
   };
+  const nodeSelector = settings.stage.nodeSelector ?? {};
+  // The registry Secret first (a builder kept next to the images), then the operator's pull Secrets.
+  const pullSecrets = [...new Set([settings.registrySecret, ...(settings.imagePullSecrets ?? [])])];
   // Nothing in a build needs more than the user it runs as.
   const containerSecurity: V1SecurityContext = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
   const blob = settings.blob;
@@ -71,12 +80,17 @@ export function buildStageJob(params: StageJobParams): V1Job {
           // The build runs the app's own code (buildpacks run its scripts): no API token.
           automountServiceAccountToken: false,
           enableServiceLinks: false,
+          imagePullSecrets: pullSecrets.map((name) => ({ name })),
+          ...(Object.keys(nodeSelector).length > 0 ? { nodeSelector: { ...nodeSelector } } : {}),
+          // Both steps run as the builder's user, so what unpack writes the lifecycle can change.
           securityContext: {
             runAsNonRoot: true,
-            runAsUser: CNB_USER_ID,
-            runAsGroup: CNB_GROUP_ID,
-            // Makes the cache PVC writable by the cnb group.
-            fsGroup: CNB_GROUP_ID,
+            runAsUser: user.uid,
+            runAsGroup: user.gid,
+            // Makes the cache PVC writable by the builder's group; only the first mount of a
+            // big cache pays for the recursive chown, later ones skip it when the root matches.
+            fsGroup: user.gid,
+            fsGroupChangePolicy: 'OnRootMismatch',
             seccompProfile: { type: 'RuntimeDefault' },
           },
           initContainers: [{
@@ -102,14 +116,19 @@ export function buildStageJob(params: StageJobParams): V1Job {
           }],
           containers: [{
             name: 'build',
-            image: params.builder || settings.builderImage,
+            image: builder,
             command: ['/cnb/lifecycle/creator'],
             args: [
               `-app=${WORKSPACE}`, '-cache-dir=/cache', '-layers=/layers', '-platform=/platform', '-report=/layers/report.toml',
+              `-uid=${user.uid}`, `-gid=${user.gid}`,
+              // Without it the lifecycle analyses the output tag, which is new for every stage: nothing to reuse.
+              ...(params.previousImage ? [`-previous-image=${params.previousImage}`] : []),
               stageImage(settings.registry, namespace, app, stageId),
             ],
             env: [
-              { name: 'CNB_PLATFORM_API', value: PLATFORM_API },
+              { name: 'CNB_PLATFORM_API', value: settings.registryInsecure ? INSECURE_PLATFORM_API : PLATFORM_API },
+              // A comma-separated list of registries (host:port) to reach over plain HTTP.
+              ...(settings.registryInsecure ? [{ name: 'CNB_INSECURE_REGISTRIES', value: registryHost(settings.registry) }] : []),
               { name: 'DOCKER_CONFIG', value: DOCKER_CONFIG_DIR },
             ],
             resources,

@@ -17,6 +17,7 @@ import { describeStageFailure } from './describe-stage-failure.ts';
 import { ensureCacheClaim } from './ensure-cache-claim.ts';
 import { jobOutcome } from './job-outcome.ts';
 import { retryTransient } from './retry-transient.ts';
+import { pullReference, pushReference, registryHost } from '../registry-address.ts';
 import { stageImage } from './stage-names.ts';
 import type { KubeStagerSettings } from './stage-settings.ts';
 import { readStagingLogs, type StagingLogTiming } from './read-staging-logs.ts';
@@ -33,7 +34,7 @@ export interface KubeStagerOptions {
   graceMs?: number;
   /** Timing of stagingLogs (tests shorten it). */
   logTiming?: Partial<StagingLogTiming>;
-  /** How often the staging pod is checked for a start that will not happen, and how long image pulls may fail (default 10 s, 2 min). */
+  /** How often the staging pod is checked for a start that will not happen, and how long it may stay unschedulable or fail to pull (default 10 s, `settings.pendingGraceMs`). */
   stuckTiming?: Partial<StuckPodTiming>;
 }
 
@@ -48,7 +49,7 @@ export function createKubeStager(options: KubeStagerOptions): KubeStager {
   const { kc, settings } = options;
   const batch = kc.makeApiClient(BatchV1Api);
   const graceMs = options.graceMs ?? 30_000;
-  const stuckTiming: StuckPodTiming = { intervalMs: 10_000, pullGraceMs: 120_000, ...options.stuckTiming };
+  const stuckTiming: StuckPodTiming = { intervalMs: 10_000, pullGraceMs: settings.pendingGraceMs ?? 120_000, ...options.stuckTiming };
 
   /** Deletes a stage's Job (and, in the background, its pod); gone already is fine. */
   async function deleteJob(namespace: string, name: string): Promise<void> {
@@ -72,6 +73,18 @@ export function createKubeStager(options: KubeStagerOptions): KubeStager {
     }
   }
 
+  /**
+   * The serving image as the build pod reaches it, when it is one of this app's own
+   * builds (same repository, at either registry address); a prebuilt container image
+   * holds no launch layers of this app to reuse, and may sit in a registry the build cannot read.
+   */
+  function reusableImage(image: string | undefined, namespace: string, app: string): string | undefined {
+    if (!image) return undefined;
+    const pushed = pushReference(image, settings);
+    const repository = stageImage(settings.registry, namespace, app, '');
+    return pushed.startsWith(repository) && pushed.length > repository.length ? pushed : undefined;
+  }
+
   return {
     async stage(input) {
       const { namespace, app, stageId, signal } = input;
@@ -81,15 +94,24 @@ export function createKubeStager(options: KubeStagerOptions): KubeStager {
       const owner = await retry(() => appOwnerReference(kc, namespace, app));
       await retry(() => copySystemSecret(kc, settings.systemNamespace, namespace, {
         name: settings.registrySecret,
-        createCommand: `kubectl create secret docker-registry ${settings.registrySecret} -n ${settings.systemNamespace} --docker-server=${settings.registry.split('/')[0]} --docker-username=<user> --docker-password=<password>`,
+        createCommand: `kubectl create secret docker-registry ${settings.registrySecret} -n ${settings.systemNamespace} --docker-server=${registryHost(settings.registry)} --docker-username=<user> --docker-password=<password>`,
       }));
+      // The staging pod names these in imagePullSecrets, and a pod only sees its own namespace's Secrets.
+      for (const name of settings.imagePullSecrets ?? []) {
+        if (name === settings.registrySecret) continue;
+        await retry(() => copySystemSecret(kc, settings.systemNamespace, namespace, {
+          name,
+          createCommand: `kubectl create secret docker-registry ${name} -n ${settings.systemNamespace} --docker-server=<registry> --docker-username=<user> --docker-password=<password> (or remove it from SLIPWAY_IMAGE_PULL_SECRETS)`,
+        }));
+      }
       await retry(() => copySystemSecret(kc, settings.systemNamespace, namespace, {
         name: settings.s3Secret,
         createCommand: `kubectl create secret generic ${settings.s3Secret} -n ${settings.systemNamespace} --from-literal=AWS_ACCESS_KEY_ID=<key id> --from-literal=AWS_SECRET_ACCESS_KEY=<secret>`,
       }));
       await retry(() => applyEnvSecret(kc, namespace, app, input.env, owner));
       await retry(() => ensureCacheClaim(kc, namespace, app, settings.stage.cacheSize, settings.stage.cacheStorageClass, owner));
-      const job = buildStageJob({ namespace, app, stageId, blobuid: input.blobuid, builder: input.builder, owner, settings });
+      const previousImage = reusableImage(input.previousImage, namespace, app);
+      const job = buildStageJob({ namespace, app, stageId, blobuid: input.blobuid, builder: input.builder, previousImage, owner, settings });
       const name = job.metadata!.name!;
       const superseded = await retry(() => supersedeStages(kc, namespace, app, name));
       if (superseded.length > 0) log.info({ superseded }, 'deleted older staging Jobs of the app still running');
@@ -129,11 +151,12 @@ export function createKubeStager(options: KubeStagerOptions): KubeStager {
       }
       const outcome = jobOutcome(result.job)!;
       if (!outcome.succeeded) {
-        const failure = await describeStageFailure(kc, namespace, stageId, outcome, { memory: settings.stage.memory, timeoutMs: settings.buildTimeoutMs });
+        const failure = await describeStageFailure(kc, namespace, stageId, outcome, { memory: settings.stage.memoryLimit ?? settings.stage.memory, timeoutMs: settings.buildTimeoutMs });
         log.info({ job: name, reason: outcome.reason }, failure.message);
         throw stageFailed(failure.message, failure.log);
       }
-      return { stageId, image: stageImage(settings.registry, namespace, app, stageId) };
+      // Deployments run what nodes pull, so the release records the pull address.
+      return { stageId, image: pullReference(stageImage(settings.registry, namespace, app, stageId), settings) };
     },
 
     stagingLogs(namespace, stageId, logOptions) {

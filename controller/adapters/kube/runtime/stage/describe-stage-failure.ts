@@ -48,7 +48,7 @@ export function failingStep(pod: V1Pod): { name: string; status: V1ContainerStat
 export function describeStatus(status: V1ContainerStatus, step: string, memory: string): string | undefined {
   const terminated = status.state?.terminated ?? status.lastState?.terminated;
   if (terminated) {
-    if (terminated.reason === 'OOMKilled') return `the ${step} step ran out of memory (OOMKilled${memory ? ` at the ${memory} limit` : ''}; raise SLIPWAY_STAGE_MEMORY)`;
+    if (terminated.reason === 'OOMKilled') return `the ${step} step ran out of memory (OOMKilled${memory ? ` at the ${memory} limit` : ''}; raise SLIPWAY_STAGE_MEMORY_LIMIT)`;
     const why = terminated.reason && terminated.reason !== 'Error' && terminated.reason !== 'Completed' ? ` (${terminated.reason})` : '';
     return `the ${step} step exited with code ${terminated.exitCode}${why}`;
   }

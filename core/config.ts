@@ -132,7 +132,7 @@ export interface KubernetesConfig {
   namespace: string;
   /** Slipway's own image: the staging Job's init container runs its `slipway unpack`. */
   image: string;
-  /** Registry staged images are pushed to (from build pods): `<registry>/<namespace>-<app>:<stageid>`. */
+  /** Registry staged images are pushed to (from build pods): `<registry>/<namespace>/<app>:<stageid>`. */
   registry: string;
   /**
    * The same registry as the nodes' container runtime reaches it (e.g. `127.0.0.1:30500`

@@ -57,7 +57,7 @@ test('a push stages in a Job, deploys a Deployment, Service and Ingress, and the
   w.kube.jobs.complete('workspace', job.metadata!.name!, { logs: { main: ['===> BUILDING', 'done'] } });
   const run = await waitRun(server, 'web', id);
   t.like(run, { phase: 'succeeded', release: 1, routes: ['web.apps.test'], urls: ['http://web.apps.test/'] });
-  t.regex(run.image, /^registry\.test\/workspace-web:/);
+  t.regex(run.image, /^registry\.test\/workspace\/web:/);
   const deployment = w.kube.object('apps/v1', 'Deployment', 'workspace', 'web') as any;
   t.is(deployment.spec.template.spec.containers[0].image, run.image);
   t.truthy(w.kube.object('v1', 'Service', 'workspace', 'web'));

@@ -32,7 +32,7 @@ test('the Kubernetes runtime stages into a Job, deploys the image it built, repo
   t.is(runtime.kind, 'kubernetes');
   await createApp(kube, 'web');
   const staged = await runtime.stage({ namespace: NS, app: 'web', stageId: 's-1', blobuid: 'b-1', env: { A: '1' } });
-  t.is(staged.image, 'registry.local:5000/team-web:s-1');
+  t.is(staged.image, 'registry.local:5000/team/web:s-1');
   const out = await runtime.deploy({ namespace: NS, app: 'web', stageId: staged.stageId, image: staged.image, instances: 1, env: { A: '1' }, routes: ['web.example.com'] });
   t.deepEqual(out.urls, ['http://web.example.com/']);
   const deployment = kube.object('apps/v1', 'Deployment', NS, 'web') as unknown as { spec: { template: { spec: { containers: { image: string }[]; imagePullSecrets: { name: string }[] } } } };

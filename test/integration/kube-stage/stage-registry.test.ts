@@ -11,9 +11,9 @@ test('a build pushes to the push address and the stage returns the image at the 
   t.teardown(() => kube.close());
   const staging = stager.stage(stageInput('s1'));
   const job = await jobOf(kube, 's1');
-  t.is(job.spec.template.spec.containers[0].args.at(-1), 'registry.slipway-system.svc.cluster.local:5000/team-web:s1');
+  t.is(job.spec.template.spec.containers[0].args.at(-1), 'registry.slipway-system.svc.cluster.local:5000/team/web:s1');
   kube.jobs.complete(NS, job.metadata.name!);
-  t.deepEqual(await staging, { stageId: 's1', image: '127.0.0.1:30500/team-web:s1' });
+  t.deepEqual(await staging, { stageId: 's1', image: '127.0.0.1:30500/team/web:s1' });
 });
 
 test("the serving release's image is the creator's previous image, at the push address", async (t) => {
@@ -27,8 +27,8 @@ test("the serving release's image is the creator's previous image, at the push a
     return job.spec.template.spec.containers[0].args;
   };
   // Recorded at the pull address (this release) or at the push address (releases made before the split).
-  t.true((await args('s1', '127.0.0.1:30500/team-web:s0')).includes('-previous-image=registry.slipway-system.svc.cluster.local:5000/team-web:s0'));
-  t.true((await args('s2', 'registry.slipway-system.svc.cluster.local:5000/team-web:s0')).includes('-previous-image=registry.slipway-system.svc.cluster.local:5000/team-web:s0'));
+  t.true((await args('s1', '127.0.0.1:30500/team/web:s0')).includes('-previous-image=registry.slipway-system.svc.cluster.local:5000/team/web:s0'));
+  t.true((await args('s2', 'registry.slipway-system.svc.cluster.local:5000/team/web:s0')).includes('-previous-image=registry.slipway-system.svc.cluster.local:5000/team/web:s0'));
   // A prebuilt image, or another app's, has no layers of this app to reuse.
   t.false((await args('s3', 'nginx:1.27')).some((a) => a.startsWith('-previous-image')));
   t.false((await args('s4', '127.0.0.1:30500/team-api:s0')).some((a) => a.startsWith('-previous-image')));

@@ -8,7 +8,7 @@ test('a stage whose Job completes resolves with the pushed image', async (t) => 
   const staging = stager.stage(stageInput('s1'));
   const job = await jobOf(kube, 's1');
   kube.jobs.complete(NS, job.metadata.name!);
-  t.deepEqual(await staging, { stageId: 's1', image: 'registry.local:5000/team-web:s1' });
+  t.deepEqual(await staging, { stageId: 's1', image: 'registry.local:5000/team/web:s1' });
 });
 
 test('a failed build is stage_failed with the Job reason, the exit code and the last lines of the build', async (t) => {
@@ -48,7 +48,7 @@ test('following the staging log shows unpack then build output and ends with the
   })();
   kube.pods.appendLog(NS, pod.metadata.name!, 'unpack', ['fetching sources/team/web/…', 'unpacked 3 files']);
   await kube.waitFor(() => seen.length >= 2);
-  kube.jobs.complete(NS, job.metadata.name!, { logs: { main: ['===> DETECTING', '===> BUILDING', 'Saving registry.local:5000/team-web:s1...'] } });
+  kube.jobs.complete(NS, job.metadata.name!, { logs: { main: ['===> DETECTING', '===> BUILDING', 'Saving registry.local:5000/team/web:s1...'] } });
   await staging;
   await following;
   t.deepEqual(seen.map((l) => [l.source ?? l.stream, l.text]), [
@@ -56,7 +56,7 @@ test('following the staging log shows unpack then build output and ends with the
     ['unpack', 'unpacked 3 files'],
     ['build', '===> DETECTING'],
     ['build', '===> BUILDING'],
-    ['build', 'Saving registry.local:5000/team-web:s1...'],
+    ['build', 'Saving registry.local:5000/team/web:s1...'],
     ['system', 'stage succeeded'],
   ]);
 });
@@ -101,7 +101,7 @@ test('stage converges through dropped watches, compaction and server errors', as
   await kube.waitFor(() => kube.requests.filter((r) => r.path.endsWith('/jobs') && r.query.watch === 'true').length >= 2, { timeoutMs: 10_000 });
   kube.faults.dropWatches();
   kube.jobs.complete(NS, job.metadata.name!);
-  t.deepEqual(await staging, { stageId: 's1', image: 'registry.local:5000/team-web:s1' });
+  t.deepEqual(await staging, { stageId: 's1', image: 'registry.local:5000/team/web:s1' });
 });
 
 test('a staging log follower outlives server errors while it waits', async (t) => {

@@ -16,7 +16,7 @@ test('stage makes a validated Job with the Secrets, env and cache it mounts, own
   t.deepEqual(job.metadata.ownerReferences?.map((o) => [o.kind, o.uid]), [['App', appUid]]);
   t.is(job.spec.backoffLimit, 0);
   t.is(job.spec.activeDeadlineSeconds, 20);
-  t.is(job.spec.template.spec.containers[0].args.at(-1), 'registry.local:5000/team-web:s1');
+  t.is(job.spec.template.spec.containers[0].args.at(-1), 'registry.local:5000/team/web:s1');
 
   const secret = (name: string) => kube.object('v1', 'Secret', NS, name) as Loose | undefined;
   t.deepEqual(secret('slipway-registry')?.data, REGISTRY_SECRET.data);

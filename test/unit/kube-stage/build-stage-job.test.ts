@@ -105,14 +105,14 @@ test('an insecure registry: platform API 0.13 and CNB_INSECURE_REGISTRIES with t
   const { build } = containers(buildStageJob(params({ settings: { ...settings, registryInsecure: true, registryPull: '127.0.0.1:30500/apps' } })));
   t.like(env(build), { CNB_PLATFORM_API: '0.13', CNB_INSECURE_REGISTRIES: 'registry.example.com:5000' });
   // The build still pushes to the push address.
-  t.is(build.args!.at(-1), 'registry.example.com:5000/apps/team-web:lz3k9f2a1b2c3d4');
+  t.is(build.args!.at(-1), 'registry.example.com:5000/apps/team/web:lz3k9f2a1b2c3d4');
 });
 
 test('the previous image is passed to the creator so launch layers are reused', (t) => {
-  const previous = 'registry.example.com:5000/apps/team-web:lz3k9f2a0000000';
+  const previous = 'registry.example.com:5000/apps/team/web:lz3k9f2a0000000';
   const { build } = containers(buildStageJob(params({ previousImage: previous })));
   t.true(build.args!.includes(`-previous-image=${previous}`));
-  t.is(build.args!.at(-1), 'registry.example.com:5000/apps/team-web:lz3k9f2a1b2c3d4');
+  t.is(build.args!.at(-1), 'registry.example.com:5000/apps/team/web:lz3k9f2a1b2c3d4');
   t.false(containers(buildStageJob(params())).build.args!.some((a) => a.startsWith('-previous-image')));
 });
 
@@ -136,14 +136,14 @@ test('without an S3 endpoint the unpack step uses AWS defaults', (t) => {
   t.is(env(unpack).SLIPWAY_S3_FORCE_PATH_STYLE, 'false');
 });
 
-test('the build step runs the lifecycle creator and pushes <registry>/<namespace>-<app>:<stageId>', (t) => {
+test('the build step runs the lifecycle creator and pushes <registry>/<namespace>/<app>:<stageId>', (t) => {
   const { build } = containers(buildStageJob(params()));
   t.is(build.name, 'build');
   t.is(build.image, settings.builderImage);
   t.deepEqual(build.command, ['/cnb/lifecycle/creator']);
   t.deepEqual(build.args, [
     '-app=/workspace', '-cache-dir=/cache', '-layers=/layers', '-platform=/platform', '-report=/layers/report.toml', '-uid=1001', '-gid=1000',
-    'registry.example.com:5000/apps/team-web:lz3k9f2a1b2c3d4',
+    'registry.example.com:5000/apps/team/web:lz3k9f2a1b2c3d4',
   ]);
   t.deepEqual(env(build), { CNB_PLATFORM_API: '0.12', DOCKER_CONFIG: '/home/cnb/.docker' });
   t.deepEqual(mounts(build), {

@@ -25,11 +25,15 @@ test('shortened names of two long apps with a common prefix differ', (t) => {
   t.not(stageJobName(`${prefix}-one`, 'lz3k9f2a1b2c3d4'), stageJobName(`${prefix}-two`, 'lz3k9f2a1b2c3d4'));
 });
 
-test('the image is <registry>/<namespace>-<app>:<stageId>, whatever slashes end the registry', (t) => {
-  t.is(stageImage('registry.local:5000', 'team', 'web', 's1'), 'registry.local:5000/team-web:s1');
-  t.is(stageImage('registry.local:5000/', 'team', 'web', 's1'), 'registry.local:5000/team-web:s1');
+test('the image is <registry>/<namespace>/<app>:<stageId>, whatever slashes end the registry', (t) => {
+  t.is(stageImage('registry.local:5000', 'team', 'web', 's1'), 'registry.local:5000/team/web:s1');
+  t.is(stageImage('registry.local:5000/', 'team', 'web', 's1'), 'registry.local:5000/team/web:s1');
 });
 
 test('the cache claim is <app>-cache', (t) => {
   t.is(cacheClaimName('web'), 'web-cache');
+});
+
+test('namespace a-b app c and namespace a app b-c push to different repositories', (t) => {
+  t.not(stageImage('r.local', 'a-b', 'c', 's1'), stageImage('r.local', 'a', 'b-c', 's1'));
 });

@@ -21,9 +21,13 @@ export function stageJobName(app: string, stageId: string): string {
   return `${head}${suffix}`;
 }
 
-/** The image a stage pushes: `<registry>/<namespace>-<app>:<stageId>`. */
+/**
+ * The image a stage pushes: `<registry>/<namespace>/<app>:<stageId>`. A `/` between the
+ * two (not `-`, which both may contain) keeps namespace `a-b`'s app `c` and namespace
+ * `a`'s app `b-c` in different repositories.
+ */
 export function stageImage(registry: string, namespace: string, app: string, stageId: string): string {
-  return `${registry.replace(/\/+$/, '')}/${namespace}-${app}:${stageId}`;
+  return `${registry.replace(/\/+$/, '')}/${namespace}/${app}:${stageId}`;
 }
 
 /** The app's build cache PersistentVolumeClaim. */

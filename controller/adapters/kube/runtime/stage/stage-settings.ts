@@ -9,7 +9,7 @@ export interface KubeStagerSettings {
   systemNamespace: string;
   /** Slipway's own image: the Job's init container runs its `slipway unpack`. */
   image: string;
-  /** Registry staged images are pushed to from build pods: `<registry>/<namespace>-<app>:<stageid>`. */
+  /** Registry staged images are pushed to from build pods: `<registry>/<namespace>/<app>:<stageid>`. */
   registry: string;
   /** The same registry as nodes pull from (default {@link registry}): the image a stage returns uses it. */
   registryPull?: string;

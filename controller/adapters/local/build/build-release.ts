@@ -48,7 +48,7 @@ export async function buildRelease(options: BuildOptions): Promise<ReleasePlan> 
   );
   const context: StepContext = {
     dir: options.dir,
-    env: buildEnv(options),
+    env: await buildEnv(options),
     log,
     deadline: Date.now() + options.timeoutMs,
     timeoutMs: options.timeoutMs,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createBuildLog } from './build-log.ts';
 import { appEnv, buildEnv } from './build-env.ts';
 import { detectApp, findStaticRoot, STATIC_ROOTS } from './detect-app.ts';
-import { pruneDevDependencies, runNodeBuild, type StepContext } from './node-build.ts';
+import { checkStartInstalled, pruneDevDependencies, runNodeBuild, type StepContext } from './node-build.ts';
 import { noWayToStart, resolveNodeStart } from './node-start.ts';
 import { checkStartEarly } from './check-start-early.ts';
 import { DEFAULT_MAX_LOG_BYTES, type BuildOptions, type ReleasePlan } from './release-plan.ts';
@@ -59,8 +59,13 @@ export async function buildRelease(options: BuildOptions): Promise<ReleasePlan> 
   const built = pkg === undefined ? undefined : await runNodeBuild(context, pkg);
   const how = built === undefined ? '' : ` (${built.labels.join(', ')})`;
 
+  // Removes devDependencies, or checks they were not needed, for the program `startLine` runs.
+  const settle = async (startLine: string) => {
+    if (built?.prune !== undefined) await pruneDevDependencies(context, built.prune, startLine);
+    else if (built !== undefined) await checkStartInstalled(context, pkg!, built, startLine);
+  };
   if (detection.kind === 'procfile') {
-    if (built?.prune !== undefined) await pruneDevDependencies(context, built.prune);
+    await settle(detection.web);
     return done({
       kind: 'procfile',
       command: shellCommand(detection.web),
@@ -78,7 +83,7 @@ export async function buildRelease(options: BuildOptions): Promise<ReleasePlan> 
     if (staticRoot !== undefined) return done(staticPlan(staticRoot, `Static site built with Node.js${how}`));
     throw noWayToStart(pkg!, STATIC_ROOTS.map((root) => root.index), false);
   }
-  if (built?.prune !== undefined) await pruneDevDependencies(context, built.prune);
+  await settle(start.shows);
   return done({
     kind: 'node',
     command: start.command,

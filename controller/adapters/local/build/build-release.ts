@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { createBuildLog } from './build-log.ts';
-import { appEnv, buildEnv } from './build-env.ts';
+import { appEnv, buildCacheDir, buildEnv } from './build-env.ts';
 import { detectApp, findStaticRoot, STATIC_ROOTS } from './detect-app.ts';
 import { checkStartInstalled, pruneDevDependencies, runNodeBuild, type StepContext } from './node-build.ts';
 import { noWayToStart, resolveNodeStart } from './node-start.ts';
@@ -49,6 +49,7 @@ export async function buildRelease(options: BuildOptions): Promise<ReleasePlan> 
   const context: StepContext = {
     dir: options.dir,
     env: await buildEnv(options),
+    cacheDir: buildCacheDir(options),
     log,
     deadline: Date.now() + options.timeoutMs,
     timeoutMs: options.timeoutMs,

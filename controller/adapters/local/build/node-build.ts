@@ -6,7 +6,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import type { BuildLog } from './build-log.ts';
-import { choosePackageManager, requirePackageManager, type PackageManager } from './package-manager.ts';
+import { choosePackageManager, preparePackageManager, type PackageManager } from './package-manager.ts';
 import type { PackageJson } from './read-package-json.ts';
 import { runBuildCommand } from './run-build-command.ts';
 import { findExecutable } from './find-executable.ts';
@@ -16,7 +16,10 @@ import type { TrackProcess } from '../run/process-records.ts';
 /** Where and how build steps run. */
 export interface StepContext {
   dir: string;
+  /** The build's environment; preparing the package manager adds its PATH and cache folders. */
   env: Record<string, string>;
+  /** The folder of caches shared by this server's builds (build-env.ts buildCacheDir). */
+  cacheDir: string;
   log: BuildLog;
   deadline: number;
   timeoutMs: number;
@@ -45,8 +48,7 @@ export async function runNodeBuild(context: StepContext, pkg: PackageJson): Prom
   }
   // HOME (inside the release) must exist before npm writes its cache there.
   if (context.env.HOME !== undefined) await mkdir(context.env.HOME, { recursive: true });
-  const manager: PackageManager = await choosePackageManager(context.dir);
-  await requirePackageManager(manager, context.env.PATH ?? '');
+  const manager: PackageManager = await preparePackageManager(context, await choosePackageManager(context.dir), pkg);
   context.log.system(
     `package manager: ${manager.name}${manager.lockfile === undefined ? ' (no lockfile)' : ` (${manager.lockfile})`}`,
     'detect',

@@ -13,6 +13,8 @@ export interface PackageJson {
   dependencies: string[];
   /** Names in `devDependencies`. */
   devDependencies: string[];
+  /** The `packageManager` field (corepack's), e.g. "pnpm@9.1.0+sha512.…". */
+  packageManager?: string;
 }
 
 const names = (value: unknown): string[] =>
@@ -45,5 +47,6 @@ export async function readPackageJson(dir: string): Promise<PackageJson> {
     devDependencyCount: count(pkg.devDependencies),
     dependencies: [...names(pkg.dependencies), ...names(pkg.optionalDependencies)],
     devDependencies: names(pkg.devDependencies),
+    ...(typeof pkg.packageManager === 'string' && pkg.packageManager.trim() !== '' ? { packageManager: pkg.packageManager.trim() } : {}),
   };
 }

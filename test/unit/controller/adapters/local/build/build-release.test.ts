@@ -103,12 +103,12 @@ const emptyFolder = () => writeTree({});
 test('for a yarn.lock when yarn is not installed', async (t) => {
   const path = await emptyFolder();
   await fails.exec(t, { 'package.json': { dependencies: { a: '1' } }, 'yarn.lock': '', 'server.js': '' },
-    /yarn\.lock asks for yarn, but yarn is not installed on the Slipway server/, { basePath: path });
+    /^yarn\.lock \(v1\) asks for yarn 1, which is not installed on the Slipway server and could not be fetched from the npm registry/, { basePath: path });
 });
 test('for a pnpm-lock.yaml when pnpm is not installed', async (t) => {
   const path = await emptyFolder();
-  await fails.exec(t, { 'package.json': { devDependencies: { a: '1' } }, 'pnpm-lock.yaml': '', 'server.js': '' },
-    /pnpm-lock\.yaml asks for pnpm, but pnpm is not installed/, { basePath: path });
+  await fails.exec(t, { 'package.json': { packageManager: 'pnpm@9.1.0+sha512.abc', devDependencies: { a: '1' } }, 'pnpm-lock.yaml': '', 'server.js': '' },
+    /^packageManager in package\.json asks for pnpm 9\.1\.0, which is not installed on the Slipway server and could not be fetched/, { basePath: path });
 });
 test('for dependencies when npm is not installed', async (t) => {
   const path = await emptyFolder();

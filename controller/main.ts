@@ -80,6 +80,8 @@ export interface ServerOverrides {
   lostLeadership?: () => void;
   /** PATH where builds find npm, yarn and pnpm (runServer passes the process's own). */
   path?: string;
+  /** The process's environment, whose proxy, CA and package-manager settings reach local builds (runServer passes its own). */
+  env?: Record<string, string | undefined>;
 }
 
 /** What a runtime adds to the HTTP server (the local runtime's router). */
@@ -93,13 +95,14 @@ interface RuntimeParts {
   close?: () => Promise<void>;
 }
 
-async function createRuntime(config: Config, deps: { blobs: BlobStore; logger: Logger; dataDir: string; tmpDir: string; path?: string }, overrides: ServerOverrides): Promise<RuntimeParts | undefined> {
+async function createRuntime(config: Config, deps: { blobs: BlobStore; logger: Logger; dataDir: string; tmpDir: string; path?: string; env?: Record<string, string | undefined> }, overrides: ServerOverrides): Promise<RuntimeParts | undefined> {
   if (overrides.runtime) return { runtime: overrides.runtime };
   if (config.runtime === 'none') return undefined;
   const { createLocalRuntime } = await import('./adapters/local/create-local-runtime.ts');
   return createLocalRuntime({
     blobs: deps.blobs, logger: deps.logger.child({ component: 'local-runtime' }), dataDir: join(deps.dataDir, 'runtime'), tmpDir: deps.tmpDir,
     systemDomain: config.systemDomain, limits: config.limits, nodeBinDir: dirname(process.execPath), basePath: deps.path,
+    serverEnv: deps.env, extraPassEnv: config.buildPassEnv,
     buildTimeoutMs: config.timeouts.buildMs, readyTimeoutMs: config.timeouts.readyMs, graceMs: config.timeouts.stopGraceMs,
   });
 }
@@ -161,7 +164,7 @@ async function startLocked(config: Config, logger: Logger, clock: Clock, overrid
     }),
     sharedHosts: config.routes.sharedHosts,
   };
-  const parts = kube ? { runtime: kube.runtime } as RuntimeParts : await createRuntime(config, { blobs, logger, dataDir, tmpDir, path: overrides.path }, overrides);
+  const parts = kube ? { runtime: kube.runtime } as RuntimeParts : await createRuntime(config, { blobs, logger, dataDir, tmpDir, path: overrides.path, env: overrides.env }, overrides);
   const pipelineDeps: PipelineDeps | undefined = parts && {
     store, blobs, git, clock, logger: logger.child({ component: 'pipeline' }), runtime: parts.runtime, stages: createStageTracker(), systemDomain: config.systemDomain, routePolicy,
   };
@@ -288,7 +291,7 @@ export async function runServer(options: RunServerOptions = {}): Promise<void> {
   const logger = pino({ level: config.logLevel, base: { service: 'slipway' } });
   let running;
   try {
-    running = await startServer(config, logger, systemClock, { path: process.env.PATH });
+    running = await startServer(config, logger, systemClock, { path: process.env.PATH, env: process.env });
   } catch (error) {
     logger.fatal({ err: redact(String((error as Error)?.stack ?? error)) }, 'slipway could not start');
     process.stderr.write(`slipway: could not start: ${redact(isSlipwayError(error) ? error.message : String((error as Error)?.message ?? error))}\n`);

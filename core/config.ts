@@ -21,6 +21,7 @@ export const configSchema = z.object({
   SLIPWAY_RUNTIME: z.enum(['none', 'local', 'kubernetes']).default('local'),
   SLIPWAY_SYSTEM_DOMAIN: z.string().min(1).default('localhost'),
   SLIPWAY_BUILD_TIMEOUT_MS: int(1).default(15 * 60_000),
+  SLIPWAY_BUILD_PASS_ENV: list.pipe(z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*\*?$/, 'entries must be variable names, or a prefix ending in *'))).default([]),
   SLIPWAY_READY_TIMEOUT_MS: int(1).default(60_000),
   SLIPWAY_STOP_GRACE_MS: int(0).default(10_000),
   SLIPWAY_IDLE_TIMEOUT_MS: int(1000).default(120_000),
@@ -93,6 +94,8 @@ export interface Config {
   logLevel: z.infer<typeof configSchema>['SLIPWAY_LOG_LEVEL'];
   runtime: 'none' | 'local' | 'kubernetes';
   systemDomain: string;
+  /** Names (or `PREFIX*`) of the server's environment local builds see, besides the built-in proxy/CA/package-manager list. */
+  buildPassEnv: string[];
   /**
    * Deadlines of the local runtime: a whole build, an instance answering, a graceful
    * stop; and how long a connection to the server may be silent (`idleMs`).
@@ -205,6 +208,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.SLIPWAY_LOG_LEVEL,
     runtime: e.SLIPWAY_RUNTIME,
     systemDomain: e.SLIPWAY_SYSTEM_DOMAIN,
+    buildPassEnv: e.SLIPWAY_BUILD_PASS_ENV,
     timeouts: { buildMs: e.SLIPWAY_BUILD_TIMEOUT_MS, readyMs: e.SLIPWAY_READY_TIMEOUT_MS, stopGraceMs: e.SLIPWAY_STOP_GRACE_MS, idleMs: e.SLIPWAY_IDLE_TIMEOUT_MS },
     blobStore: blobKind === 's3'
       ? { kind: 's3', endpoint: e.SLIPWAY_S3_ENDPOINT, bucket: e.SLIPWAY_S3_BUCKET!, region: e.SLIPWAY_S3_REGION, forcePathStyle: e.SLIPWAY_S3_FORCE_PATH_STYLE, partBytes: e.SLIPWAY_S3_PART_BYTES }

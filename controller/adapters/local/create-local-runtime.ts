@@ -6,6 +6,7 @@
  *   releases/<ns>/<app>/<stageId>/       the unpacked, built source (the app's cwd)
  *   releases/<ns>/<app>/<stageId>.json   its ReleasePlan (outside the folder the app can write)
  *   staging/<ns>/<stageId>.ndjson        the stage's log, kept after it ends
+ *   cache/                               npm/yarn/pnpm caches and fetched yarn/pnpm versions, shared by builds
  *   run/id, run/processes/<pid>-<start>.json  marks of the processes it started (run/process-records.ts)
  */
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -41,6 +42,10 @@ export interface LocalRuntimeOptions {
   nodeBinDir: string;
   /** PATH searched for npm, yarn, pnpm (the server's own). */
   basePath?: string;
+  /** The server's environment: its proxy, CA and package-manager settings reach builds (build/pass-through-env.ts). */
+  serverEnv?: Record<string, string | undefined>;
+  /** More names of `serverEnv` builds see (`SLIPWAY_BUILD_PASS_ENV`). */
+  extraPassEnv?: readonly string[];
   buildTimeoutMs?: number;
   readyTimeoutMs?: number;
   graceMs?: number;
@@ -94,7 +99,8 @@ export async function createLocalRuntime(options: LocalRuntimeOptions) {
         await rm(dir, { recursive: true, force: true });
         await safeUnpack({ body: blob.body, format: FORMATS[blob.contentType] ?? 'tar.gz', dest: dir, limits: options.limits, tmpDir: options.tmpDir });
         const plan = await buildRelease({
-          dir, env: { ...input.env, ...records.env }, track: (pid, label) => records.track(pid, `${label} (${input.namespace}/${input.app} stage ${input.stageId})`), log, nodeBinDir: options.nodeBinDir, basePath: options.basePath, timeoutMs: options.buildTimeoutMs ?? 15 * 60_000, signal: input.signal,
+          dir, env: { ...input.env, ...records.env }, track: (pid, label) => records.track(pid, `${label} (${input.namespace}/${input.app} stage ${input.stageId})`), log, nodeBinDir: options.nodeBinDir, basePath: options.basePath,
+          serverEnv: options.serverEnv, extraPassEnv: options.extraPassEnv, cacheDir: join(options.dataDir, 'cache'), timeoutMs: options.buildTimeoutMs ?? 15 * 60_000, signal: input.signal,
         });
         await writeFile(`${dir}.json`, JSON.stringify(plan));
         log({ stream: 'system', text: plan.description });

@@ -2,10 +2,15 @@
  * The environment of build steps and of the app. Builds see the app's own environment
  * (as on Heroku, config vars are visible to the build) plus what makes them
  * deterministic and quiet on a server: CI=true, NODE_ENV=production unless the app sets
- * them, the server's chosen node first on PATH, and a HOME inside the release so caches
- * and dotfiles a build writes never land in the server's own home.
+ * them, the server's chosen node first on PATH, and a HOME inside the release so
+ * dotfiles a build writes never land in the server's own home. From the server's own
+ * environment only the proxy, CA and package-manager settings pass (pass-through-env.ts),
+ * with the machine's npm config files (npm-config-env.ts); npm's cache is one folder per
+ * server under the data folder, shared by every build.
  */
 import { delimiter, join } from 'node:path';
+import { npmConfigEnv } from './npm-config-env.ts';
+import { passThroughEnv } from './pass-through-env.ts';
 import { DEFAULT_BASE_PATH, type BuildOptions } from './release-plan.ts';
 
 /** Where build steps get their HOME, relative to the release dir. */
@@ -16,9 +21,18 @@ export function buildPath(options: Pick<BuildOptions, 'env' | 'nodeBinDir' | 'ba
   return [options.nodeBinDir, options.env.PATH ?? options.basePath ?? DEFAULT_BASE_PATH].join(delimiter);
 }
 
+/** The folder of the caches builds share: `options.cacheDir`, else one inside the release. */
+export function buildCacheDir(options: Pick<BuildOptions, 'dir' | 'cacheDir'>): string {
+  return options.cacheDir ?? join(options.dir, '.slipway', 'cache');
+}
+
 /** The environment a build step runs with. */
-export function buildEnv(options: BuildOptions): Record<string, string> {
+export async function buildEnv(options: BuildOptions): Promise<Record<string, string>> {
+  const serverEnv = options.serverEnv ?? {};
   return {
+    ...passThroughEnv(serverEnv, options.extraPassEnv),
+    ...(await npmConfigEnv(serverEnv, options.basePath ?? DEFAULT_BASE_PATH)),
+    npm_config_cache: join(buildCacheDir(options), 'npm'),
     CI: 'true',
     NODE_ENV: 'production',
     // npm's update check is a registry round trip and a notice nobody on the server acts on.

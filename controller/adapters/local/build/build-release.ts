@@ -6,14 +6,14 @@
  */
 import { join } from 'node:path';
 import { createBuildLog } from './build-log.ts';
-import { appEnv, buildEnv } from './build-env.ts';
-import { detectApp, findStaticRoot } from './detect-app.ts';
-import { pruneDevDependencies, runNodeBuild, type StepContext } from './node-build.ts';
-import { DEFAULT_ENTRY_FILES, resolveNodeStart } from './node-start.ts';
+import { appEnv, buildCacheDir, buildEnv } from './build-env.ts';
+import { detectApp, findStaticRoot, STATIC_ROOTS } from './detect-app.ts';
+import { checkStartInstalled, pruneDevDependencies, runNodeBuild, type StepContext } from './node-build.ts';
+import { noWayToStart, resolveNodeStart } from './node-start.ts';
+import { checkStartEarly } from './check-start-early.ts';
 import { DEFAULT_MAX_LOG_BYTES, type BuildOptions, type ReleasePlan } from './release-plan.ts';
 import { fileExists } from './file-exists.ts';
 import { shellCommand } from './shell-command.ts';
-import { stageFailed } from './stage-failed.ts';
 
 export type { BuildOptions, ReleasePlan } from './release-plan.ts';
 
@@ -48,18 +48,25 @@ export async function buildRelease(options: BuildOptions): Promise<ReleasePlan> 
   );
   const context: StepContext = {
     dir: options.dir,
-    env: buildEnv(options),
+    env: await buildEnv(options),
+    cacheDir: buildCacheDir(options),
     log,
     deadline: Date.now() + options.timeoutMs,
     timeoutMs: options.timeoutMs,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.track === undefined ? {} : { track: options.track }),
   };
+  if (detection.kind === 'node') await checkStartEarly(options.dir, detection.packageJson);
   const built = pkg === undefined ? undefined : await runNodeBuild(context, pkg);
   const how = built === undefined ? '' : ` (${built.labels.join(', ')})`;
 
+  // Removes devDependencies, or checks they were not needed, for the program `startLine` runs.
+  const settle = async (startLine: string) => {
+    if (built?.prune !== undefined) await pruneDevDependencies(context, built.prune, startLine);
+    else if (built !== undefined) await checkStartInstalled(context, pkg!, built, startLine);
+  };
   if (detection.kind === 'procfile') {
-    if (built?.prune !== undefined) await pruneDevDependencies(context, built.prune);
+    await settle(detection.web);
     return done({
       kind: 'procfile',
       command: shellCommand(detection.web),
@@ -75,13 +82,9 @@ export async function buildRelease(options: BuildOptions): Promise<ReleasePlan> 
     const staticRoot =
       built?.ranBuild && (await fileExists(join(options.dir, 'dist', 'index.html'))) ? 'dist' : await findStaticRoot(options.dir);
     if (staticRoot !== undefined) return done(staticPlan(staticRoot, `Static site built with Node.js${how}`));
-    throw stageFailed(
-      'Node.js app has no way to start: looked for "scripts.start" and "main" in package.json, ' +
-        `${DEFAULT_ENTRY_FILES.join(', ')}, and for a static site (index.html, public/index.html, dist/index.html)`,
-      { file: 'package.json', lookedFor: ['scripts.start', 'main', ...DEFAULT_ENTRY_FILES, 'index.html', 'public/index.html', 'dist/index.html'] },
-    );
+    throw noWayToStart(pkg!, STATIC_ROOTS.map((root) => root.index), false);
   }
-  if (built?.prune !== undefined) await pruneDevDependencies(context, built.prune);
+  await settle(start.shows);
   return done({
     kind: 'node',
     command: start.command,

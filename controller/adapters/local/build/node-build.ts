@@ -6,15 +6,20 @@
  */
 import { mkdir } from 'node:fs/promises';
 import type { BuildLog } from './build-log.ts';
-import { choosePackageManager, requirePackageManager, type PackageManager } from './package-manager.ts';
+import { choosePackageManager, preparePackageManager, type PackageManager } from './package-manager.ts';
 import type { PackageJson } from './read-package-json.ts';
 import { runBuildCommand } from './run-build-command.ts';
+import { findExecutable } from './find-executable.ts';
+import { binOwner, devOnlyStart, isDevDependency, startProgram } from './start-binary.ts';
 import type { TrackProcess } from '../run/process-records.ts';
 
 /** Where and how build steps run. */
 export interface StepContext {
   dir: string;
+  /** The build's environment; preparing the package manager adds its PATH and cache folders. */
   env: Record<string, string>;
+  /** The folder of caches shared by this server's builds (build-env.ts buildCacheDir). */
+  cacheDir: string;
   log: BuildLog;
   deadline: number;
   timeoutMs: number;
@@ -27,6 +32,8 @@ export interface NodeBuildResult {
   /** e.g. ["npm ci", "build script"], or ["no dependencies"]. */
   labels: string[];
   ranBuild: boolean;
+  /** devDependencies were installed (for a build, or kept on request). */
+  installedDev: boolean;
   /** Run with {@link pruneDevDependencies} when the app will run as a Node.js process. */
   prune?: string[];
 }
@@ -37,20 +44,20 @@ export async function runNodeBuild(context: StepContext, pkg: PackageJson): Prom
   const hasBuild = pkg.scripts.build !== undefined;
   if (!needsInstall && !hasBuild) {
     context.log.system('package.json has no dependencies and no build script: nothing to install or build', 'detect');
-    return { labels: ['no dependencies'], ranBuild: false };
+    return { labels: ['no dependencies'], ranBuild: false, installedDev: false };
   }
   // HOME (inside the release) must exist before npm writes its cache there.
   if (context.env.HOME !== undefined) await mkdir(context.env.HOME, { recursive: true });
-  const manager: PackageManager = await choosePackageManager(context.dir);
-  await requirePackageManager(manager, context.env.PATH ?? '');
+  const manager: PackageManager = await preparePackageManager(context, await choosePackageManager(context.dir), pkg);
   context.log.system(
     `package manager: ${manager.name}${manager.lockfile === undefined ? ' (no lockfile)' : ` (${manager.lockfile})`}`,
     'detect',
   );
   const step = (argv: string[], source: string) => runBuildCommand({ ...context, cwd: context.dir, argv, source });
   const labels: string[] = [];
+  const keepDev = keepsDevDependencies(context.env);
   if (needsInstall) {
-    const install = manager.install(hasBuild);
+    const install = manager.install(hasBuild || keepDev);
     await step(install, 'install');
     labels.push(install.slice(0, 2).join(' '));
   } else {
@@ -61,11 +68,34 @@ export async function runNodeBuild(context: StepContext, pkg: PackageJson): Prom
     await step(manager.run('build'), 'build');
     labels.push('build script');
   }
-  const prune = hasBuild && pkg.devDependencyCount > 0 ? manager.prune : undefined;
-  return { labels, ranBuild: hasBuild, ...(prune === undefined ? {} : { prune }) };
+  if (keepDev && pkg.devDependencyCount > 0) labels.push('devDependencies kept');
+  const prune = hasBuild && !keepDev && pkg.devDependencyCount > 0 ? manager.prune : undefined;
+  return { labels, ranBuild: hasBuild, installedDev: needsInstall && (hasBuild || keepDev), ...(prune === undefined ? {} : { prune }) };
 }
 
-/** Removes devDependencies after the build (they were only needed to build). */
-export async function pruneDevDependencies(context: StepContext, prune: string[]): Promise<void> {
+/** True when the environment asks to keep devDependencies (Heroku's NPM_CONFIG_PRODUCTION / YARN_PRODUCTION=false). */
+export function keepsDevDependencies(env: Record<string, string>): boolean {
+  return Object.entries(env).some(([name, value]) => /^(npm_config_production|yarn_production)$/i.test(name) && value.trim().toLowerCase() === 'false');
+}
+
+/**
+ * Removes devDependencies after the build (they were only needed to build); fails when
+ * that removed the program `startLine` runs, naming the package it came from.
+ */
+export async function pruneDevDependencies(context: StepContext, prune: string[], startLine?: string): Promise<void> {
+  const program = startLine === undefined ? undefined : startProgram(startLine);
+  const owner = program === undefined ? undefined : await binOwner(context.dir, program);
   await runBuildCommand({ ...context, cwd: context.dir, argv: prune, source: 'prune' });
+  if (owner !== undefined && (await binOwner(context.dir, program!)) === undefined) throw devOnlyStart(program!, owner, true);
+}
+
+/**
+ * Without a build, devDependencies were never installed: fails when the program
+ * `startLine` runs is one of them and is nowhere else on the build's PATH.
+ */
+export async function checkStartInstalled(context: StepContext, pkg: PackageJson, built: NodeBuildResult, startLine: string): Promise<void> {
+  const program = startProgram(startLine);
+  if (program === undefined || built.installedDev || !isDevDependency(pkg, program)) return;
+  if ((await binOwner(context.dir, program)) !== undefined || (await findExecutable(program, context.env.PATH ?? '')) !== undefined) return;
+  throw devOnlyStart(program, program, false);
 }

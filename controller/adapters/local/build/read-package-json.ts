@@ -9,10 +9,17 @@ export interface PackageJson {
   /** Names of every package an install would fetch (dependencies, devDependencies, optionalDependencies). */
   dependencyCount: number;
   devDependencyCount: number;
+  /** Names in `dependencies` and `optionalDependencies`. */
+  dependencies: string[];
+  /** Names in `devDependencies`. */
+  devDependencies: string[];
+  /** The `packageManager` field (corepack's), e.g. "pnpm@9.1.0+sha512.…". */
+  packageManager?: string;
 }
 
-const count = (value: unknown): number =>
-  value !== null && typeof value === 'object' ? Object.keys(value).length : 0;
+const names = (value: unknown): string[] =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
+const count = (value: unknown): number => names(value).length;
 
 /** Reads `<dir>/package.json`; invalid JSON or a non-object → `stage_failed` naming the file. */
 export async function readPackageJson(dir: string): Promise<PackageJson> {
@@ -38,5 +45,8 @@ export async function readPackageJson(dir: string): Promise<PackageJson> {
     ...(typeof pkg.main === 'string' && pkg.main.trim() !== '' ? { main: pkg.main.trim() } : {}),
     dependencyCount: count(pkg.dependencies) + count(pkg.optionalDependencies),
     devDependencyCount: count(pkg.devDependencies),
+    dependencies: [...names(pkg.dependencies), ...names(pkg.optionalDependencies)],
+    devDependencies: names(pkg.devDependencies),
+    ...(typeof pkg.packageManager === 'string' && pkg.packageManager.trim() !== '' ? { packageManager: pkg.packageManager.trim() } : {}),
   };
 }

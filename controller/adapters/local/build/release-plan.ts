@@ -40,6 +40,19 @@ export interface BuildOptions {
    * pnpm are found. The server passes its own PATH; the default is the usual system one.
    */
   basePath?: string;
+  /**
+   * The server's own environment. Only the proxy, certificate-authority and package
+   * manager settings in it reach builds (pass-through-env.ts), plus `extraPassEnv`.
+   */
+  serverEnv?: Record<string, string | undefined>;
+  /** More names (or `PREFIX*`) of `serverEnv` to pass to builds (`SLIPWAY_BUILD_PASS_ENV`). */
+  extraPassEnv?: readonly string[];
+  /**
+   * Folder shared by every build of this server for the npm, yarn and pnpm caches and
+   * the yarn/pnpm versions fetched for projects (under the data folder). Default: inside
+   * the release, `.slipway/cache`.
+   */
+  cacheDir?: string;
   /** Records each build step's process group, so a server restarted after a crash can end it (run/process-records.ts). */
   track?: TrackProcess;
 }

@@ -48,6 +48,13 @@ test('a start script with shell syntax, as written', plans, { 'package.json': st
 test('main without .js', plans, { 'package.json': { main: 'lib/app' }, 'lib/app.js': '' },
   { kind: 'node', command: [node, 'lib/app.js'], description: /starts with: node lib\/app\.js$/ });
 test('main as a folder', plans, { 'package.json': { main: './lib' }, 'lib/index.js': '' }, { kind: 'node', command: [node, 'lib/index.js'] });
+// npm init writes "main": "index.js" whether or not the file exists; npm start ignores main and runs server.js.
+test('server.js when main names no file (npm init\'s package.json)', plans,
+  { 'package.json': { name: 'app', main: 'index.js' }, 'server.js': '' }, { kind: 'node', command: [node, 'server.js'] });
+test('server.js before main, as npm start would', plans, { 'package.json': { main: 'app.js' }, 'server.js': '', 'app.js': '' },
+  { kind: 'node', command: [node, 'server.js'] });
+test('a main that is missing before a build that makes it', plans,
+  { 'package.json': { main: 'dist/app.js', scripts: { build: 'mkdir -p dist && touch dist/app.js' } } }, { kind: 'node', command: [node, 'dist/app.js'] });
 test('server.js without start or main', plans, { 'package.json': {}, 'server.js': '', 'index.js': '' }, { kind: 'node', command: [node, 'server.js'] });
 test('index.js without start or main', plans, { 'package.json': {}, 'index.js': '', 'app.js': '' }, { kind: 'node', command: [node, 'index.js'] });
 test('app.js without start or main', plans, { 'package.json': {}, 'app.js': '' }, { kind: 'node', command: [node, 'app.js'] });
@@ -77,20 +84,31 @@ test('for a Procfile without web:, naming the types it has', fails, { Procfile: 
 test('for an empty Procfile', fails, { Procfile: '# nothing yet\n' }, /Procfile has no web: line \(found no process types\)/);
 test('for package.json that is not JSON, naming the file', fails, { 'package.json': '{"name": "app",', 'server.js': '' }, /^package\.json is not valid JSON/);
 test('for package.json that is not an object', fails, { 'package.json': '[]' }, /package\.json must hold a JSON object/);
-test('for a main that does not exist', fails, { 'package.json': { main: 'server.js' } }, /"main" is "server\.js", but no such file exists/);
 test('for a Node.js app with nothing to start', fails, { 'package.json': { name: 'lib' }, 'lib/x.js': '' },
-  /no way to start: looked for "scripts.start" and "main" in package\.json, server\.js, index\.js, app\.js/);
+  /^Node\.js app has no way to start: package\.json has no "scripts\.start", and there is no server\.js \(what "npm start" runs without one\), index\.js or app\.js, nor a static site .*; add a "start" script/);
+test('for a main that does not exist and nothing else to start', fails, { 'package.json': { main: 'index.js' } },
+  /no "scripts\.start", and there is no server\.js \(what "npm start" runs without one\), "main" \("index\.js": no such file\)/);
+test('before installing when nothing could make a start (npm is not even looked for)', async (t) => {
+  const path = await emptyFolder();
+  await fails.exec(t, { 'package.json': { main: 'index.js', dependencies: { a: '1' } } },
+    /no way to start: .* checked before installing/, { basePath: path, nodeBinDir: path });
+});
+test('before installing when the start script runs a file that is not there', async (t) => {
+  const path = await emptyFolder();
+  await fails.exec(t, { 'package.json': { scripts: { start: 'node src/server.js' }, dependencies: { a: '1' } }, 'server.js': '' },
+    /^package\.json "scripts\.start" is "node src\/server\.js", but src\/server\.js does not exist and no build script makes it/, { basePath: path, nodeBinDir: path });
+});
 
 const emptyFolder = () => writeTree({});
 test('for a yarn.lock when yarn is not installed', async (t) => {
   const path = await emptyFolder();
   await fails.exec(t, { 'package.json': { dependencies: { a: '1' } }, 'yarn.lock': '', 'server.js': '' },
-    /yarn\.lock asks for yarn, but yarn is not installed on the Slipway server/, { basePath: path });
+    /^yarn\.lock \(v1\) asks for yarn 1, which is not installed on the Slipway server and could not be fetched from the npm registry/, { basePath: path });
 });
 test('for a pnpm-lock.yaml when pnpm is not installed', async (t) => {
   const path = await emptyFolder();
-  await fails.exec(t, { 'package.json': { devDependencies: { a: '1' } }, 'pnpm-lock.yaml': '', 'server.js': '' },
-    /pnpm-lock\.yaml asks for pnpm, but pnpm is not installed/, { basePath: path });
+  await fails.exec(t, { 'package.json': { packageManager: 'pnpm@9.1.0+sha512.abc', devDependencies: { a: '1' } }, 'pnpm-lock.yaml': '', 'server.js': '' },
+    /^packageManager in package\.json asks for pnpm 9\.1\.0, which is not installed on the Slipway server and could not be fetched/, { basePath: path });
 });
 test('for dependencies when npm is not installed', async (t) => {
   const path = await emptyFolder();
@@ -99,7 +117,7 @@ test('for dependencies when npm is not installed', async (t) => {
 });
 
 test('the app env puts node_modules/.bin, then the server\'s node, first on PATH and sets NODE_ENV', async (t) => {
-  const { dir, run } = await build({ 'package.json': start('node server.js') }, { env: { PATH: '/opt/app/bin' } });
+  const { dir, run } = await build({ 'package.json': start('node server.js'), 'server.js': '' }, { env: { PATH: '/opt/app/bin' } });
   const plan = await run();
   t.deepEqual(plan.env, { PATH: `${join(dir, 'node_modules', '.bin')}:${nodeBinDir}:/opt/app/bin`, NODE_ENV: 'production' });
 });
@@ -116,7 +134,7 @@ test('a static site needs no environment and runs nothing', async (t) => {
 });
 
 test('an app with no dependencies stages without running anything and says so', async (t) => {
-  const { lines, run } = await build({ 'package.json': start('node server.js'), 'package-lock.json': '{}' });
+  const { lines, run } = await build({ 'package.json': start('node server.js'), 'package-lock.json': '{}', 'server.js': '' });
   await run();
   t.false(lines.some((line) => line.text.startsWith('running:')));
   t.true(lines.some((line) => /nothing to install or build/.test(line.text)));

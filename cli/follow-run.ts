@@ -1,7 +1,9 @@
 /**
  * Follows a deployment or rollback run until it ends: polls `GET …/deployments/:id`,
  * notes each phase change on stderr, and while the run stages streams the build output
- * (`staging/:stageId/logs?follow=true`) to stderr. Used by `push` and `app rollback`.
+ * (`staging/:stageId/logs?follow=true`) to stderr. A stage that ended before the
+ * first poll saw it (a fast build, a slow CLI) has its output shown after the fact, so
+ * the user never misses what the build printed. Used by `push` and `app rollback`.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Run } from '../core/types.ts';
@@ -91,14 +93,17 @@ export async function followRun(options: FollowRunOptions, deps: FollowRunDeps):
       const run = await api.getDeployment(namespace, app, runId);
       if (run.phase !== last) {
         if (last === 'staging') await settleLogs();
+        // The stage came and went between two looks: show what it printed, under its phase.
+        if (options.showLogs && run.kind !== 'rollback' && run.stageId && !logs && run.phase !== 'staging') {
+          output.err(phaseText('staging'));
+          await streamBuild(run.stageId, false);
+        }
         if (!FINAL.has(run.phase)) output.err(phaseText(run.phase));
         last = run.phase;
       }
       if (options.showLogs && run.phase === 'staging' && run.stageId && logs?.stageId !== run.stageId) void streamBuild(run.stageId, true);
       if (FINAL.has(run.phase)) {
         await settleLogs();
-        // A build that failed before we could watch it: show what it printed.
-        if (options.showLogs && run.error?.code === 'stage_failed' && run.stageId && !logs) await streamBuild(run.stageId, false);
         return { run, sawBuildOutput };
       }
       await sleep(options.pollMs ?? POLL_MS, undefined, { signal: stop });

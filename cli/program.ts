@@ -112,7 +112,7 @@ export function buildProgram(ctx: ProgramContext): Command {
     .action(async (manifest: string | undefined, options: PushFlagValues, cmd: Command) => {
       const g = globals(cmd);
       // Loaded on use: the packer, YAML and ignore rules are not needed by `slipway server`.
-      const { push, pushJson } = await import('./commands/push.ts');
+      const { push, pushJson, PushFailure, pushFailureJson } = await import('./commands/push.ts');
       const interrupt = ctx.interrupt();
       try {
         const result = await push(
@@ -121,6 +121,10 @@ export function buildProgram(ctx: ProgramContext): Command {
           { api: await ctx.api(g), output: ctx.output, cwd: ctx.cwd, showLogs: g.output !== 'json', signal: interrupt.signal },
         );
         print(g, text.pushText(result), pushJson(result));
+      } catch (error) {
+        // The source is stored and a run may go on: stdout says so too, not only stderr.
+        if (error instanceof PushFailure) print(g, text.pushFailedText(error), pushFailureJson(error));
+        throw error;
       } finally {
         interrupt.dispose();
       }

@@ -8,7 +8,7 @@ import type { LogLine, NamespaceSummary, ReleaseEntry, WebhookInfo } from './api
 import type { AppEnvChange, AppEnvList } from './commands/app-env.ts';
 import type { AppRollbackResult } from './commands/app-rollback.ts';
 import type { LoginResult } from './commands/login.ts';
-import type { PushResult } from './commands/push.ts';
+import type { PushFailure, PushResult } from './commands/push.ts';
 import { formatBytes } from './output.ts';
 
 /** Left-aligned columns with a header row. */
@@ -50,6 +50,17 @@ export function pushText(r: PushResult): string {
   return `${lines}\n\n${next}`;
 }
 
+/**
+ * stdout of a failed push: one line saying it was not deployed and why, and what is
+ * left to refer to (the stored source, the run); the details and the hint go to stderr.
+ */
+export function pushFailedText(failure: PushFailure): string {
+  const r = failure.result;
+  const kept = [r.blobuid ? `source stored as blob ${r.blobuid}` : undefined, r.run ? `run ${r.run}` : undefined].filter(Boolean).join(', ');
+  const reason = failure.message.split('\n')[0];
+  return `${r.app} not deployed: ${reason} (${failure.code})${kept ? `; ${kept}` : ''}`;
+}
+
 function deployedText(app: string, release: number | undefined, urls: string[] | undefined, verb = 'Deployed', join = ' release'): string {
   const where = urls?.length ? `\n${urls.map((u) => `  ${u}`).join('\n')}` : ' (no URL)';
   return `${verb} ${app}${release === undefined ? '' : `${join} ${release}`}:${where}`;
@@ -75,12 +86,18 @@ function corruptMessage(app: App): string | undefined {
   return app.status.conditions?.find((c) => c.type === 'Ready' && c.status === 'False' && c.reason === 'StateCorrupt')?.message;
 }
 
-/** One word for a list: corrupt, else a run in progress, else the runtime's phase, else a failed run. */
+/**
+ * The phase for a list: corrupt, else a run in progress, else the runtime's phase —
+ * marked when the last run failed, since an earlier release then still runs and a bare
+ * `running` would hide the failure (issue 16) — else a failed run.
+ */
 function phaseOf(app: App): string {
   if (corruptMessage(app)) return 'corrupt';
   const run = app.status.run;
   if (run && run.phase !== 'succeeded' && run.phase !== 'failed') return run.phase;
-  return app.status.runtime?.phase ?? (run?.phase === 'failed' ? 'failed' : '-');
+  const runtime = app.status.runtime?.phase;
+  if (runtime && run?.phase === 'failed') return `${runtime} (last ${run.kind ?? 'deploy'} failed)`;
+  return runtime ?? (run?.phase === 'failed' ? 'failed' : '-');
 }
 
 function runSummary(run: Run | undefined): string {

@@ -8,7 +8,7 @@
  */
 import { stat } from 'node:fs/promises';
 import type { ApiClient } from '../api-client.ts';
-import { CliError, usageError } from '../cli-error.ts';
+import { CliError, toCliError, usageError } from '../cli-error.ts';
 import { DEFAULT_DEPLOY_TIMEOUT_MS, followRun, runFailure } from '../follow-run.ts';
 import { loadManifest } from '../manifest.ts';
 import type { Output } from '../output.ts';
@@ -74,6 +74,27 @@ export function pushJson(result: PushResult): Record<string, unknown> {
   if (result.origin === 'git') return { blobuid: result.blobuid, revision: result.revision, branch: result.branch, ...deployed };
   if (result.origin === 'container') return { image: result.image, ...deployed };
   return { blobuid: result.blobuid, ...deployed };
+}
+
+/**
+ * A push that stored its source and started (or tried to start) a deployment that then
+ * failed, timed out or was interrupted. It carries what was done, so the entry prints a
+ * summary on stdout as well (scripts read stdout: with `--output json` it is
+ * {@link pushFailureJson}), and the error on stderr as for every command.
+ */
+export class PushFailure extends CliError {
+  readonly result: PushResult;
+
+  constructor(error: CliError, result: PushResult) {
+    super(error.message, { exitCode: error.exitCode, code: error.code, hint: error.hint, status: error.status, data: error.data, cause: error });
+    this.name = 'PushFailure';
+    this.result = result;
+  }
+}
+
+/** stdout of a failed push with `--output json`: {@link pushJson} of what was done, plus `error`. */
+export function pushFailureJson(failure: PushFailure): Record<string, unknown> {
+  return { ...pushJson({ ...failure.result, run: undefined }), ...(failure.result.run ? { run: failure.result.run } : {}), error: { code: failure.code, message: failure.message } };
 }
 
 /** Refuses a missing source folder before any request, so a typo creates nothing. */
@@ -177,7 +198,11 @@ export async function push(options: PushOptions, deps: PushDeps): Promise<PushRe
   }
   result.runtime = (await api.info()).runtime;
   if (result.runtime === 'none' || options.deploy === false) return result;
-  await deployPushed(options, deps, result);
+  try {
+    await deployPushed(options, deps, result);
+  } catch (error) {
+    throw new PushFailure(toCliError(error), result);
+  }
   return result;
 }
 

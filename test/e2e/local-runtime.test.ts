@@ -135,6 +135,33 @@ test.serial('a failed deploy keeps the old release serving', async (t) => {
   t.regex((await getApp(url)).body, /version good/);
 });
 
+test.serial('a redeploy that crashes at start: the exception on stderr, a summary on stdout, and apps list says the last deploy failed', async (t) => {
+  const { dir, cleanup } = await makeTempDir('slipway-crash-');
+  cleanups.push(cleanup);
+  await writeFile(join(dir, 'Procfile'), 'web: node app.js\n');
+  await writeFile(join(dir, 'app.js'), "console.log('starting');\nthrow new Error('boom: DATABASE_URL is not set');\n");
+  const run = await runCli(['push', '--name', 'keeper', '--path', dir], env);
+  t.is(run.code, 1);
+  t.regex(run.stderr, /^first error: Error: boom: DATABASE_URL is not set$/m);
+  t.regex(run.stdout, /^keeper not deployed: .*exited with code 1 .*\(deploy_failed\); source stored as blob \S+, run \S+$/m);
+  const list = await runCli(['apps', 'list'], env);
+  t.regex(list.stdout, /^keeper\s+1\/1\s+running \(last deploy failed\)\s/m);
+  const logs = await runCli(['app', 'logs', 'keeper'], env);
+  t.regex(logs.stdout, /Error: boom: DATABASE_URL is not set/);
+});
+
+test.serial('an app on a port of its own is told to listen on $PORT', async (t) => {
+  const { dir, cleanup } = await makeTempDir('slipway-port-');
+  cleanups.push(cleanup);
+  await writeFile(join(dir, 'Procfile'), 'web: node app.js\n');
+  // Port 0 stands for a hard-coded 3000 that another test on this machine could hold.
+  await writeFile(join(dir, 'app.js'), "const s = require('node:http').createServer((q, r) => r.end('hi')).listen(0, () => console.log('listening on ' + s.address().port));\n");
+  const pushed = await push(['--name', 'ownport', '--path', dir]);
+  t.is(pushed.code, 1);
+  t.regex(pushed.stderr, /listens on port \d+, but must listen on \$PORT \(\d+\)/);
+  t.like(pushed.json, { error: { code: 'deploy_failed' } });
+});
+
 test.serial('killed with SIGKILL mid-deploy, the restarted server serves the last good release', async (t) => {
   const url = (await push(['--name', 'survivor', '--path', await nodeApp('before-kill')])).json.urls[0];
   const slow = await nodeApp('never-served');
@@ -152,4 +179,10 @@ test.serial('killed with SIGKILL mid-deploy, the restarted server serves the las
   await eventually(async () => /version before-kill/.test((await getApp(restartedUrl)).body), 'the last good release to serve again');
   const shown = JSON.parse((await runCli(['apps', 'show', 'survivor', '--output', 'json'], env)).stdout);
   t.like(shown.status, { release: { number: 1 }, run: { phase: 'failed', error: { code: 'interrupted' } } });
+});
+
+test.serial('after the restart, app logs still show the crash of the release that did not start', async (t) => {
+  const logs = await runCli(['app', 'logs', 'keeper', '--tail', '1000'], env);
+  t.is(logs.code, 0, logs.stderr);
+  t.regex(logs.stdout, /Error: boom: DATABASE_URL is not set/);
 });

@@ -25,6 +25,8 @@ export interface FakeApiOptions {
   users?: Record<string, string>;
   /** What `GET /api/v1/info` reports (default `none`). */
   runtime?: 'none' | 'local' | 'kubernetes';
+  /** The stage of a deploy run is over by the first poll, as a build faster than the CLI's first look. */
+  quickStages?: boolean;
   /** Namespaces that exist at start (default `['workspace']`). */
   namespaces?: string[];
 }
@@ -158,7 +160,7 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
   const requests: RecordedRequest[] = [];
   const failures: Array<{ method: string; path: RegExp; problem: FakeProblem }> = [];
   let blobs = 0;
-  const runtime = createFakeRuntime(now);
+  const runtime = createFakeRuntime(now, options.quickStages ?? false);
 
   const server = createServer(async (req, res) => {
     const parsedUrl = new URL(req.url ?? '/', 'http://fake');
@@ -284,7 +286,7 @@ function ndjson(res: ServerResponse, lines: FakeLogLine[]): void {
 }
 
 /** The in-memory runtime half of the fake: runs, stages, releases and log streams. */
-function createFakeRuntime(now: string) {
+function createFakeRuntime(now: string, quickStages: boolean) {
   const runs = new Map<string, Run>();
   const owners = new Map<string, App>();
   const stages = new Map<string, { lines: FakeLogLine[]; ended: boolean; followers: Set<ServerResponse> }>();
@@ -329,6 +331,7 @@ function createFakeRuntime(now: string) {
           return true;
         }
         advance(run, app);
+        while (quickStages && (run.phase === 'pending' || run.phase === 'staging')) advance(run, app);
         send(res, 200, publicRun(run));
         return true;
       }

@@ -7,6 +7,7 @@
  *   releases/<ns>/<app>/<stageId>.json   its ReleasePlan (outside the folder the app can write)
  *   staging/<ns>/<stageId>.ndjson        the stage's log, kept after it ends
  *   cache/                               npm/yarn/pnpm caches and fetched yarn/pnpm versions, shared by builds
+ *   app-logs/<ns>/<app>/<stageId>.ndjson the release's output (bounded, app-log-files.ts), for app logs after a restart
  *   run/id, run/processes/<pid>-<start>.json  marks of the processes it started (run/process-records.ts)
  */
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -29,6 +30,7 @@ import { createStagingLogs } from './staging-logs.ts';
 import { createDeployments } from './deployments.ts';
 import { killOrphans } from './kill-orphans.ts';
 import { openProcessRecords } from './run/process-records.ts';
+import { createAppLogFiles } from './app-log-files.ts';
 
 /** Settings of {@link createLocalRuntime}. */
 export interface LocalRuntimeOptions {
@@ -66,8 +68,9 @@ export async function createLocalRuntime(options: LocalRuntimeOptions) {
   const router = createRouter({ systemDomain: options.systemDomain });
   const staging = createStagingLogs(join(options.dataDir, 'staging'));
   let port = 0;
+  const appLogs = createAppLogFiles(join(options.dataDir, 'app-logs'));
   const deployments = createDeployments({
-    router, logger: options.logger, records, readyTimeoutMs: options.readyTimeoutMs ?? 30_000, graceMs: options.graceMs ?? 10_000,
+    router, logger: options.logger, records, files: appLogs, readyTimeoutMs: options.readyTimeoutMs ?? 30_000, graceMs: options.graceMs ?? 10_000,
     urlOf: (route) => {
       const slash = route.indexOf('/');
       const host = slash < 0 ? route : route.slice(0, slash);
@@ -85,6 +88,7 @@ export async function createLocalRuntime(options: LocalRuntimeOptions) {
       if (stageId === keep || stageId === serving) continue;
       await rm(join(appDir, stageId), { recursive: true, force: true });
       await rm(join(appDir, `${stageId}.json`), { force: true });
+      await appLogs.remove(namespace, app, stageId);
     }
   }
 

@@ -41,10 +41,41 @@ test('an app that exits at once fails readiness with its exit code and last line
   const error = await t.throwsAsync(instance.waitUntilReady({ timeoutMs: 10_000 }));
   t.true(isSlipwayError(error, 'deploy_failed'));
   t.is((error as { status?: number }).status, 422);
-  t.is(error!.message, `exited with code 1 before it answered on port ${port}: boom: missing DATABASE_URL`);
+  t.is(error!.message, `exited with code 1 before it answered on port ${port}\nlast lines:\n  boom: missing DATABASE_URL`);
   t.deepEqual((error as unknown as { data: { log: string[] } }).data.log, ['boom: missing DATABASE_URL']);
   t.deepEqual(await instance.exited, { code: 1, signal: null });
 });
+
+test('a Node app that throws at start: the error quotes the exception line, labelled, above the stack tail', async (t) => {
+  const { instance, port } = await start({ MODE: 'throw' });
+  const error = await t.throwsAsync(instance.waitUntilReady({ timeoutMs: 10_000 }));
+  t.true(isSlipwayError(error, 'deploy_failed'));
+  const [head, label, ...rest] = error!.message.split('\n');
+  t.is(head, `exited with code 1 before it answered on port ${port}`);
+  t.is(label, 'first error: Error: boom: DATABASE_URL is not set');
+  t.is(rest[0], 'last lines:');
+  t.regex(rest.at(-1)!, /^ {2}Node\.js v\d+/, 'the tail is the end of the output');
+  t.is((error as unknown as { data: { firstError: string } }).data.firstError, 'Error: boom: DATABASE_URL is not set');
+});
+
+for (const [title, wrap] of [
+  ['itself', (command: string[]) => command],
+  // `npm start` or `sh -c`: the server is a child of the process Slipway started.
+  ['in a child of a shell', (command: string[]) => ['/bin/sh', '-c', `"${command[0]}" "${command[1]}"; echo exited`]],
+] as const) {
+  test(`an app listening on a hard-coded port ${title} is told to use $PORT within seconds, not at the deadline`, async (t) => {
+    const fixed = await freePort();
+    const port = await freePort();
+    const instance = startInstance({ id: 'web-1', command: wrap(command), cwd: dir, env: { MODE: 'fixedport', FIXED_PORT: String(fixed) }, port, log: () => {} });
+    started.push(instance);
+    // The deadline is far beyond ava's own timeout: only the port check can end this wait in time.
+    const error = await t.throwsAsync(instance.waitUntilReady({ timeoutMs: 120_000 }));
+    t.true(isSlipwayError(error, 'deploy_failed'));
+    t.is(error!.message.split('\n')[0], `listens on port ${fixed}, but must listen on $PORT (${port}): read the port from the PORT environment variable, e.g. \`app.listen(process.env.PORT)\``);
+    t.regex(error!.message, new RegExp(`last lines:\n  app listening on ${fixed}`));
+    await instance.stop({ graceMs: 1000 });
+  });
+}
 
 test('an app that never opens its port fails readiness at the deadline', async (t) => {
   const { instance, lines, port } = await start({ MODE: 'noport' });
@@ -52,7 +83,7 @@ test('an app that never opens its port fails readiness at the deadline', async (
   await eventually(() => lines.some((line) => line.text === 'thinking forever'), 'the app to print its line');
   const error = await t.throwsAsync(instance.waitUntilReady({ timeoutMs: 300 }));
   t.true(isSlipwayError(error, 'deploy_failed'));
-  t.is(error!.message, `did not answer on port ${port} within 300 ms: thinking forever`);
+  t.is(error!.message, `did not answer on port ${port} within 300 ms\nlast lines:\n  thinking forever`);
   await instance.stop({ graceMs: 1000 });
 });
 

@@ -11,6 +11,7 @@ const http = require('node:http');
 const crypto = require('node:crypto');
 const mode = process.env.MODE || 'good';
 const id = process.env.APP_ID || 'app';
+if (mode === 'throw') { console.log('connecting to the database'); throw new Error('boom: DATABASE_URL is not set'); }
 if (mode === 'exit') { console.error('boom: missing DATABASE_URL'); process.exit(1); }
 if (mode === 'noport') { console.log('thinking forever'); setInterval(() => {}, 1000); return; }
 if (mode === 'flood') { const line = 'x'.repeat(1023) + '\n'; for (let i = 0; i < 16 * 1024; i++) process.stdout.write(line); }
@@ -59,7 +60,8 @@ process.on('SIGTERM', () => {
   server.close(() => process.exit(0));
   server.closeIdleConnections();
 });
-server.listen(Number(process.env.PORT), '127.0.0.1', () => console.log(id + ' listening on ' + process.env.PORT));
+// fixedport: a port in the code, as in many tutorials (FIXED_PORT stands for 3000).
+server.listen(Number(mode === 'fixedport' ? process.env.FIXED_PORT : process.env.PORT), mode === 'fixedport' ? undefined : '127.0.0.1', () => console.log(id + ' listening on ' + server.address().port));
 `;
 
 /** Writes the test app into `dir` and returns the command that runs it. */

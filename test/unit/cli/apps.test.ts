@@ -163,4 +163,7 @@ test('apps show and list of a deployed app show its phase, instances, release, r
   t.regex((await runMain(['apps', 'list'], env, dir)).stdout, /^api\s+1\/2\s+staging\s/m);
   app.status.run = { id: 'run-8', kind: 'deploy', phase: 'failed', startedAt: 'then', error: { code: 'stage_failed', message: 'npm exited with 1' } };
   t.regex((await runMain(['apps', 'show', 'api'], env, dir)).stdout, /^Last run:\s+deploy run-8 failed: npm exited with 1 \(stage_failed\), started then$/m);
+  // The earlier release still runs after a failed redeploy; the list must not say a bare "running".
+  t.regex((await runMain(['apps', 'list'], env, dir)).stdout, /^api\s+1\/2\s+running \(last deploy failed\)\s+git\s/m);
+  t.regex((await runMain(['apps', 'show', 'api'], env, dir)).stdout, /^Phase:\s+running \(last deploy failed\)$/m);
 });

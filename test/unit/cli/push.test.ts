@@ -267,13 +267,36 @@ test('a failed build fails push with exit 1, the run\'s message and code, after 
   const run = await runMain(['push', '--name', 'web'], envFor(api, dir), dir);
   t.is(run.code, 1);
   t.regex(run.stderr, /\[build\] npm ERR! missing script: start\nerror: the build of web failed: npm exited with 1 \(stage_failed\)\nhint: see the build output above\n$/);
-  t.is(run.stdout, '');
+  // Scripts read stdout: it says the push did not deploy, and what it left behind.
+  t.is(run.stdout, 'web not deployed: the build of web failed: npm exited with 1 (stage_failed); source stored as blob blob-1, run run-1\n');
   api.failNextRun({ code: 'stage_failed', message: 'the build of web failed' });
   const json = await runMain(['push', '--name', 'web', '-o', 'json'], envFor(api, dir), dir);
   t.is(json.code, 1);
-  t.is(json.stdout, '');
+  t.deepEqual(JSON.parse(json.stdout), { blobuid: 'blob-2', run: 'run-2', error: { code: 'stage_failed', message: 'the build of web failed' } });
   const body = JSON.parse(json.stderr.slice(json.stderr.indexOf('{')));
   t.like(body, { error: { code: 'stage_failed', hint: 'see the build output with `slipway app logs web --staging`', data: { run: 'run-2', stageId: 'stage-run-2' } } });
+});
+
+test('a build that ended before the first poll still has its output shown, under its phase', async (t) => {
+  const api = await fakeApi({ runtime: 'local', quickStages: true });
+  const dir = await tempDir();
+  await writeTree(dir, { 'a.txt': 'x' });
+  const run = await runMain(['push', '--name', 'web'], envFor(api, dir), dir);
+  t.is(run.code, 0, run.stderr);
+  t.regex(run.stderr, /^staging…\n\[build\] detecting: node\n\[build\] installing dependencies\n\[build\] build finished\ndeploying…\n$/);
+  api.failNextRun({ code: 'stage_failed', message: 'the build of web failed' });
+  const failed = await runMain(['push', '--name', 'web'], envFor(api, dir), dir);
+  t.is(failed.code, 1);
+  t.regex(failed.stderr, /^staging…\n\[build\] detecting: node\n[^]*\[build\] npm ERR! missing script: start\nerror: the build of web failed \(stage_failed\)\nhint: see the build output above\n$/);
+});
+
+test('a push that times out says on stdout too that it did not deploy (yet)', async (t) => {
+  const api = await fakeApi({ runtime: 'local' });
+  const dir = await tempDir();
+  await writeTree(dir, { 'a.txt': 'x' });
+  const run = await runMain(['push', '--name', 'slow', '--timeout', '300ms', '-o', 'json'], envFor(api, dir), dir);
+  t.is(run.code, 1);
+  t.like(JSON.parse(run.stdout), { blobuid: 'blob-1', run: 'run-1', error: { code: 'timeout' } });
 });
 
 test('push --no-deploy only stores, and without a runtime push says staging needs one', async (t) => {

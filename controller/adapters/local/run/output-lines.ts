@@ -6,6 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { LogSink } from '../../../../core/ports/runtime.ts';
+import { isErrorLine } from './error-line.ts';
 
 /** Longest line kept; longer ones are cut (a minified bundle printed on one line). */
 export const MAX_LINE_CHARS = 8192;
@@ -26,6 +27,8 @@ export interface OutputLines {
   attach(stream: Readable, name: 'stdout' | 'stderr'): void;
   /** The last {@link TAIL_LINES} lines, dropped ones included (the end of a crash matters most). */
   tail(): string[];
+  /** The first line that read as an error (see error-line.ts), however long ago; a crash's cause is often above its tail. */
+  firstError(): string | undefined;
   /** Flushes unterminated lines and the drop note; call once both streams ended. */
   finish(): void;
 }
@@ -39,6 +42,7 @@ export function createOutputLines(options: OutputLinesOptions): OutputLines {
   let tokens = rate;
   let refilledAt = now();
   let dropped = 0;
+  let firstError: string | undefined;
 
   const noteDrops = () => {
     if (dropped === 0) return;
@@ -48,6 +52,7 @@ export function createOutputLines(options: OutputLinesOptions): OutputLines {
 
   const emit = (stream: 'stdout' | 'stderr', text: string) => {
     recent.push(text);
+    if (firstError === undefined && isErrorLine(text)) firstError = text.trim();
     if (recent.length > TAIL_LINES) recent.shift();
     const t = now();
     tokens = Math.min(rate, tokens + ((t - refilledAt) / 1000) * rate);
@@ -85,6 +90,7 @@ export function createOutputLines(options: OutputLinesOptions): OutputLines {
       stream.on('data', (chunk: string) => take(name, chunk));
     },
     tail: () => [...recent],
+    firstError: () => firstError,
     finish() {
       for (const name of ['stdout', 'stderr'] as const) {
         if (partial[name]) emit(name, partial[name]);

@@ -1,12 +1,15 @@
 /**
  * One process of an app: spawned in its own process group with `PORT` set, its output
- * read into log lines, a readiness probe on its port, and a graceful stop.
+ * read into log lines, a readiness probe on its port, and a graceful stop. When it does
+ * not become ready the error quotes its first error line and its last lines, labelled,
+ * and an app that listens on another port than `PORT` is told so within seconds.
  */
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { SlipwayError } from '../../../../core/errors.ts';
 import type { LogSink } from '../../../../core/ports/runtime.ts';
+import { listeningPorts } from './listening-ports.ts';
 import { createOutputLines } from './output-lines.ts';
 import type { TrackProcess } from './process-records.ts';
 
@@ -47,13 +50,28 @@ export interface Instance {
   readonly exited: Promise<InstanceExit>;
   /** The last lines it printed, newest last. */
   tail(): string[];
-  /** Resolves once something accepts TCP connections on 127.0.0.1:port; rejects with `deploy_failed` when it exits first or the deadline passes. */
+  /** The first line it printed that reads as an error (run/error-line.ts). */
+  firstError(): string | undefined;
+  /**
+   * Resolves once something accepts TCP connections on 127.0.0.1:port; rejects with
+   * `deploy_failed` when it exits first, listens only on other ports for
+   * {@link WRONG_PORT_GRACE_MS}, or the deadline passes.
+   */
   waitUntilReady(options: { timeoutMs: number }): Promise<void>;
   /** SIGTERM to the process group, SIGKILL after `graceMs`; resolves once exited. Idempotent. */
   stop(options: { graceMs: number }): Promise<void>;
 }
 
 const POLL_MS = 25;
+/** How often the ports the app listens on are looked up while it is not ready (a walk over /proc). */
+const PORT_CHECK_MS = 500;
+/**
+ * How long an app may listen on other ports only before that counts as a hard-coded
+ * port: a server that opens a debug or metrics port first still gets to open PORT.
+ */
+export const WRONG_PORT_GRACE_MS = 2_000;
+/** Lines of the end of the output quoted in a failure. */
+const QUOTED_LINES = 8;
 
 /** Starts one instance. Never throws: a program that cannot start shows as an exit. */
 export function startInstance(spec: InstanceSpec): Instance {
@@ -92,8 +110,12 @@ export function startInstance(spec: InstanceSpec): Instance {
     child.once('close', (code: number | null, signal: NodeJS.Signals | null) => done(status ?? { code, signal }));
   });
 
-  const failure = (message: string) =>
-    new SlipwayError('deploy_failed', message, { status: 422, data: { log: output.tail() } });
+  const failure = (message: string) => {
+    const firstError = output.firstError();
+    return new SlipwayError('deploy_failed', `${message}${quoteOutput(firstError, output.tail())}`, {
+      status: 422, data: { log: output.tail(), ...(firstError ? { firstError } : {}) },
+    });
+  };
 
   let stopping: Promise<void> | undefined;
   return {
@@ -102,15 +124,28 @@ export function startInstance(spec: InstanceSpec): Instance {
     pid: child.pid,
     exited,
     tail: () => output.tail(),
+    firstError: () => output.firstError(),
     async waitUntilReady({ timeoutMs }) {
       const deadline = Date.now() + timeoutMs;
+      let nextPortCheck = Date.now() + PORT_CHECK_MS;
+      let elsewhereSince: number | undefined;
       for (;;) {
-        if (exit) throw failure(`${describeExit(exit)} before it answered on port ${spec.port}${lastLines(output.tail())}`);
+        if (exit) throw failure(`${describeExit(exit)} before it answered on port ${spec.port}`);
         if (await accepts(spec.port)) {
           if (!exit) return;
           continue;
         }
-        if (Date.now() >= deadline) throw failure(`did not answer on port ${spec.port} within ${timeoutMs} ms${lastLines(output.tail())}`);
+        if (child.pid !== undefined && Date.now() >= nextPortCheck) {
+          const ports = await listeningPorts(child.pid);
+          nextPortCheck = Date.now() + PORT_CHECK_MS;
+          if (ports.length && !ports.includes(spec.port)) {
+            elsewhereSince ??= Date.now();
+            if (Date.now() - elsewhereSince >= WRONG_PORT_GRACE_MS) throw failure(wrongPort(ports, spec.port));
+          } else {
+            elsewhereSince = undefined;
+          }
+        }
+        if (Date.now() >= deadline) throw failure(`did not answer on port ${spec.port} within ${timeoutMs} ms`);
         await Promise.race([delay(POLL_MS), exited]);
       }
     },
@@ -134,9 +169,23 @@ export function describeExit(exit: InstanceExit): string {
   return `exited with code ${exit.code}`;
 }
 
-function lastLines(tail: string[]): string {
-  const lines = tail.slice(-5).filter((line) => line.trim());
-  return lines.length ? `: ${lines.join('\n')}` : '';
+/** "listens on port 3000, but must listen on $PORT (41234): …", what Heroku users know as R10. */
+function wrongPort(ports: number[], port: number): string {
+  const listed = `port${ports.length === 1 ? '' : 's'} ${ports.join(', ')}`;
+  return `listens on ${listed}, but must listen on $PORT (${port}): read the port from the PORT environment variable, e.g. \`app.listen(process.env.PORT)\``;
+}
+
+/**
+ * The output worth reading in a failure, labelled: the first error line (the cause; a
+ * Node crash ends in stack frames and `Node.js v24`) and the last lines.
+ */
+function quoteOutput(firstError: string | undefined, tail: string[]): string {
+  const lines = tail.slice(-QUOTED_LINES).filter((line) => line.trim());
+  const parts = [
+    ...(firstError ? [`\nfirst error: ${firstError}`] : []),
+    ...(lines.length ? [`\nlast lines:\n${lines.map((line) => `  ${line}`).join('\n')}`] : []),
+  ];
+  return parts.join('');
 }
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals) {

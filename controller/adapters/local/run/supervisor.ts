@@ -115,7 +115,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     slot.instance = undefined;
     slot.ready = false;
     if (now() - slot.readyAt >= resetAfterMs) slot.attempt = 0;
-    const last = instance.tail().filter((line) => line.trim()).at(-1);
+    // The first error line says why (a Node crash ends in stack frames); else the last line.
+    const last = instance.firstError() ?? instance.tail().filter((line) => line.trim()).at(-1);
     message = `instance ${slot.id} ${describeExit(exit)}${last ? `: ${last}` : ''}`;
     changed();
     if (state === 'started') scheduleRestart(slot);
@@ -135,7 +136,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         log({ stream: 'system', source: slot.id, text: `instance ${slot.id} restarted on port ${instance.port}` });
         adopt(slot, instance);
       } catch (error) {
-        message = `instance ${slot.id}: ${(error as Error).message.split('\n')[0]}`;
+        const firstError = (error as { data?: { firstError?: string } }).data?.firstError;
+        message = `instance ${slot.id}: ${(error as Error).message.split('\n')[0]}${firstError ? ` (${firstError})` : ''}`;
         scheduleRestart(slot);
       }
     }, wait);

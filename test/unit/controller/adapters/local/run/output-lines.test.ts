@@ -52,3 +52,14 @@ test('output over the rate is dropped with notes, and flows again after a second
   t.is(output.tail().length, Math.min(21, TAIL_LINES));
   t.is(output.tail().at(-2), 'line 0019');
 });
+
+test('the first error line is kept after the tail has moved past it', async (t) => {
+  const { output, stderr } = setup();
+  stderr.write('Error: boom: DATABASE_URL is not set\n');
+  for (let i = 0; i < TAIL_LINES + 5; i++) stderr.write(`    at frame ${i}\n`);
+  stderr.write('Error: a later one\n');
+  await flush();
+  output.finish();
+  t.false(output.tail().includes('Error: boom: DATABASE_URL is not set'));
+  t.is(output.firstError(), 'Error: boom: DATABASE_URL is not set');
+});

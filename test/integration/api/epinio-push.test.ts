@@ -56,8 +56,8 @@ async function epinio(method: string, path: string, body?: unknown): Promise<{ s
 async function epinioTar(files: Record<string, string>, links: Record<string, string> = {}): Promise<Buffer> {
   const tar = pack();
   const chunks: Buffer[] = [];
-  tar.on('data', (c: Buffer) => chunks.push(c));
-  const ended = new Promise((resolve) => tar.on('end', resolve));
+  tar.on('data', (c) => chunks.push(c as Buffer));
+  const ended = new Promise<void>((resolve) => tar.on('end', () => resolve()));
   for (const [name, content] of Object.entries(files)) tar.entry({ name, mode: 0o644 }, content);
   for (const [name, target] of Object.entries(links)) tar.entry({ name, type: 'symlink', linkname: target });
   tar.finalize();

@@ -54,6 +54,10 @@ export const unsafeArchive = (entry: string, reason: string) =>
 /** 401: credentials missing or wrong. The message never says which. */
 export const unauthorized = () => userError(401, 'unauthorized', 'authentication required');
 
+/** 401: a bearer token (an OIDC login); Slipway's API takes BasicAuth only. */
+export const bearerUnsupported = () => userError(401, 'unauthorized',
+  'bearer tokens (OIDC logins) are not supported; log in with a user name and password, e.g. "epinio login -u admin <url>" or "slipway login"');
+
 /** 400: the git URL is not acceptable (scheme, embedded credentials, shape). */
 export const invalidGitUrl = (url: string, reason: string) =>
   userError(400, 'invalid_git_url', `git URL ${url} refused: ${reason}`, { url });

@@ -101,6 +101,8 @@ export interface Run {
   finishedAt?: string;
   /** The app's `metadata.generation` when the run was asked for (a spec change already acted on). */
   generation?: number;
+  /** Who asked, when it reads runs in its own shape: `epinio` (Epinio's CLI decodes `error` as a string). */
+  client?: 'epinio';
 }
 
 /** How the app's instances are doing, as last seen by the runtime. */

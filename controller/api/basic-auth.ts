@@ -3,7 +3,7 @@
  * hint of which part was wrong.
  */
 import type { Middleware } from 'koa';
-import { unauthorized } from '../../core/error-cases.ts';
+import { bearerUnsupported, unauthorized } from '../../core/error-cases.ts';
 import type { Authenticator } from '../auth/user-store.ts';
 
 /** Parses `Authorization: Basic …` into its parts, or undefined. */
@@ -19,6 +19,8 @@ export function parseBasicAuth(header: string | undefined): { username: string; 
 /** Koa middleware requiring valid BasicAuth credentials; sets `ctx.state.user`. */
 export function basicAuth(auth: Authenticator): Middleware {
   return async (ctx, next) => {
+    // Epinio's CLI sends `Bearer` after an OIDC login (`epinio login --oidc`), which Slipway has no issuer for.
+    if (/^Bearer\s/i.test(ctx.get('authorization'))) throw bearerUnsupported();
     const credentials = parseBasicAuth(ctx.get('authorization'));
     const user = credentials && (await auth.authenticate(credentials.username, credentials.password));
     if (!user) throw unauthorized();

@@ -13,7 +13,8 @@ import { healthzRoute, readyzRoute } from './routes/health.ts';
 import { infoRoute } from './routes/info.ts';
 import { namespaceCreateRoute, namespaceShowRoute, namespacesListRoute } from './routes/namespaces.ts';
 import { namespaceDeleteRoute } from './routes/namespace-delete.ts';
-import { appCreateRoute, appDeleteRoute, appShowRoute, appUpdateRoute, appsListRoute } from './routes/apps.ts';
+import { appCreateRoute, appDeleteRoute, appShowRoute, appUpdateRoute, appValidateCvRoute, appsListRoute } from './routes/apps.ts';
+import { authTokenRoute, meRoute } from './routes/epinio-session.ts';
 import { appImportGitRoute, appStoreDownloadRoute, appStoreRoute } from './routes/app-source.ts';
 import { deploymentShowRoute, deploymentsCreateRoute, releasesRoute, rollbackRoute } from './routes/runs.ts';
 import { appLogsRoute, deployRoute, restartRoute, stageRoute, stagingCompleteRoute, stagingLogsRoute } from './routes/runtime.ts';
@@ -44,6 +45,8 @@ export function createApi(deps: ApiDeps): Koa {
   const api = new Router({ prefix: '/api/v1', sensitive: true });
   api.param('ns', guardNamespace);
   api.get('/info', infoRoute(deps.info));
+  api.get('/me', meRoute(store));
+  api.get('/authtoken', authTokenRoute(deps.clock));
   api.get('/namespaces', namespacesListRoute(store));
   api.post('/namespaces', requireNamespaceAdmin, json, namespaceCreateRoute(store));
   api.get('/namespaces/:ns', namespaceShowRoute(store));
@@ -54,6 +57,7 @@ export function createApi(deps: ApiDeps): Koa {
   api.get(`${apps}/:app`, appShowRoute(store, deps.pipeline?.deps.runtime));
   api.patch(`${apps}/:app`, json, appUpdateRoute(deps));
   api.delete(`${apps}/:app`, appDeleteRoute(deps));
+  api.get(`${apps}/:app/validate-cv`, appValidateCvRoute(store));
   api.post(`${apps}/:app/store`, appStoreRoute(deps));
   api.get(`${apps}/:app/store/:blobuid`, appStoreDownloadRoute(deps));
   api.post(`${apps}/:app/import-git`, hold, json, appImportGitRoute(deps));
@@ -82,6 +86,11 @@ export function createApi(deps: ApiDeps): Koa {
     const where = { method: ctx?.method, path: ctx?.path, code: error.code };
     if (CLIENT_GONE.has(error.code ?? '') || error.message === 'client disconnected') deps.logger.debug(where, 'the client went away');
     else deps.logger.error({ ...where, err: redact(String(error.stack ?? error)) }, 'response failed');
+  });
+  // Epinio's CLI compares this with its own version and only warns on a mismatch.
+  app.use((ctx, next) => {
+    ctx.set('epinio-version', `slipway-${deps.info.version}`);
+    return next();
   });
   app.use(problemMiddleware(deps.logger));
   app.use(open.routes());

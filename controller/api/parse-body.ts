@@ -19,6 +19,10 @@ export function parseJsonOrForm(maxBytes = 1024 * 1024): Middleware {
   return (ctx, next) => {
     const declared = ctx.get('content-length');
     if (declared !== '' && !(Number(declared) <= maxBytes)) throw tooLarge('the request body', maxBytes, 'JSON and form bodies');
+    // Epinio's CLI sends its JSON bodies with no Content-Type at all (its client's
+    // `NewJSONRequestHandler` never sets one): a body without a type is read as JSON.
+    const hasBody = (declared !== '' && declared !== '0') || ctx.get('transfer-encoding') !== '';
+    if (hasBody && ctx.get('content-type') === '') ctx.req.headers['content-type'] = 'application/json';
     return parse(ctx, next);
   };
 }

@@ -10,6 +10,7 @@ import { SlipwayError } from '../../core/errors.ts';
 import { storageError } from '../../core/error-cases.ts';
 import { redact } from '../../core/redact.ts';
 import type { Logger } from '../../core/ports/logger.ts';
+import { epinioErrors, type EpinioError } from './epinio/epinio-errors.ts';
 
 /** The body of every error response. */
 export interface Problem {
@@ -19,6 +20,9 @@ export interface Problem {
   detail: string;
   data?: Record<string, unknown>;
 }
+
+/** What an error response carries: the problem, plus the same error as Epinio's CLI reads it. */
+export type ProblemBody = Problem & { errors: EpinioError[] };
 
 /**
  * A full or read-only disk met outside the stores, which translate their own (temp
@@ -67,7 +71,8 @@ export function problemMiddleware(logger: Logger): Middleware {
       else logger.debug(log, problem.detail);
       ctx.status = problem.status;
       ctx.type = 'application/problem+json';
-      ctx.body = problem;
+      const body: ProblemBody = { ...problem, errors: epinioErrors(problem) };
+      ctx.body = body;
       if (problem.code === 'unauthorized') ctx.set('WWW-Authenticate', 'Basic realm="slipway", charset="UTF-8"');
       // A body left unread (refused for its size) is not drained: the connection closes after the answer.
       if (problem.status === 413 || !ctx.req.complete) ctx.set('Connection', 'close');

@@ -46,15 +46,34 @@ export const originSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('container'), image: z.string().min(1).max(1024) }),
 ]);
 
-/** `configuration` of an app create or update. */
-export const configurationSchema = z.object({
-  instances: z.number().int().min(0).max(100).optional(),
+/**
+ * Fields of Epinio's `ApplicationUpdateRequest` Slipway has nothing for: configurations
+ * (service bindings), app charts and their settings. Epinio's CLI always sends them,
+ * empty when the user set none; empty passes, a value is refused by the route.
+ */
+const epinioExtras = {
+  configurations: z.array(z.string().max(253)).max(100).nullable().optional(),
+  appchart: z.string().max(253).optional(),
+  settings: z.record(z.string(), z.unknown()).nullable().optional(),
+  restart: z.boolean().nullable().optional(),
+  replace_env: z.boolean().nullable().optional(),
+};
+
+/** The settings of an app, in a create's `configuration` or a PATCH. `null` (Epinio) means "leave as is". */
+const settingsFields = {
+  instances: z.number().int().min(0).max(100).nullable().optional(),
   environment: z.record(envName, z.string()).superRefine((env, ctx) => {
     const problem = environmentProblem(env);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }).optional(),
-  routes: z.array(route).max(50).transform((routes) => [...new Set(routes)]).optional(),
+  }).nullable().optional(),
+  routes: z.array(route).max(50).transform((routes) => [...new Set(routes)]).nullable().optional(),
+};
+
+/** `configuration` of an app create or update (Slipway's and Epinio's field names). */
+export const configurationSchema = z.object({
+  ...settingsFields,
   builder: z.string().min(1).max(1024).optional(),
+  ...epinioExtras,
 }).strict();
 
 /** POST /api/v1/namespaces */
@@ -67,10 +86,16 @@ export const appCreateSchema = z.object({
   origin: originSchema.optional(),
 }).strict();
 
-/** PATCH /api/v1/namespaces/:ns/applications/:app */
+/**
+ * PATCH /api/v1/namespaces/:ns/applications/:app: Slipway's `{configuration, origin}`,
+ * or Epinio's flat `ApplicationUpdateRequest` (`{restart, instances, configurations,
+ * environment, routes, appchart?}`).
+ */
 export const appUpdateSchema = z.object({
   configuration: configurationSchema.optional(),
   origin: originSchema.optional(),
+  ...settingsFields,
+  ...epinioExtras,
 }).strict();
 
 /** POST …/applications/:app/import-git (JSON or form). */
@@ -78,4 +103,6 @@ export const importGitSchema = z.object({
   giturl: z.string().min(1, 'giturl is required').max(2048),
   gitrev: z.string().max(255).default(''),
   subdir: z.string().max(4096).optional(),
+  /** Epinio's named git configuration (credentials, proxies); Slipway has none, so only empty passes. */
+  gitconfig: z.string().max(0, 'git configurations are not supported by Slipway; leave gitconfig empty').optional(),
 });

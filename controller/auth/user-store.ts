@@ -29,6 +29,8 @@ const fileSchema = z.object({
 export interface Authenticator {
   /** The user when the credentials are right, else undefined (never says which part was wrong). */
   authenticate(username: string, password: string): Promise<User | undefined>;
+  /** The user of that name, for checking what a signed token claims (Epinio's WebSocket tokens). */
+  find?(username: string): User | undefined;
 }
 
 /** Reads the users file; a missing file is an empty list. */
@@ -97,5 +99,6 @@ export function createAuthenticator(users: User[], ttlMs = 5 * 60_000, now = () 
       remembered.set(key, { user, until: now() + ttlMs });
       return user;
     },
+    find: (username) => byName.get(username),
   };
 }

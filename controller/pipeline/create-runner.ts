@@ -214,6 +214,7 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
         generation: current.metadata.generation,
         ...(request.kind === 'deploy' && request.blobuid ? { blobuid: request.blobuid } : {}),
         ...(request.kind === 'deploy' && request.revision ? { revision: request.revision } : {}),
+        ...(request.kind === 'deploy' && request.client ? { client: request.client } : {}),
         ...(target ? { release: target.number } : {}),
       };
       await saveRun(deps.store, namespace, app, run, now());

@@ -14,7 +14,7 @@ import { nothingToDeploy, releaseNotFound } from '../../core/error-cases.ts';
  * settings (instances, env, routes changed in the spec).
  */
 export type RunRequest =
-  | { kind: 'deploy'; blobuid?: string; revision?: string }
+  | { kind: 'deploy'; blobuid?: string; revision?: string; client?: 'epinio' }
   | { kind: 'rollback'; release?: number }
   | { kind: 'redeploy' };
 

@@ -14,8 +14,15 @@ import { storeUpload } from '../../pipeline/store-upload.ts';
 import { importGit } from '../../pipeline/import-git.ts';
 import { recordSource } from '../../pipeline/record-source.ts';
 import { assertBlobuid } from '../../pipeline/blobuid.ts';
+import { multipartBoundary, multipartFile } from '../epinio/multipart-file.ts';
+import type { Readable } from 'node:stream';
 
-/** POST /api/v1/namespaces/:ns/applications/:app/store — tar.gz, tar or zip body → `{blobuid, format, size}`. */
+/**
+ * POST /api/v1/namespaces/:ns/applications/:app/store — tar.gz, tar or zip body, or
+ * (Epinio's CLI) the same as the form file `file` of a multipart/form-data body →
+ * `{blobuid, format, size}`. Every cap applies to both; the multipart body counts
+ * against the upload limit as a whole.
+ */
 export function appStoreRoute(deps: ApiDeps): Middleware {
   return async (ctx) => {
     const app = await requireApp(deps.store, ctx.params.ns, ctx.params.app);
@@ -24,7 +31,7 @@ export function appStoreRoute(deps: ApiDeps): Middleware {
     const { namespace, name } = app.metadata;
     const stored = await storeUpload(
       { blobs: deps.blobs, limits: deps.limits, tmpDir: deps.tmpDir },
-      { namespace, app: name, body: ctx.req, signal: requestSignal(ctx) },
+      { namespace, app: name, body: uploadBody(ctx.req, ctx.get('content-type')), signal: requestSignal(ctx) },
     );
     await recordSource(deps.store, namespace, name, {
       blobuid: stored.blobuid, format: stored.format, size: stored.size, createdAt: deps.clock.now().toISOString(),
@@ -32,6 +39,15 @@ export function appStoreRoute(deps: ApiDeps): Middleware {
     deps.logger.info({ namespace, app: name, blobuid: stored.blobuid, size: stored.size, format: stored.format }, 'source stored');
     ctx.body = { blobuid: stored.blobuid, format: stored.format, size: stored.size };
   };
+}
+
+/** The archive of a store request: the body itself, or the `file` part of a multipart body, streamed. */
+function uploadBody(req: Readable, contentType: string): Readable {
+  const boundary = multipartBoundary(contentType);
+  if (!boundary) return req;
+  const file = multipartFile(boundary);
+  req.on('error', (error) => file.destroy(error));
+  return req.pipe(file);
 }
 
 /** GET /api/v1/namespaces/:ns/applications/:app/store/:blobuid — the stored archive, as uploaded. */

@@ -18,6 +18,7 @@ import type { z } from 'zod';
 import type { Context } from 'koa';
 import { assertRoutesFree } from '../../pipeline/app-routes.ts';
 import { currentUser, mayManageNamespaces } from '../namespace-access.ts';
+import { assertNoEpinioExtras, EPINIO_OK, isEpinioCreate, isEpinioUpdate } from '../epinio/epinio-request.ts';
 
 type Configuration = z.infer<typeof configurationSchema>;
 
@@ -65,11 +66,16 @@ async function checkRoutes(deps: ApiDeps, ctx: Context, app: App): Promise<void>
   await assertRoutesFree(deps.store, deps.routePolicy, app, app.spec.routes, { claims: true, admin: mayManageNamespaces(currentUser(ctx.state)) });
 }
 
-/** POST /api/v1/namespaces/:ns/applications {name, configuration?, origin?} — 201, 409 `app_exists`. */
+/**
+ * POST /api/v1/namespaces/:ns/applications {name, configuration?, origin?} — 201 with
+ * the app (Epinio's CLI: 201 `{"status":"ok"}`), 409 `app_exists`.
+ */
 export function appCreateRoute(deps: ApiDeps): Middleware {
   return async (ctx) => {
+    const epinio = isEpinioCreate(ctx);
     const body = readBody(ctx, appCreateSchema);
     assertNewAppName(body.name);
+    if (body.configuration) assertNoEpinioExtras(body.configuration);
     await requireNamespace(deps.store, ctx.params.ns);
     const origin = await checkedOrigin(deps, body.origin);
     const spec = applyConfiguration({ instances: 1, env: {}, routes: [], origin }, body.configuration);
@@ -78,7 +84,7 @@ export function appCreateRoute(deps: ApiDeps): Middleware {
     const created = await deps.store.createApp({ metadata, spec: withoutUndefined(spec) });
     await deps.watch?.refresh(ctx.params.ns, body.name);
     ctx.status = 201;
-    ctx.body = created;
+    ctx.body = epinio ? EPINIO_OK : created;
   };
 }
 
@@ -89,18 +95,33 @@ export function appShowRoute(store: StateStore, runtime?: Runtime): Middleware {
   };
 }
 
-/** PATCH /api/v1/namespaces/:ns/applications/:app {configuration?, origin?} */
+/**
+ * PATCH /api/v1/namespaces/:ns/applications/:app {configuration?, origin?} → the app;
+ * Epinio's flat `{instances, environment, routes, …}` (nulls leave a setting as it is) → `{"status":"ok"}`.
+ */
 export function appUpdateRoute(deps: ApiDeps): Middleware {
   return async (ctx) => {
+    const epinio = isEpinioUpdate(ctx);
     const body = readBody(ctx, appUpdateSchema);
+    const configuration: Configuration = body.configuration ?? { instances: body.instances, environment: body.environment, routes: body.routes };
+    assertNoEpinioExtras(body.configuration ?? body);
     const current = await requireApp(deps.store, ctx.params.ns, ctx.params.app);
     const origin = await checkedOrigin(deps, body.origin);
-    if (body.configuration?.routes) await checkRoutes(deps, ctx, { ...current, spec: applyConfiguration(current.spec, body.configuration) });
-    ctx.body = await deps.store.updateApp(ctx.params.ns, ctx.params.app, (app) => ({
+    if (configuration.routes) await checkRoutes(deps, ctx, { ...current, spec: applyConfiguration(current.spec, configuration) });
+    const updated = await deps.store.updateApp(ctx.params.ns, ctx.params.app, (app) => ({
       ...app,
-      spec: applyConfiguration(origin ? { ...app.spec, origin } : app.spec, body.configuration),
+      spec: applyConfiguration(origin ? { ...app.spec, origin } : app.spec, configuration),
     }));
     await deps.watch?.refresh(ctx.params.ns, ctx.params.app);
+    ctx.body = epinio ? EPINIO_OK : updated;
+  };
+}
+
+/** GET /api/v1/namespaces/:ns/applications/:app/validate-cv — Epinio checks chart values here; Slipway has none, so an existing app passes. */
+export function appValidateCvRoute(store: StateStore): Middleware {
+  return async (ctx) => {
+    await requireApp(store, ctx.params.ns, ctx.params.app);
+    ctx.body = EPINIO_OK;
   };
 }
 

@@ -31,10 +31,10 @@ export function namespaceCreateRoute(store: StateStore): Middleware {
   };
 }
 
-/** GET /api/v1/namespaces/:ns */
+/** GET /api/v1/namespaces/:ns — Slipway's fields plus Epinio's `meta` and `configurations` (what `epinio login` and `epinio namespace show` read). */
 export function namespaceShowRoute(store: StateStore): Middleware {
   return async (ctx) => {
     const ns = await requireNamespace(store, ctx.params.ns);
-    ctx.body = { ...ns, apps: (await store.listApps(ns.name)).map((a) => a.metadata.name) };
+    ctx.body = { ...ns, apps: (await store.listApps(ns.name)).map((a) => a.metadata.name), meta: { name: ns.name, createdAt: ns.createdAt || null }, configurations: [] };
   };
 }

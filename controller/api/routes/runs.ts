@@ -9,17 +9,38 @@ import { findRun } from '../../pipeline/run-records.ts';
 import { readBody } from '../parse-body.ts';
 import { runNotFound } from '../../../core/error-cases.ts';
 import { assertBlobuid } from '../../pipeline/blobuid.ts';
+import { epinioOriginSchema, fromEpinioOrigin } from '../epinio/epinio-origin.ts';
+import { isEpinioDeploy } from '../epinio/epinio-request.ts';
+import { runAnswer } from '../epinio/epinio-deployment.ts';
+import { applyEpinioBuild } from '../epinio/apply-epinio-build.ts';
 
-const deploymentsSchema = z.object({ blobuid: z.string().optional() }).strict();
+/** Slipway's `{blobuid?}`, or Epinio's `AsyncDeployRequest` `{app, blobuid, builderimage?, image?, origin}`. */
+const deploymentsSchema = z.object({
+  blobuid: z.string().optional(),
+  app: z.object({ name: z.string().max(253).optional(), namespace: z.string().max(253).optional() }).loose().optional(),
+  builderimage: z.string().max(1024).optional(),
+  image: z.string().max(1024).optional(),
+  origin: epinioOriginSchema.optional(),
+}).strict();
 const rollbackSchema = z.object({ release: z.number().int().min(1).optional() }).strict();
 
-/** POST /api/v1/namespaces/:ns/applications/:app/deployments {blobuid?} — 202 {id}; runs import → stage → deploy. */
+/**
+ * POST /api/v1/namespaces/:ns/applications/:app/deployments {blobuid?} — 202 {id}; runs
+ * import → stage → deploy. Epinio's body (with `app`, `origin`, `builderimage`) gets
+ * Epinio's `AsyncDeployStatus` and a `Location` to poll.
+ */
 export function deploymentsCreateRoute(pipeline: () => PipelineApi): Middleware {
   return async (ctx) => {
-    const { blobuid } = readBody(ctx, deploymentsSchema);
-    const run = await pipeline().runner.start(ctx.params.ns, ctx.params.app, { kind: 'deploy', blobuid: blobuid && assertBlobuid(blobuid) });
+    const epinio = isEpinioDeploy(ctx);
+    const body = readBody(ctx, deploymentsSchema);
+    const { ns, app } = ctx.params;
+    const origin = fromEpinioOrigin(body.origin);
+    const blobuid = body.blobuid ? assertBlobuid(body.blobuid) : undefined;
+    if (epinio) await applyEpinioBuild(pipeline().deps.store, ns, app, { builder: body.builderimage, image: body.image, origin, blobuid });
+    const run = await pipeline().runner.start(ns, app, { kind: 'deploy', blobuid, ...(epinio ? { client: 'epinio' as const } : {}) });
     ctx.status = 202;
-    ctx.body = { id: run.id, namespace: ctx.params.ns, app: ctx.params.app };
+    ctx.set('Location', `/api/v1/namespaces/${ns}/applications/${app}/deployments/${run.id}`);
+    ctx.body = epinio ? runAnswer(run, ns, app) : { id: run.id, namespace: ns, app };
   };
 }
 
@@ -29,7 +50,7 @@ export function deploymentShowRoute(pipeline: () => PipelineApi): Middleware {
     const app = await requireApp(pipeline().deps.store, ctx.params.ns, ctx.params.app);
     const run = findRun(app, ctx.params.id);
     if (!run) throw runNotFound(ctx.params.app, ctx.params.id);
-    ctx.body = run;
+    ctx.body = runAnswer(run, ctx.params.ns, ctx.params.app);
   };
 }
 

@@ -15,21 +15,33 @@ import { assertBlobuid } from '../../pipeline/blobuid.ts';
 import { stageNotFound } from '../../../core/error-cases.ts';
 import type { StateStore } from '../../../core/ports/state-store.ts';
 import type { Release, Run } from '../../../core/types.ts';
+import { epinioOriginSchema } from '../epinio/epinio-origin.ts';
+import { applyEpinioBuild } from '../epinio/apply-epinio-build.ts';
 
-const stageSchema = z.object({ blobuid: z.string().optional() }).strict();
-const deploySchema = z.object({ stage: z.object({ id: z.string().regex(/^[a-z0-9]{1,40}$/, 'a stage id as returned by stage') }), image: z.string().min(1).max(1024) }).strict();
+/** Epinio's `app` reference in stage and deploy bodies: the path already names the app. */
+const appRef = z.object({ name: z.string().max(253).optional(), namespace: z.string().max(253).optional() }).loose().optional();
+/** Slipway's `{blobuid?}`, or Epinio's `StageRequest` `{app, blobuid, builderimage?}`. */
+const stageSchema = z.object({ blobuid: z.string().optional(), app: appRef, builderimage: z.string().max(1024).optional() }).strict();
+/** `{stage:{id}, image}`, plus Epinio's `app` and `origin` (already recorded by store or import-git). */
+const deploySchema = z.object({
+  stage: z.object({ id: z.string().regex(/^[a-z0-9]{1,40}$/, 'a stage id as returned by stage') }),
+  image: z.string().min(1).max(1024),
+  app: appRef,
+  origin: epinioOriginSchema.optional(),
+}).strict();
 const STAGE_ID = /^[a-z0-9]{1,40}$/;
 
 /** POST …/applications/:app/stage {blobuid?} → {stage:{id}, image} once built. */
 export function stageRoute(pipeline: () => PipelineApi): Middleware {
   return async (ctx) => {
-    const { blobuid } = readBody(ctx, stageSchema);
+    const { blobuid, builderimage } = readBody(ctx, stageSchema);
+    if (builderimage) await applyEpinioBuild(pipeline().deps.store, ctx.params.ns, ctx.params.app, { builder: builderimage });
     const staged = await stageApp(pipeline().deps, { namespace: ctx.params.ns, app: ctx.params.app, blobuid: blobuid && assertBlobuid(blobuid), signal: requestSignal(ctx) });
     ctx.body = { stage: { id: staged.stageId }, image: staged.image };
   };
 }
 
-/** POST …/applications/:app/deploy {stage:{id}, image} → {routes, urls}. */
+/** POST …/applications/:app/deploy {stage:{id}, image} → {routes, urls, release}; `routes` is also what Epinio's CLI prints. */
 export function deployRoute(pipeline: () => PipelineApi): Middleware {
   return async (ctx) => {
     const body = readBody(ctx, deploySchema);
@@ -52,7 +64,11 @@ export function stagingLogsRoute(pipeline: () => PipelineApi, heartbeatMs?: numb
   };
 }
 
-/** GET /api/v1/namespaces/:ns/staging/:id/complete — waits (up to ?timeout= seconds, default 300) for the stage to end. */
+/**
+ * GET /api/v1/namespaces/:ns/staging/:id/complete — waits (up to ?timeout= seconds,
+ * default 300) for the stage to end → `{stage, phase, status}`. `status` is Epinio's
+ * `models.Response`: `ok` once built, else the phase; its v1.13 CLI deploys after any 200.
+ */
 export function stagingCompleteRoute(pipeline: () => PipelineApi): Middleware {
   return async (ctx) => {
     const { deps } = pipeline();
@@ -62,17 +78,17 @@ export function stagingCompleteRoute(pipeline: () => PipelineApi): Middleware {
     if (tracked) await Promise.race([tracked.done, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
     const state = deps.stages.get(ctx.params.ns, ctx.params.id);
     if (state) {
-      ctx.body = { stage: { id: ctx.params.id }, phase: state.phase, ...(state.error ? { error: state.error } : {}) };
+      ctx.body = { stage: { id: ctx.params.id }, phase: state.phase, status: state.phase === 'succeeded' ? 'ok' : state.phase, ...(state.error ? { error: state.error } : {}) };
       return;
     }
     const recorded = await recordedStage(deps.store, ctx.params.ns, ctx.params.id);
     if (!recorded) throw stageNotFound(ctx.params.ns, ctx.params.id);
     if ('number' in recorded) {
-      ctx.body = { stage: { id: ctx.params.id }, phase: 'succeeded' };
+      ctx.body = { stage: { id: ctx.params.id }, phase: 'succeeded', status: 'ok' };
       return;
     }
     const phase = recorded.phase === 'staging' ? 'running' : recorded.phase === 'failed' && !recorded.image ? 'failed' : 'succeeded';
-    ctx.body = { stage: { id: ctx.params.id }, phase, ...(phase === 'failed' && recorded.error ? { error: recorded.error } : {}) };
+    ctx.body = { stage: { id: ctx.params.id }, phase, status: phase === 'succeeded' ? 'ok' : phase, ...(phase === 'failed' && recorded.error ? { error: recorded.error } : {}) };
   };
 }
 

@@ -11,6 +11,7 @@ import { storageError } from '../../core/error-cases.ts';
 import { redact } from '../../core/redact.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import { epinioErrors, type EpinioError } from './epinio/epinio-errors.ts';
+import { lingerUnreadBody, worthLingering } from './linger-unread-body.ts';
 
 /** The body of every error response. */
 export interface Problem {
@@ -74,8 +75,13 @@ export function problemMiddleware(logger: Logger): Middleware {
       const body: ProblemBody = { ...problem, errors: epinioErrors(problem) };
       ctx.body = body;
       if (problem.code === 'unauthorized') ctx.set('WWW-Authenticate', 'Basic realm="slipway", charset="UTF-8"');
-      // A body left unread (refused for its size) is not drained: the connection closes after the answer.
-      if (problem.status === 413 || !ctx.req.complete) ctx.set('Connection', 'close');
+      // A body left unread (refused for its size) is not drained in full: the rest is read
+      // and discarded for a short while so the client gets the answer instead of a reset,
+      // then the connection closes (linger-unread-body.ts).
+      if (problem.status === 413 || !ctx.req.complete) {
+        if (worthLingering(ctx.req)) lingerUnreadBody(ctx.req);
+        else ctx.set('Connection', 'close');
+      }
     }
   };
 }

@@ -15,7 +15,7 @@ import { importGit } from '../../pipeline/import-git.ts';
 import { recordSource } from '../../pipeline/record-source.ts';
 import { assertBlobuid } from '../../pipeline/blobuid.ts';
 import { multipartBoundary, multipartFile } from '../epinio/multipart-file.ts';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 
 /**
  * POST /api/v1/namespaces/:ns/applications/:app/store — tar.gz, tar or zip body, or
@@ -41,13 +41,17 @@ export function appStoreRoute(deps: ApiDeps): Middleware {
   };
 }
 
-/** The archive of a store request: the body itself, or the `file` part of a multipart body, streamed. */
+/**
+ * The archive of a store request: the body, or the `file` part of a multipart body,
+ * streamed through a stream of its own. A refused archive destroys that stream, never
+ * the request: the request stays open for the answer, and the problem middleware
+ * drains the rest a moment before closing (linger-unread-body.ts).
+ */
 function uploadBody(req: Readable, contentType: string): Readable {
   const boundary = multipartBoundary(contentType);
-  if (!boundary) return req;
-  const file = multipartFile(boundary);
-  req.on('error', (error) => file.destroy(error));
-  return req.pipe(file);
+  const body = boundary ? multipartFile(boundary) : new PassThrough();
+  req.on('error', (error) => body.destroy(error));
+  return req.pipe(body);
 }
 
 /** GET /api/v1/namespaces/:ns/applications/:app/store/:blobuid — the stored archive, as uploaded. */

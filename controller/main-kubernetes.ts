@@ -86,10 +86,15 @@ export interface ControllerWiring {
 
 /** Builds the controller loop over the cluster: every replica watches, the Lease holder reconciles. */
 export async function createKubernetesController(config: Config, parts: KubernetesParts, logger: Logger, wiring: ControllerWiring): Promise<KubeController> {
-  const { createKubeController } = await import('./adapters/kube/kube-controller.ts');
+  const [{ createKubeController }, { createSecretSync }] = await Promise.all([
+    import('./adapters/kube/kube-controller.ts'), import('./adapters/kube/secrets/sync-secrets.ts'),
+  ]);
   const { pipeline, runner, watcher } = wiring;
   const log = logger.child({ component: 'kube-controller' });
-  return createKubeController({
+  const k = config.kubernetes;
+  // Leader only, like reconciling: copies of the release namespace's Secrets in every namespace holding Apps.
+  const secretSync = createSecretSync({ kc: parts.kc, logger, systemNamespace: k.namespace, names: [k.registrySecret, k.s3Secret, ...k.imagePullSecrets] });
+  const controller = createKubeController({
     kc: parts.kc, logger: log,
     lease: { namespace: config.kubernetes.namespace, name: config.kubernetes.lease.name, identity: config.kubernetes.identity ?? `${hostname()}-${process.pid}`, durationMs: config.kubernetes.lease.durationMs },
     reconcile: async (namespace, name) => {
@@ -110,10 +115,23 @@ export async function createKubernetesController(config: Config, parts: Kubernet
       const interrupted = await runner.recover();
       if (interrupted) log.warn({ interrupted }, 'runs interrupted by the previous leader were marked failed');
       await watcher?.setPolling(true);
+      // Not awaited: a sync that cannot list (RBAC, say) retries on its own and must not hold up reconciling.
+      void secretSync.start().catch((error: unknown) => log.error({ err: redact(String((error as Error)?.message ?? error)) }, 'the Secret sync could not start'));
     },
     stoppedLeading: () => {
       void watcher?.setPolling(false);
+      void secretSync.stop();
       wiring.lostLeadership();
     },
   });
+  return {
+    start: () => controller.start(),
+    async stop() {
+      await controller.stop();
+      await secretSync.stop();
+    },
+    isLeader: () => controller.isLeader(),
+    get apps() { return controller.apps; },
+    idle: async () => { await controller.idle(); await secretSync.idle(); },
+  };
 }

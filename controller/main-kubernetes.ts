@@ -21,6 +21,7 @@ import type { Watcher } from './watch/create-watcher.ts';
 import { needsReconcile, reconcileApp } from './pipeline/reconcile-app.ts';
 import { refreshRuntime } from './pipeline/refresh-runtime.ts';
 import type { KubeController } from './adapters/kube/kube-controller.ts';
+import { allowPlainHttp } from './adapters/kube/allow-plain-http.ts';
 
 /** The Kubernetes adapters the server is built from. */
 export interface KubernetesParts {
@@ -52,12 +53,15 @@ export async function createKubernetesParts(config: Config, deps: { clock: Clock
   if (config.blobStore.kind !== 's3') {
     throw new SlipwayError('invalid_config', 'SLIPWAY_RUNTIME=kubernetes needs an S3 blob store (set SLIPWAY_S3_BUCKET): staging Jobs fetch sources from it', { status: 500, expose: true });
   }
-  const [{ createKubeStateStore }, { createKubeSecretStore }, { createKubeRuntime }, { shareConnections }, { createAppEvents }] = await Promise.all([
+  const [{ createKubeStateStore }, { createKubeSecretStore }, { createKubeRuntime }, { shareConnections }, { createAppEvents }, { checkPrerequisites, requiredSecrets }] = await Promise.all([
     import('./adapters/kube/state/kube-state-store.ts'), import('./adapters/kube/state/kube-secret-store.ts'), import('./adapters/kube/runtime/create-kube-runtime.ts'),
-    import('./adapters/kube/share-connections.ts'), import('./adapters/kube/events/app-events.ts'),
+    import('./adapters/kube/share-connections.ts'), import('./adapters/kube/events/app-events.ts'), import('./adapters/kube/startup/check-prerequisites.ts'),
   ]);
-  const kc = shareConnections(deps.kubeConfig ?? await loadKubeConfig());
+  const given = deps.kubeConfig ?? await loadKubeConfig();
+  for (const server of allowPlainHttp(given)) deps.logger.info({ server: redact(server) }, 'the Kubernetes API is reached over plain HTTP (kubectl proxy?): no TLS to verify');
+  const kc = shareConnections(given);
   const k = config.kubernetes;
+  await checkPrerequisites(kc, { namespace: k.namespace, secrets: requiredSecrets(k) });
   const { bucket, endpoint, region, forcePathStyle } = config.blobStore;
   const runtime = createKubeRuntime({
     kc, logger: deps.logger.child({ component: 'kube-runtime' }),

@@ -17,10 +17,13 @@ import { SlipwayError } from '../core/errors.ts';
 import { redact } from '../core/redact.ts';
 import type { PipelineDeps } from './pipeline/pipeline-deps.ts';
 import type { Runner, RunObserver } from './pipeline/create-runner.ts';
+import type { ServerInfo } from './api/api-deps.ts';
 import type { Watcher } from './watch/create-watcher.ts';
 import { needsReconcile, reconcileApp } from './pipeline/reconcile-app.ts';
 import { refreshRuntime } from './pipeline/refresh-runtime.ts';
 import type { KubeController } from './adapters/kube/kube-controller.ts';
+import type { DerivedSystemDomain } from './adapters/kube/domain/derived-system-domain.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { allowPlainHttp } from './adapters/kube/allow-plain-http.ts';
 
 /** The Kubernetes adapters the server is built from. */
@@ -31,6 +34,10 @@ export interface KubernetesParts {
   runtime: Runtime;
   /** Records Events on the App for what its runs do (a run observer). */
   events: RunObserver;
+  /** Without SLIPWAY_SYSTEM_DOMAIN: the domain derived from the ingress controller's Service. */
+  systemDomain?: DerivedSystemDomain;
+  /** Ends the watches the parts run. */
+  close(): Promise<void>;
 }
 
 /** Loads the cluster configuration: in the cluster its service account, else `KUBECONFIG` or ~/.kube/config. */
@@ -72,11 +79,39 @@ export async function createKubernetesParts(config: Config, deps: { clock: Clock
       ingressClass: k.ingressClass, tlsIssuer: k.tlsIssuer, rolloutTimeoutMs: k.rolloutTimeoutMs,
     },
   });
+  const systemDomain = k.systemDomainSet ? undefined : await deriveSystemDomain(config, kc, deps.logger);
   const events = createAppEvents({ kc, logger: deps.logger.child({ component: 'kube-events' }), instance: k.identity ?? `${hostname()}-${process.pid}`, now: () => deps.clock.now() });
   return {
     kc, store: createKubeStateStore({ kc, clock: deps.clock, logger: deps.logger.child({ component: 'kube-state' }) }), secrets: createKubeSecretStore({ kc }), runtime,
     events: (namespace, app, run) => events.observeRun(namespace, app, run),
+    systemDomain,
+    close: async () => { await systemDomain?.stop(); },
   };
+}
+
+/** What `GET /api/v1/info` adds on Kubernetes: the derived system domain, and whether a controller holds the Lease. */
+export async function kubernetesInfo(config: Config, parts: KubernetesParts, clock: Clock): Promise<Partial<ServerInfo>> {
+  const { readLeaseStatus } = await import('./adapters/kube/control/lease-status.ts');
+  const { namespace, lease } = config.kubernetes;
+  // An unreadable Lease claims nothing: the info must not tell a user to wait for a controller that may be fine.
+  const controller = await readLeaseStatus(parts.kc, namespace, lease.name, clock.now()).catch(() => undefined);
+  const domain = parts.systemDomain;
+  const problem = domain?.problem();
+  return { ...(controller ? { controller } : {}), ...(domain ? { systemDomain: domain.current() ?? '' } : {}), ...(problem ? { systemDomainProblem: problem } : {}) };
+}
+
+/** How long the start waits for the ingress Service to be read before serving without a domain (RBAC or an API outage). */
+const DOMAIN_WAIT_MS = 5_000;
+
+/** Starts following the ingress controller's Service for the system domain. */
+async function deriveSystemDomain(config: Config, kc: KubeConfig, logger: Logger): Promise<DerivedSystemDomain> {
+  const { createDerivedSystemDomain } = await import('./adapters/kube/domain/derived-system-domain.ts');
+  const { ingressService, wildcardDns } = config.kubernetes;
+  const domain = createDerivedSystemDomain({ kc, logger, service: ingressService, wildcardDns });
+  const started = domain.start();
+  started.catch(() => undefined);
+  await Promise.race([started, sleep(DOMAIN_WAIT_MS, undefined, { ref: false })]);
+  return domain;
 }
 
 /** What the controller drives. */

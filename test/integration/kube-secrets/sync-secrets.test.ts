@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { silentLogger } from '../../../core/ports/logger.ts';
+import { silentLogger, type Logger } from '../../../core/ports/logger.ts';
 import { startFakeKube, type FakeKube } from '../../helpers/fake-kube/index.ts';
 import { APP_CRD } from '../../helpers/kube-server.ts';
 import { createSecretSync } from '../../../controller/adapters/kube/secrets/sync-secrets.ts';
@@ -13,7 +13,13 @@ import { createSecretSync } from '../../../controller/adapters/kube/secrets/sync
 const SYSTEM = 'slipway-system';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
-async function setUp(t: import('ava').ExecutionContext) {
+/** A logger that keeps the error lines (what an operator reads). */
+function capturingLogger(errors: string[]): Logger {
+  const logger: Logger = { debug() {}, info() {}, warn() {}, error(obj, msg) { errors.push(typeof obj === 'string' ? obj : msg ?? ''); }, child: () => logger };
+  return logger;
+}
+
+async function setUp(t: import('ava').ExecutionContext, logger: Logger = silentLogger) {
   const kube = await startFakeKube({ crds: [APP_CRD] });
   const kc = kube.kubeConfig();
   const core = kc.makeApiClient(CoreV1Api);
@@ -21,7 +27,7 @@ async function setUp(t: import('ava').ExecutionContext) {
   await core.createNamespacedSecret({ namespace: SYSTEM, body: { metadata: { name: 'slipway-registry' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': b64('{"auths":{}}') } } });
   await core.createNamespacedSecret({ namespace: SYSTEM, body: { metadata: { name: 'slipway-s3' }, data: { AWS_ACCESS_KEY_ID: b64('one'), AWS_SECRET_ACCESS_KEY: b64('s') } } });
   await core.createNamespacedSecret({ namespace: SYSTEM, body: { metadata: { name: 'pull-me' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': b64('{"auths":{"x":{}}}') } } });
-  const sync = createSecretSync({ kc, logger: silentLogger, systemNamespace: SYSTEM, names: ['slipway-registry', 'slipway-s3', 'pull-me'], backoff: { initialMs: 20, maxMs: 200 } });
+  const sync = createSecretSync({ kc, logger, systemNamespace: SYSTEM, names: ['slipway-registry', 'slipway-s3', 'pull-me'], backoff: { initialMs: 20, maxMs: 200 } });
   t.teardown(async () => { await sync.stop(); await kube.close(); });
   return { kube, core, sync, apps: kc.makeApiClient(CustomObjectsApi) };
 }
@@ -53,13 +59,16 @@ test('copies appear when the first App lands in a namespace, follow their source
 });
 
 test('a user\'s Secret of the same name is neither overwritten nor deleted', async (t) => {
-  const { kube, core, sync, apps } = await setUp(t);
+  const errors: string[] = [];
+  const { kube, core, sync, apps } = await setUp(t, capturingLogger(errors));
   await core.createNamespacedSecret({ namespace: 'team', body: { metadata: { name: 'slipway-s3' }, data: { AWS_ACCESS_KEY_ID: b64('mine') } } });
   await sync.start();
   await createApp(apps, 'one');
   await kube.waitFor(() => secret(kube, 'team', 'slipway-registry'));
   await sync.idle();
   t.deepEqual(secret(kube, 'team', 'slipway-s3')!.data, { AWS_ACCESS_KEY_ID: b64('mine') });
+  t.is(errors.length, 1, 'said once, not at every pass');
+  t.regex(errors[0]!, /namespace "team" has a Secret "slipway-s3" that Slipway did not create: it is left alone/);
   await deleteApp(apps, 'one');
   await kube.waitFor(() => !secret(kube, 'team', 'slipway-registry'));
   await sync.idle();

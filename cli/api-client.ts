@@ -24,6 +24,10 @@ export interface ServerInfo {
   runtime: 'none' | 'local' | 'kubernetes';
   blobStore: 'filesystem' | 's3';
   systemDomain: string;
+  /** While the server knows no system domain (Kubernetes, derived, no ingress IP yet): why, and what to do. */
+  systemDomainProblem?: string;
+  /** Kubernetes: whether a controller holds the Lease, i.e. whether runs make progress. */
+  controller?: { reconciling: boolean; holder?: string; problem?: string };
   defaultNamespace: string;
 }
 

@@ -17,6 +17,8 @@ import { buildLogText, phaseText } from './render-text.ts';
 export const DEFAULT_DEPLOY_TIMEOUT_MS = 10 * 60_000;
 /** How often the run is polled (the contract suggests ~200 ms). */
 export const POLL_MS = 200;
+/** How often a run still `pending` makes us ask whether any controller holds the Lease. */
+export const CONTROLLER_CHECK_MS = 3_000;
 /** How long the build output may lag behind the phase change before it is cut off. */
 const LOG_GRACE_MS = 5_000;
 
@@ -30,6 +32,8 @@ export interface FollowRunOptions {
   /** Stream the build output to stderr (human mode only). */
   showLogs: boolean;
   pollMs?: number;
+  /** While the run is `pending`, how often to ask the server whether a controller reconciles (default {@link CONTROLLER_CHECK_MS}). */
+  controllerCheckMs?: number;
   /** Ctrl-C: stop following (the run goes on on the server). */
   signal?: AbortSignal;
 }
@@ -51,6 +55,31 @@ export function runFailure(run: Run, app: string, sawBuildOutput: boolean): CliE
   return new CliError(run.error?.message ?? `the deployment of ${app} failed`, {
     code, hint, data: { run: run.id, ...(run.stageId ? { stageId: run.stageId } : {}) },
   });
+}
+
+/**
+ * Asks `GET /api/v1/info` (at most every `everyMs`) whether a controller holds the
+ * Lease: on Kubernetes a run stays `pending` while nobody does, and would otherwise be
+ * followed without a word until the timeout. One leader-less answer is a warning (a
+ * Lease changes hands within seconds); a second one, `everyMs` later, is `confirmed`.
+ * A server that says nothing of a controller (embedded, older) is never leader-less.
+ */
+function watchLeaderless(api: ApiClient, everyMs: number): { check(): Promise<{ message: string; confirmed: boolean } | undefined> } {
+  let lastCheck = -Infinity;
+  let seen = 0;
+  return {
+    async check() {
+      if (performance.now() - lastCheck < everyMs) return undefined;
+      lastCheck = performance.now();
+      const controller = await api.info().then((i) => i.controller, () => undefined);
+      if (!controller || controller.reconciling) {
+        seen = 0;
+        return undefined;
+      }
+      seen += 1;
+      return { message: controller.problem ?? 'no Slipway controller is reconciling', confirmed: seen >= 2 };
+    },
+  };
 }
 
 /** Polls the run until it succeeds or fails and returns it; throws on timeout or Ctrl-C. */
@@ -88,9 +117,20 @@ export async function followRun(options: FollowRunOptions, deps: FollowRunDeps):
   };
 
   let last: string | undefined;
+  const leaderless = watchLeaderless(api, options.controllerCheckMs ?? CONTROLLER_CHECK_MS);
   try {
     for (;;) {
       const run = await api.getDeployment(namespace, app, runId);
+      if (run.phase === 'pending') {
+        const problem = await leaderless.check();
+        if (problem?.confirmed) {
+          throw new CliError(problem.message, {
+            code: 'no_controller', data: { run: runId },
+            hint: `the run starts once a Slipway controller holds the Lease; check it later with \`slipway apps show ${app}\``,
+          });
+        }
+        if (problem && !problem.confirmed) output.err(`warning: ${problem.message}`);
+      }
       if (run.phase !== last) {
         if (last === 'staging') await settleLogs();
         // The stage came and went between two looks: show what it printed, under its phase.

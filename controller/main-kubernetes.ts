@@ -17,10 +17,14 @@ import { SlipwayError } from '../core/errors.ts';
 import { redact } from '../core/redact.ts';
 import type { PipelineDeps } from './pipeline/pipeline-deps.ts';
 import type { Runner, RunObserver } from './pipeline/create-runner.ts';
+import type { ServerInfo } from './api/api-deps.ts';
 import type { Watcher } from './watch/create-watcher.ts';
 import { needsReconcile, reconcileApp } from './pipeline/reconcile-app.ts';
 import { refreshRuntime } from './pipeline/refresh-runtime.ts';
 import type { KubeController } from './adapters/kube/kube-controller.ts';
+import type { DerivedSystemDomain } from './adapters/kube/domain/derived-system-domain.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { allowPlainHttp } from './adapters/kube/allow-plain-http.ts';
 
 /** The Kubernetes adapters the server is built from. */
 export interface KubernetesParts {
@@ -30,6 +34,10 @@ export interface KubernetesParts {
   runtime: Runtime;
   /** Records Events on the App for what its runs do (a run observer). */
   events: RunObserver;
+  /** Without SLIPWAY_SYSTEM_DOMAIN: the domain derived from the ingress controller's Service. */
+  systemDomain?: DerivedSystemDomain;
+  /** Ends the watches the parts run. */
+  close(): Promise<void>;
 }
 
 /** Loads the cluster configuration: in the cluster its service account, else `KUBECONFIG` or ~/.kube/config. */
@@ -52,12 +60,15 @@ export async function createKubernetesParts(config: Config, deps: { clock: Clock
   if (config.blobStore.kind !== 's3') {
     throw new SlipwayError('invalid_config', 'SLIPWAY_RUNTIME=kubernetes needs an S3 blob store (set SLIPWAY_S3_BUCKET): staging Jobs fetch sources from it', { status: 500, expose: true });
   }
-  const [{ createKubeStateStore }, { createKubeSecretStore }, { createKubeRuntime }, { shareConnections }, { createAppEvents }] = await Promise.all([
+  const [{ createKubeStateStore }, { createKubeSecretStore }, { createKubeRuntime }, { shareConnections }, { createAppEvents }, { checkPrerequisites, requiredSecrets }] = await Promise.all([
     import('./adapters/kube/state/kube-state-store.ts'), import('./adapters/kube/state/kube-secret-store.ts'), import('./adapters/kube/runtime/create-kube-runtime.ts'),
-    import('./adapters/kube/share-connections.ts'), import('./adapters/kube/events/app-events.ts'),
+    import('./adapters/kube/share-connections.ts'), import('./adapters/kube/events/app-events.ts'), import('./adapters/kube/startup/check-prerequisites.ts'),
   ]);
-  const kc = shareConnections(deps.kubeConfig ?? await loadKubeConfig());
+  const given = deps.kubeConfig ?? await loadKubeConfig();
+  for (const server of allowPlainHttp(given)) deps.logger.info({ server: redact(server) }, 'the Kubernetes API is reached over plain HTTP (kubectl proxy?): no TLS to verify');
+  const kc = shareConnections(given);
   const k = config.kubernetes;
+  await checkPrerequisites(kc, { namespace: k.namespace, secrets: requiredSecrets(k) });
   const { bucket, endpoint, region, forcePathStyle } = config.blobStore;
   const runtime = createKubeRuntime({
     kc, logger: deps.logger.child({ component: 'kube-runtime' }),
@@ -69,11 +80,39 @@ export async function createKubernetesParts(config: Config, deps: { clock: Clock
       ingressClass: k.ingressClass, tlsIssuer: k.tlsIssuer, rolloutTimeoutMs: k.rolloutTimeoutMs,
     },
   });
+  const systemDomain = k.systemDomainSet ? undefined : await deriveSystemDomain(config, kc, deps.logger);
   const events = createAppEvents({ kc, logger: deps.logger.child({ component: 'kube-events' }), instance: k.identity ?? `${hostname()}-${process.pid}`, now: () => deps.clock.now() });
   return {
     kc, store: createKubeStateStore({ kc, clock: deps.clock, logger: deps.logger.child({ component: 'kube-state' }) }), secrets: createKubeSecretStore({ kc }), runtime,
     events: (namespace, app, run) => events.observeRun(namespace, app, run),
+    systemDomain,
+    close: async () => { await systemDomain?.stop(); },
   };
+}
+
+/** What `GET /api/v1/info` adds on Kubernetes: the derived system domain, and whether a controller holds the Lease. */
+export async function kubernetesInfo(config: Config, parts: KubernetesParts, clock: Clock): Promise<Partial<ServerInfo>> {
+  const { readLeaseStatus } = await import('./adapters/kube/control/lease-status.ts');
+  const { namespace, lease } = config.kubernetes;
+  // An unreadable Lease claims nothing: the info must not tell a user to wait for a controller that may be fine.
+  const controller = await readLeaseStatus(parts.kc, namespace, lease.name, clock.now()).catch(() => undefined);
+  const domain = parts.systemDomain;
+  const problem = domain?.problem();
+  return { ...(controller ? { controller } : {}), ...(domain ? { systemDomain: domain.current() ?? '' } : {}), ...(problem ? { systemDomainProblem: problem } : {}) };
+}
+
+/** How long the start waits for the ingress Service to be read before serving without a domain (RBAC or an API outage). */
+const DOMAIN_WAIT_MS = 5_000;
+
+/** Starts following the ingress controller's Service for the system domain. */
+async function deriveSystemDomain(config: Config, kc: KubeConfig, logger: Logger): Promise<DerivedSystemDomain> {
+  const { createDerivedSystemDomain } = await import('./adapters/kube/domain/derived-system-domain.ts');
+  const { ingressService, wildcardDns } = config.kubernetes;
+  const domain = createDerivedSystemDomain({ kc, logger, service: ingressService, wildcardDns });
+  const started = domain.start();
+  started.catch(() => undefined);
+  await Promise.race([started, sleep(DOMAIN_WAIT_MS, undefined, { ref: false })]);
+  return domain;
 }
 
 /** What the controller drives. */
@@ -87,10 +126,15 @@ export interface ControllerWiring {
 
 /** Builds the controller loop over the cluster: every replica watches, the Lease holder reconciles. */
 export async function createKubernetesController(config: Config, parts: KubernetesParts, logger: Logger, wiring: ControllerWiring): Promise<KubeController> {
-  const { createKubeController } = await import('./adapters/kube/kube-controller.ts');
+  const [{ createKubeController }, { createSecretSync }] = await Promise.all([
+    import('./adapters/kube/kube-controller.ts'), import('./adapters/kube/secrets/sync-secrets.ts'),
+  ]);
   const { pipeline, runner, watcher } = wiring;
   const log = logger.child({ component: 'kube-controller' });
-  return createKubeController({
+  const k = config.kubernetes;
+  // Leader only, like reconciling: copies of the release namespace's Secrets in every namespace holding Apps.
+  const secretSync = createSecretSync({ kc: parts.kc, logger, systemNamespace: k.namespace, names: [k.registrySecret, k.s3Secret, ...k.imagePullSecrets] });
+  const controller = createKubeController({
     kc: parts.kc, logger: log,
     lease: { namespace: config.kubernetes.namespace, name: config.kubernetes.lease.name, identity: config.kubernetes.identity ?? `${hostname()}-${process.pid}`, durationMs: config.kubernetes.lease.durationMs },
     reconcile: async (namespace, name) => {
@@ -111,10 +155,23 @@ export async function createKubernetesController(config: Config, parts: Kubernet
       const interrupted = await runner.recover();
       if (interrupted) log.warn({ interrupted }, 'runs interrupted by the previous leader were marked failed');
       await watcher?.setPolling(true);
+      // Not awaited: a sync that cannot list (RBAC, say) retries on its own and must not hold up reconciling.
+      void secretSync.start().catch((error: unknown) => log.error({ err: redact(String((error as Error)?.message ?? error)) }, 'the Secret sync could not start'));
     },
     stoppedLeading: () => {
       void watcher?.setPolling(false);
+      void secretSync.stop();
       wiring.lostLeadership();
     },
   });
+  return {
+    start: () => controller.start(),
+    async stop() {
+      await controller.stop();
+      await secretSync.stop();
+    },
+    isLeader: () => controller.isLeader(),
+    get apps() { return controller.apps; },
+    idle: async () => { await controller.idle(); await secretSync.idle(); },
+  };
 }

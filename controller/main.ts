@@ -17,6 +17,7 @@ import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/ports/logger.ts';
 import { systemClock, type Clock } from '../core/ports/clock.ts';
 import type { BlobStore } from '../core/ports/blob-store.ts';
+import { fixedSystemDomain, type SystemDomain } from '../core/ports/system-domain.ts';
 import { createApi } from './api/create-api.ts';
 import { createFileStateStore } from './adapters/state/file-state-store.ts';
 import { createFileSecretStore } from './adapters/state/file-secret-store.ts';
@@ -36,7 +37,7 @@ import { createWatcher } from './watch/create-watcher.ts';
 import { createCommitStatusReporter, createGitHubClient, githubHostOf } from './watch/commit-status.ts';
 import { createWebhookRouter } from '../webhooks/create-webhook-router.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { createKubernetesController, createKubernetesParts } from './main-kubernetes.ts';
+import { createKubernetesController, createKubernetesParts, kubernetesInfo } from './main-kubernetes.ts';
 import type { StateStore } from '../core/ports/state-store.ts';
 import type { SecretStore } from '../core/ports/secret-store.ts';
 import { hostname } from 'node:os';
@@ -157,16 +158,23 @@ async function startLocked(config: Config, logger: Logger, clock: Clock, overrid
   const { generated } = await bootstrapUsers(config.auth.usersFile, join(dataDir, 'admin-password'), config.auth.adminPassword);
   const auth = createAuthenticator(await loadUsers(config.auth.usersFile));
 
+  // On Kubernetes without SLIPWAY_SYSTEM_DOMAIN the domain is derived and may change: read it at each use.
+  const domain: SystemDomain = kube?.systemDomain ?? fixedSystemDomain(config.systemDomain);
+  const reservedHosts = reservedApiHosts({
+    systemDomain: domain.current() ?? '', publicUrl: config.publicUrl, listenHost: config.host, apiHosts: config.routes.apiHosts, machineHostName: hostname(),
+  });
+  // The bare domain is the API's (issue 9): a newly derived one is reserved too.
+  kube?.systemDomain?.onChange((derived) => reservedHosts.add(derived));
   const routePolicy: RoutePolicy = {
-    systemDomain: config.systemDomain.toLowerCase(),
-    reservedHosts: reservedApiHosts({
-      systemDomain: config.systemDomain, publicUrl: config.publicUrl, listenHost: config.host, apiHosts: config.routes.apiHosts, machineHostName: hostname(),
-    }),
+    get systemDomain() { return domain.current() ?? ''; },
+    reservedHosts,
     sharedHosts: config.routes.sharedHosts,
   };
   const parts = kube ? { runtime: kube.runtime } as RuntimeParts : await createRuntime(config, { blobs, logger, dataDir, tmpDir, path: overrides.path, env: overrides.env }, overrides);
   const pipelineDeps: PipelineDeps | undefined = parts && {
-    store, blobs, git, clock, logger: logger.child({ component: 'pipeline' }), runtime: parts.runtime, stages: createStageTracker(), systemDomain: config.systemDomain, routePolicy,
+    store, blobs, git, clock, logger: logger.child({ component: 'pipeline' }), runtime: parts.runtime, stages: createStageTracker(), routePolicy,
+    get systemDomain() { return domain.current() ?? ''; },
+    systemDomainProblem: () => domain.problem(),
   };
   // Commit statuses back to GitHub when a token is configured (octokit pointed at SLIPWAY_GITHUB_API_URL).
   const observers = [metrics.observeRun, ...(kube ? [kube.events] : []), ...(config.github.token ? [createCommitStatusReporter({
@@ -199,6 +207,7 @@ async function startLocked(config: Config, logger: Logger, clock: Clock, overrid
     publicUrl: () => config.publicUrl ?? listeningUrl,
     store, blobs, git, auth, clock, logger, tmpDir,
     info: { version: VERSION, runtime: parts ? parts.runtime.kind : 'none', blobStore: config.blobStore.kind, systemDomain: config.systemDomain },
+    liveInfo: kube ? () => kubernetesInfo(config, kube, clock) : undefined,
     limits: config.limits,
     pipeline: pipelineDeps && runner && { deps: pipelineDeps, runner },
     watch: watcher,
@@ -261,6 +270,7 @@ async function startLocked(config: Config, logger: Logger, clock: Clock, overrid
         server.closeIdleConnections();
       });
       await parts?.close?.();
+      await kube?.close();
     },
   };
 }

@@ -199,3 +199,11 @@ export const stateCorrupt = (namespace: string, app: string, movedTo: string) =>
  */
 export const dataDirLocked = (pid: number, dataDir: string) =>
   userError(409, 'data_dir_locked', `another Slipway (pid ${pid}) is using ${dataDir}`, { pid, dataDir });
+
+/**
+ * 409: an app without routes needs `<app>.<system domain>`, and no system domain is
+ * known (Kubernetes, no `SLIPWAY_SYSTEM_DOMAIN`, and the ingress controller's Service has
+ * no load-balancer IP yet). `problem` says why and what to do.
+ */
+export const systemDomainUnknown = (app: string, problem: string) =>
+  userError(409, 'system_domain_unknown', `application "${app}" has no routes, and there is no system domain to give it "${app}.<domain>": ${problem}`, { app });

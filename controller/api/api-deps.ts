@@ -17,7 +17,22 @@ export interface ServerInfo {
   version: string;
   runtime: 'none' | 'local' | 'kubernetes';
   blobStore: 'filesystem' | 's3';
+  /** '' while no system domain is known (Kubernetes, derived, no ingress address yet). */
   systemDomain: string;
+  /** While no system domain is known: why, and what to do. */
+  systemDomainProblem?: string;
+  /** Kubernetes: whether a controller holds the Lease, i.e. whether runs make progress. */
+  controller?: ControllerInfo;
+}
+
+/** Who reconciles, as `GET /api/v1/info` reports it on Kubernetes. */
+export interface ControllerInfo {
+  /** True when a replica holds the Lease and has renewed it within its duration. */
+  reconciling: boolean;
+  /** The Lease's holder (the pod name), when held. */
+  holder?: string;
+  /** When not reconciling: what that means and what to look at. */
+  problem?: string;
 }
 
 /** Limits applied to uploaded archives. */
@@ -36,6 +51,8 @@ export interface ApiDeps {
   clock: Clock;
   logger: Logger;
   info: ServerInfo;
+  /** What changes while the server runs (the derived system domain, the Lease), merged into `info` at each request. */
+  liveInfo?: () => Promise<Partial<ServerInfo>>;
   limits: UploadLimits;
   /** Scratch space for uploads that must be spooled (zip). */
   tmpDir: string;

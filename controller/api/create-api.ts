@@ -44,7 +44,7 @@ export function createApi(deps: ApiDeps): Koa {
   // Case-sensitive, so `/API/v1/...` can never match a route the auth check below did not see.
   const api = new Router({ prefix: '/api/v1', sensitive: true });
   api.param('ns', guardNamespace);
-  api.get('/info', infoRoute(deps.info));
+  api.get('/info', infoRoute(deps.info, deps.liveInfo));
   api.get('/me', meRoute(store));
   api.get('/authtoken', authTokenRoute(deps.clock));
   api.get('/namespaces', namespacesListRoute(store));

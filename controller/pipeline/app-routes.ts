@@ -11,12 +11,16 @@
  */
 import type { StateStore } from '../../core/ports/state-store.ts';
 import type { App } from '../../core/types.ts';
-import { invalidRequest, routeConflict, routeReserved } from '../../core/error-cases.ts';
+import { invalidRequest, routeConflict, routeReserved, systemDomainUnknown } from '../../core/error-cases.ts';
 import { isAddressHost, isUnderDomain, normalizeRoute, splitRoute } from '../../core/routes.ts';
 
 /** Which hosts are whose; built once by the composition root. */
 export interface RoutePolicy {
-  /** `SLIPWAY_SYSTEM_DOMAIN` (normal form): apps get `<app>.<domain>` by default. */
+  /**
+   * `SLIPWAY_SYSTEM_DOMAIN` (normal form): apps get `<app>.<domain>` by default. Read at
+   * each use: a derived domain (Kubernetes) can change while the server runs, and is ''
+   * while none is known.
+   */
   systemDomain: string;
   /** Hosts the API answers on (normal form); no app may claim them or a path below them. */
   reservedHosts: ReadonlySet<string>;
@@ -34,10 +38,14 @@ export function basicRoutePolicy(systemDomain: string): RoutePolicy {
  * The routes `app` answers on, in normal form: what its spec names, else
  * `<app>.<system domain>`. Spec routes are normalised again because an App resource
  * written with kubectl did not pass the API's validation; one that has no normal form
- * fails the deploy with `invalid_request`.
+ * fails the deploy with `invalid_request`. With no routes and no system domain known
+ * (`''`) it fails with `system_domain_unknown`, saying `problem` (what to do).
  */
-export function routesOf(app: App, systemDomain: string): string[] {
-  if (!app.spec.routes.length) return [`${app.metadata.name}.${systemDomain}`.toLowerCase()];
+export function routesOf(app: App, systemDomain: string, problem?: () => string | undefined): string[] {
+  if (!app.spec.routes.length) {
+    if (!systemDomain) throw systemDomainUnknown(app.metadata.name, problem?.() ?? 'set SLIPWAY_SYSTEM_DOMAIN, or give the app routes');
+    return [`${app.metadata.name}.${systemDomain}`.toLowerCase()];
+  }
   const routes = app.spec.routes.map((route) => {
     try {
       return normalizeRoute(route);

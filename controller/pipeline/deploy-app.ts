@@ -27,7 +27,7 @@ export interface DeployAppInput {
 /** Deploys and returns the routes, URLs and the release now serving. */
 export async function deployApp(deps: PipelineDeps, input: DeployAppInput): Promise<DeployOutput & { release: Release }> {
   const app = await requireApp(deps.store, input.namespace, input.app);
-  const routes = routesOf(app, deps.systemDomain);
+  const routes = routesOf(app, deps.systemDomain, deps.systemDomainProblem);
   await assertRoutesFree(deps.store, deps.routePolicy ?? basicRoutePolicy(deps.systemDomain), app, routes);
   const output = await deps.runtime.deploy({
     namespace: input.namespace, app: input.app, stageId: input.stageId, image: input.image,

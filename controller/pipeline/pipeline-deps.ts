@@ -16,7 +16,14 @@ export interface PipelineDeps {
   clock: Clock;
   logger: Logger;
   stages: StageTracker;
+  /**
+   * Default routes are `<app>.<systemDomain>`. Read at each use: on Kubernetes without
+   * `SLIPWAY_SYSTEM_DOMAIN` the composition root passes a getter over the derived domain,
+   * which is '' while none is known ({@link systemDomainProblem} then says why).
+   */
   systemDomain: string;
+  /** While {@link systemDomain} is '': why, and what to do (for the deploy's error). */
+  systemDomainProblem?: () => string | undefined;
   /** Whose hosts are whose (default: only the system domain is reserved). */
   routePolicy?: RoutePolicy;
 }

@@ -8,3 +8,5 @@ export type { Logger } from './logger.ts';
 export { silentLogger } from './logger.ts';
 export type { Runtime, StageInput, StageOutput, DeployInput, DeployOutput, RuntimeAppStatus, LogLine, LogSink, LogOptions } from './runtime.ts';
 export type { SecretStore } from './secret-store.ts';
+export type { SystemDomain } from './system-domain.ts';
+export { fixedSystemDomain } from './system-domain.ts';

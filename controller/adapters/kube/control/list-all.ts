@@ -32,7 +32,7 @@ export function objectKey(obj: KubernetesObject): string {
  */
 export async function listAll<T extends KubernetesObject>(
   kc: KubeConfig,
-  options: { path: string; labelSelector?: string; pageSize: number; signal?: AbortSignal },
+  options: { path: string; labelSelector?: string; fieldSelector?: string; pageSize: number; signal?: AbortSignal },
 ): Promise<ListedObject<T>> {
   for (let attempt = 0; ; attempt++) {
     const items: T[] = [];
@@ -42,7 +42,7 @@ export async function listAll<T extends KubernetesObject>(
       do {
         const page = await kubeRequest<ListPage<T>>(kc, {
           method: 'GET', path: options.path, signal: options.signal,
-          query: { labelSelector: options.labelSelector, limit: options.pageSize, continue: token },
+          query: { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector, limit: options.pageSize, continue: token },
         });
         const kind = page.kind?.replace(/List$/, '');
         for (const item of page.items ?? []) {

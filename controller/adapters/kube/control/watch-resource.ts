@@ -19,6 +19,8 @@ export interface ResourceWatchOptions {
   path: string;
   /** Only objects with these labels, e.g. `app.kubernetes.io/managed-by=slipway`. */
   labelSelector?: string;
+  /** Only objects whose fields match, e.g. `metadata.name=slipway-s3` (one named object). */
+  fieldSelector?: string;
   logger: Logger;
   /** Delay before retrying after a failure: `initialMs * 2^(n-1)`, at most `maxMs`, ±20 % jitter; back to `initialMs` once a watch has stayed up `resetAfterMs` (default 60 s). */
   backoff?: { initialMs: number; maxMs: number; resetAfterMs?: number };
@@ -55,7 +57,7 @@ const MIN_HEALTHY_WATCH_MS = 1000;
 
 /** Creates a {@link ResourceWatch}; nothing happens before `start()`. */
 export function createResourceWatch<T extends KubernetesObject>(options: ResourceWatchOptions): ResourceWatch<T> {
-  const { kc, path, labelSelector } = options;
+  const { kc, path, labelSelector, fieldSelector } = options;
   const logger = options.logger.child({ watch: path });
   const backoff = { initialMs: 500, maxMs: 30_000, resetAfterMs: 60_000, ...options.backoff };
   const random = options.random ?? Math.random;
@@ -103,7 +105,7 @@ export function createResourceWatch<T extends KubernetesObject>(options: Resourc
   }
 
   async function relist(): Promise<void> {
-    const listed: ListedObject<T> = await listAll<T>(kc, { path, labelSelector, pageSize: options.pageSize ?? 500, signal: stopping.signal });
+    const listed: ListedObject<T> = await listAll<T>(kc, { path, labelSelector, fieldSelector, pageSize: options.pageSize ?? 500, signal: stopping.signal });
     const fresh = new Map<string, T>();
     const added: T[] = [];
     const updated: Array<[T, T]> = [];
@@ -154,7 +156,7 @@ export function createResourceWatch<T extends KubernetesObject>(options: Resourc
         else if (error) reject(error.statusCode ? new Error(`watch answered HTTP ${error.statusCode}`) : error);
         else resolve('closed');
       };
-      const query = { resourceVersion, labelSelector, allowWatchBookmarks: true, timeoutSeconds: Math.round(300 + 300 * random()) };
+      const query = { resourceVersion, labelSelector, fieldSelector, allowWatchBookmarks: true, timeoutSeconds: Math.round(300 + 300 * random()) };
       watcher.watch(path, query, onEvent, onDone).then((controller) => {
         currentWatch = controller;
         if (stopped) controller.abort();

@@ -10,16 +10,20 @@ import { appEnv, buildEnv } from './build-env.ts';
 import { detectApp, findStaticRoot } from './detect-app.ts';
 import { pruneDevDependencies, runNodeBuild, type StepContext } from './node-build.ts';
 import { DEFAULT_ENTRY_FILES, resolveNodeStart } from './node-start.ts';
+import { findBuiltSite, findServerOutput, isDevServer } from './front-end-output.ts';
+import { keepOnly } from './keep-only.ts';
 import { DEFAULT_MAX_LOG_BYTES, type BuildOptions, type ReleasePlan } from './release-plan.ts';
-import { fileExists } from './file-exists.ts';
 import { shellCommand } from './shell-command.ts';
 import { stageFailed } from './stage-failed.ts';
 
 export type { BuildOptions, ReleasePlan } from './release-plan.ts';
 
-const staticPlan = (staticRoot: string, how: string): ReleasePlan => ({
+const BUILT_OUTPUTS = '.output/server/index.mjs, build/index.js, .next/, dist/, build/, out/, .output/public/, dist/*/browser/, public/';
+
+const staticPlan = (staticRoot: string, how: string, spa = false): ReleasePlan => ({
   kind: 'static',
   staticRoot,
+  ...(spa ? { fallback: 'index.html' } : {}),
   env: {},
   description: `${how}, served by Slipway from ${staticRoot === '.' ? 'the app folder' : `${staticRoot}/`}`,
 });
@@ -68,16 +72,35 @@ export async function buildRelease(options: BuildOptions): Promise<ReleasePlan> 
     });
   }
 
-  const start = await resolveNodeStart(options.dir, pkg!, join(options.nodeBinDir, 'node'));
+  const node = join(options.nodeBinDir, 'node');
+  const ranBuild = built?.ranBuild === true;
+  // After a production build, a template's `start` that runs the dev server (Create
+  // React App's `react-scripts start`) is not how the app should serve: look for what
+  // the build wrote first, and fall back to the script only when it wrote nothing known.
+  const devStart = ranBuild && pkg!.scripts.start !== undefined && isDevServer(pkg!.scripts.start) ? pkg!.scripts.start : undefined;
+  const { start: _dev, ...otherScripts } = pkg!.scripts;
+  const start =
+    (await resolveNodeStart(options.dir, devStart === undefined ? pkg! : { ...pkg!, scripts: otherScripts }, node)) ??
+    (ranBuild ? await findServerOutput(options.dir, node) : undefined);
   if (start === undefined) {
-    // A package.json with nothing to start: a front-end project. Its build output
-    // (dist/) wins over a root index.html, which in such projects is the source template.
-    const staticRoot =
-      built?.ranBuild && (await fileExists(join(options.dir, 'dist', 'index.html'))) ? 'dist' : await findStaticRoot(options.dir);
-    if (staticRoot !== undefined) return done(staticPlan(staticRoot, `Static site built with Node.js${how}`));
+    // A package.json with nothing to start: a front-end project. What its build wrote
+    // (dist/, build/, out/, …) wins over a root index.html, which in such projects is
+    // the source template, and is a single-page app: unknown routes get its index.html.
+    const builtSite = ranBuild ? await findBuiltSite(options.dir) : undefined;
+    const staticRoot = builtSite ?? (await findStaticRoot(options.dir));
+    if (staticRoot !== undefined) {
+      if (devStart !== undefined) log.system(`"scripts.start" runs a development server (${devStart}); serving the build's output instead`, 'detect');
+      if (ranBuild) await keepOnly(options.dir, staticRoot);
+      return done(staticPlan(staticRoot, `Static site built with Node.js${how}`, builtSite !== undefined));
+    }
+    if (devStart !== undefined) {
+      log.system(`"scripts.start" runs a development server (${devStart}) and the build wrote no known output (${BUILT_OUTPUTS}); starting it anyway`, 'detect');
+      if (built?.prune !== undefined) await pruneDevDependencies(context, built.prune);
+      return done({ kind: 'node', command: shellCommand(devStart), env: appEnv(options, true), description: `Node.js app${how}, starts with: ${devStart}` });
+    }
     throw stageFailed(
       'Node.js app has no way to start: looked for "scripts.start" and "main" in package.json, ' +
-        `${DEFAULT_ENTRY_FILES.join(', ')}, and for a static site (index.html, public/index.html, dist/index.html)`,
+        `${DEFAULT_ENTRY_FILES.join(', ')}, ${ranBuild ? `for the build's output (${BUILT_OUTPUTS}), ` : ''}and for a static site (index.html, public/index.html, dist/index.html)`,
       { file: 'package.json', lookedFor: ['scripts.start', 'main', ...DEFAULT_ENTRY_FILES, 'index.html', 'public/index.html', 'dist/index.html'] },
     );
   }

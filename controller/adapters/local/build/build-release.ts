@@ -4,7 +4,7 @@
  * half starts `ReleasePlan.command` (or serves `staticRoot`) with `ReleasePlan.env`.
  * See docs/local-build.md.
  */
-import { join } from 'node:path';
+import { basename, delimiter, join } from 'node:path';
 import { createBuildLog } from './build-log.ts';
 import { appEnv, buildEnv } from './build-env.ts';
 import { detectApp, findStaticRoot } from './detect-app.ts';
@@ -12,6 +12,7 @@ import { pruneDevDependencies, runNodeBuild, type StepContext } from './node-bui
 import { DEFAULT_ENTRY_FILES, resolveNodeStart } from './node-start.ts';
 import { findBuiltSite, findServerOutput, isDevServer } from './front-end-output.ts';
 import { keepOnly } from './keep-only.ts';
+import { buildLanguage, type LanguageResult } from './language-build.ts';
 import { DEFAULT_MAX_LOG_BYTES, type BuildOptions, type ReleasePlan } from './release-plan.ts';
 import { shellCommand } from './shell-command.ts';
 import { stageFailed } from './stage-failed.ts';
@@ -28,6 +29,17 @@ const staticPlan = (staticRoot: string, how: string, spa = false): ReleasePlan =
   description: `${how}, served by Slipway from ${staticRoot === '.' ? 'the app folder' : `${staticRoot}/`}`,
 });
 
+/** The web process of a Go app without a Procfile: the binary named after the module (Heroku's default), or the only one. */
+function goWeb(language: LanguageResult | undefined): string {
+  const binaries = language?.binaries ?? [];
+  const name = basename(language?.modulePath ?? '');
+  const web = binaries.includes(name) ? name : binaries.length === 1 ? binaries[0] : undefined;
+  if (web === undefined) {
+    throw stageFailed(`go build wrote several programs (${binaries.join(', ')}) and none is named after the module; add a Procfile with a line such as "web: ${binaries[0]}"`, { binaries });
+  }
+  return `bin/${web}`;
+}
+
 /** Detects and builds the app in `options.dir`; throws `stage_failed` (422) for anything the user must fix. */
 export async function buildRelease(options: BuildOptions): Promise<ReleasePlan> {
   const started = performance.now();
@@ -43,9 +55,9 @@ export async function buildRelease(options: BuildOptions): Promise<ReleasePlan> 
     return done(staticPlan(detection.staticRoot, 'Static site'));
   }
 
-  const pkg = detection.packageJson;
+  const pkg = detection.kind === 'go' ? undefined : detection.packageJson;
   log.system(
-    detection.kind === 'procfile'
+    detection.kind === 'go' ? 'detected a Go app (go.mod, no Procfile)' : detection.kind === 'procfile'
       ? `detected a Procfile with a web process${pkg === undefined ? '' : ', and package.json (installed and built as a Node.js app)'}`
       : 'detected a Node.js app (package.json)',
     'detect',
@@ -62,13 +74,19 @@ export async function buildRelease(options: BuildOptions): Promise<ReleasePlan> 
   const built = pkg === undefined ? undefined : await runNodeBuild(context, pkg);
   const how = built === undefined ? '' : ` (${built.labels.join(', ')})`;
 
-  if (detection.kind === 'procfile') {
+  if (detection.kind === 'procfile' || detection.kind === 'go') {
+    const language = await buildLanguage(context);
     if (built?.prune !== undefined) await pruneDevDependencies(context, built.prune);
+    const web = detection.kind === 'procfile' ? detection.web : goWeb(language);
+    const labels = [...(built?.labels ?? []), ...(language?.labels ?? [])];
+    const env = appEnv(options, pkg !== undefined);
+    const languageName = language === undefined ? undefined : language.language === 'go' ? 'Go app' : 'Python app';
+    const what = detection.kind === 'go' ? 'Go app' : languageName === undefined ? 'Procfile web process' : `${languageName}, Procfile web process`;
     return done({
       kind: 'procfile',
-      command: shellCommand(detection.web),
-      env: appEnv(options, pkg !== undefined),
-      description: `Procfile web process${how}, starts with: ${detection.web}`,
+      command: shellCommand(web),
+      env: language === undefined ? env : { ...env, ...language.env, PATH: [...language.path, env.PATH].join(delimiter) },
+      description: `${what}${labels.length === 0 ? '' : ` (${labels.join(', ')})`}, starts with: ${web}`,
     });
   }
 

@@ -189,11 +189,11 @@ export function appRestartText(r: { restarted: string; namespace: string }): str
   return `Restarting application ${r.restarted} in namespace ${r.namespace}.`;
 }
 
-/** `slipway app releases`, newest first; `*` marks the release that serves. */
+/** `slipway app releases`, newest first; `*` marks the release that serves; SIZE is what it takes on the server's disk (local runtime). */
 export function appReleasesText(releases: ReleaseEntry[], app: string): string {
   if (releases.length === 0) return `No releases of ${app} yet. Deploy it with \`slipway push --name ${app}\`.`;
-  return table(['RELEASE', 'STAGE', 'REVISION', 'CREATED', 'CURRENT'], releases.map((r) => [
-    String(r.number), r.stageId, r.revision ? r.revision.slice(0, 12) : '-', r.createdAt, r.current ? '*' : '',
+  return table(['RELEASE', 'STAGE', 'REVISION', 'CREATED', 'SIZE', 'CURRENT'], releases.map((r) => [
+    String(r.number), r.stageId, r.revision ? r.revision.slice(0, 12) : '-', r.createdAt, r.sizeBytes === undefined ? '-' : formatBytes(r.sizeBytes), r.current ? '*' : '',
   ]));
 }
 

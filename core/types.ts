@@ -77,6 +77,8 @@ export interface Release {
   revision?: string;
   branch?: string;
   createdAt: string;
+  /** Bytes the built release takes on the server's disk (local runtime); absent when the runtime cannot tell (images). */
+  sizeBytes?: number;
 }
 
 /** Phases of a run, in order; `succeeded` and `failed` are final. */

@@ -33,9 +33,10 @@ export async function deployApp(deps: PipelineDeps, input: DeployAppInput): Prom
     namespace: input.namespace, app: input.app, stageId: input.stageId, image: input.image,
     instances: app.spec.instances, env: app.spec.env, routes, signal: input.signal,
   });
-  const release: Release = input.release ?? {
+  const size = output.sizeBytes === undefined ? {} : { sizeBytes: output.sizeBytes };
+  const release: Release = input.release ? { ...input.release, ...size } : {
     number: nextReleaseNumber(app), stageId: input.stageId, image: input.image, blobuid: input.blobuid ?? app.status.source?.blobuid ?? '',
-    revision: input.revision, branch: input.branch, createdAt: deps.clock.now().toISOString(),
+    revision: input.revision, branch: input.branch, createdAt: deps.clock.now().toISOString(), ...size,
   };
   await recordRelease(deps.store, input.namespace, input.app, release, output.routes, output.urls);
   return { ...output, release };

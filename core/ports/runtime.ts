@@ -60,6 +60,8 @@ export interface DeployOutput {
   routes: string[];
   /** URLs a person can open, e.g. `http://web.localhost:8080/`. */
   urls: string[];
+  /** Bytes the deployed release takes on disk, when the runtime keeps it on its own disk (local runtime). */
+  sizeBytes?: number;
 }
 
 /** How an app is doing right now, as its runtime sees it. */

@@ -423,7 +423,7 @@ function createFakeRuntime(now: string, quickStages: boolean) {
     if (run.kind === 'rollback') {
       release = releases.find((rel) => rel.number === run.release)!;
     } else {
-      release = { number: (releases[0]?.number ?? 0) + 1, stageId: run.stageId!, image: run.image!, blobuid: run.blobuid ?? '', revision: run.revision, branch: run.branch, createdAt: now };
+      release = { number: (releases[0]?.number ?? 0) + 1, stageId: run.stageId!, image: run.image!, blobuid: run.blobuid ?? '', revision: run.revision, branch: run.branch, createdAt: now, sizeBytes: 1536 * ((releases[0]?.number ?? 0) + 1) };
       app.status.releases = [release, ...releases].slice(0, 10);
       run.release = release.number;
     }

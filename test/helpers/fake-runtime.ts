@@ -14,6 +14,8 @@ export interface FakeRuntime extends Runtime {
   failNextStage?: string;
   /** The next deploy fails with this message. */
   failNextDeploy?: string;
+  /** Deploys report this as the release's size on disk (as the local runtime does). */
+  sizeBytes?: number;
   /** Each deploy takes this long (to observe ordering). */
   deployDelayMs?: number;
   /** When set, stages wait for `openGate()` before finishing. */
@@ -79,7 +81,7 @@ export function createFakeRuntime(): FakeRuntime {
       fake.failNextDeploy = undefined;
       if (failure) throw new SlipwayError('deploy_failed', failure, { status: 422, data: { log: [failure] } });
       running.set(`${input.namespace}/${input.app}`, input);
-      return { routes: input.routes, urls: input.routes.map((r) => `http://${r}:8080/`) };
+      return { routes: input.routes, urls: input.routes.map((r) => `http://${r}:8080/`), ...(fake.sizeBytes === undefined ? {} : { sizeBytes: fake.sizeBytes }) };
     },
     async status(namespace, app): Promise<RuntimeAppStatus> {
       const current = running.get(`${namespace}/${app}`);

@@ -4,7 +4,7 @@
  * supervised processes (run/) and points the app's routes at them through the router
  * (router/), which shares the API's port. Layout under `dataDir`:
  *   releases/<ns>/<app>/<stageId>/       the unpacked, built source (the app's cwd)
- *   releases/<ns>/<app>/<stageId>.json   its ReleasePlan (outside the folder the app can write)
+ *   releases/<ns>/<app>/<stageId>.json   its ReleasePlan and size (outside the folder the app can write)
  *   staging/<ns>/<stageId>.ndjson        the stage's log, kept after it ends
  *   cache/                               npm/yarn/pnpm caches and fetched yarn/pnpm versions, shared by builds
  *   app-logs/<ns>/<app>/<stageId>.ndjson the release's output (bounded, app-log-files.ts), for app logs after a restart
@@ -29,6 +29,7 @@ import { createRouter } from './router/create-router.ts';
 import { createStagingLogs } from './staging-logs.ts';
 import { createDeployments } from './deployments.ts';
 import { killOrphans } from './kill-orphans.ts';
+import { directorySize } from './directory-size.ts';
 import { openProcessRecords } from './run/process-records.ts';
 import { createAppLogFiles } from './app-log-files.ts';
 
@@ -52,6 +53,9 @@ export interface LocalRuntimeOptions {
   readyTimeoutMs?: number;
   graceMs?: number;
 }
+
+/** What `<stageId>.json` holds: the plan, and the release folder's size (absent in files written before sizes were kept). */
+type StoredPlan = ReleasePlan & { sizeBytes?: number };
 
 /** Built releases kept per app (rollback can reach the last 10 releases; a few spare for failed deploys). */
 const KEEP_RELEASES = 12;
@@ -106,8 +110,11 @@ export async function createLocalRuntime(options: LocalRuntimeOptions) {
           dir, env: { ...input.env, ...records.env }, track: (pid, label) => records.track(pid, `${label} (${input.namespace}/${input.app} stage ${input.stageId})`), log, nodeBinDir: options.nodeBinDir, basePath: options.basePath,
           serverEnv: options.serverEnv, extraPassEnv: options.extraPassEnv, cacheDir: join(options.dataDir, 'cache'), timeoutMs: options.buildTimeoutMs ?? 15 * 60_000, signal: input.signal,
         });
-        await writeFile(`${dir}.json`, JSON.stringify(plan));
+        // Measured once here, after the build trimmed what it could; deploy reports it for `app releases`.
+        const sizeBytes = await directorySize(dir);
+        await writeFile(`${dir}.json`, JSON.stringify({ ...plan, sizeBytes } satisfies StoredPlan));
         log({ stream: 'system', text: plan.description });
+        log({ stream: 'system', text: `release size: ${sizeBytes} bytes` });
         await staging.close(input.namespace, input.stageId, 'succeeded');
         await pruneReleases(input.namespace, input.app, input.stageId);
         return { stageId: input.stageId, image: `local/${input.namespace}/${input.app}:${input.stageId}` };
@@ -122,9 +129,11 @@ export async function createLocalRuntime(options: LocalRuntimeOptions) {
     stagingLogs: (namespace, stageId, logOptions) => staging.read(namespace, stageId, logOptions),
     async deploy(input) {
       const dir = releaseDir(input.namespace, input.app, input.stageId);
-      const plan = JSON.parse(await readFile(`${dir}.json`, 'utf8').catch(() => 'null')) as ReleasePlan | null;
-      if (!plan) throw stageFailed(`release ${input.stageId} is not on this machine any more; push again to rebuild it`);
-      return deployments.deploy({ ...input, dir, plan });
+      const stored = JSON.parse(await readFile(`${dir}.json`, 'utf8').catch(() => 'null')) as StoredPlan | null;
+      if (!stored) throw stageFailed(`release ${input.stageId} is not on this machine any more; push again to rebuild it`);
+      const { sizeBytes, ...plan } = stored;
+      const output = await deployments.deploy({ ...input, dir, plan });
+      return sizeBytes === undefined ? output : { ...output, sizeBytes };
     },
     status: async (namespace, app) => deployments.status(namespace, app),
     logs: (namespace, app, logOptions) => deployments.logs(namespace, app, logOptions),

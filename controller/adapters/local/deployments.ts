@@ -86,7 +86,8 @@ export function createDeployments(options: DeploymentsOptions) {
         let target: RouteTarget;
         let supervisor: Supervisor | undefined;
         if (input.plan.kind === 'static' || !input.plan.command) {
-          target = { kind: 'static', root: join(input.dir, input.plan.staticRoot ?? '.') };
+          const fallback = input.plan.fallback;
+          target = { kind: 'static', root: join(input.dir, input.plan.staticRoot ?? '.'), ...(fallback === undefined ? {} : { fallback }) };
         } else {
           supervisor = createSupervisor({
             spec: { command: input.plan.command, cwd: input.dir, env: { ...input.plan.env, ...input.env, ...options.records?.env }, instances: Math.max(1, input.instances) },

@@ -59,6 +59,20 @@ test("a stage gets the serving release's image as its previous image (layer reus
   t.is(runtime.staged[1]!.previousImage, `fake/workspace-web:${first.stageId}`);
 });
 
+test('a release records the size the runtime reports, and a rollback keeps it', async (t) => {
+  const { server, runtime } = await withServer(t);
+  await pushSource(server, 'web');
+  runtime.sizeBytes = 4096;
+  await deploy(server, 'web');
+  runtime.sizeBytes = undefined;
+  await deploy(server, 'web');
+  const sizes = async () => ((await (await server.request('GET', `${base}/web/releases`)).json()) as any[]).map((r) => [r.number, r.sizeBytes]);
+  t.deepEqual(await sizes(), [[2, undefined], [1, 4096]]);
+  const response = await server.request('POST', `${base}/web/rollback`, {});
+  await waitRun(server, 'web', (await response.json() as { id: string }).id);
+  t.deepEqual(await sizes(), [[2, undefined], [1, 4096]]);
+});
+
 test('staging logs and completion are readable by stage id', async (t) => {
   const { server } = await withServer(t);
   await pushSource(server, 'web');

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { lstat, readFile } from 'node:fs/promises';
+import { lstat, readFile, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { LogLine } from '../../../core/ports/runtime.ts';
 import { buildRelease, type BuildOptions } from '../../../controller/adapters/local/build/build-release.ts';
@@ -73,7 +73,7 @@ test('a build script runs with devDependencies on PATH, which are pruned after i
 
 test('a front-end project whose build writes dist/ and that has nothing to start is served from dist', async (t) => {
   const devDependencies = { 'make-dist': 'file:tools/make-dist' };
-  const { plan } = await build({
+  const { dir, plan } = await build({
     ...makeDist,
     // The root index.html is the source template a bundler reads; dist/ is what to serve.
     'index.html': '<script src="src/main.js"></script>',
@@ -81,9 +81,11 @@ test('a front-end project whose build writes dist/ and that has nothing to start
     // No lockfile: npm install.
   });
   t.deepEqual(plan, {
-    kind: 'static', staticRoot: 'dist', env: {},
+    kind: 'static', staticRoot: 'dist', fallback: 'index.html', env: {},
     description: 'Static site built with Node.js (npm install, build script), served by Slipway from dist/',
   });
+  // node_modules and the build's HOME are gone: only what serves is kept.
+  t.deepEqual(await readdir(dir), ['dist']);
 });
 
 test('a build script without dependencies runs without an install', async (t) => {

@@ -115,6 +115,38 @@ test('static targets never serve outside their root', async (t) => {
   t.truthy(head.headers.etag);
 });
 
+test('static sites refuse dotfiles but /.well-known/; a single-page app answers unknown routes with index.html', async (t) => {
+  const site = await makeTempDir();
+  t.teardown(site.cleanup);
+  await mkdir(join(site.dir, '.github/workflows'), { recursive: true });
+  await mkdir(join(site.dir, '.well-known'));
+  await mkdir(join(site.dir, 'assets'));
+  await writeFile(join(site.dir, 'index.html'), '<div id=app></div>');
+  await writeFile(join(site.dir, 'assets/app.js'), 'run()');
+  await writeFile(join(site.dir, '.env'), 'DATABASE_URL=postgres://u:p@db/x');
+  await writeFile(join(site.dir, '.editorconfig'), 'root = true');
+  await writeFile(join(site.dir, '.github/workflows/ci.yml'), 'on: push');
+  await writeFile(join(site.dir, '.well-known/security.txt'), 'Contact: x');
+  const { router, port } = await routerServer();
+  router.setRoute('plain.localhost', { kind: 'static', root: site.dir });
+  router.setRoute('spa.localhost', { kind: 'static', root: site.dir, fallback: 'index.html' });
+  for (const host of ['plain.localhost', 'spa.localhost']) {
+    for (const path of ['/.env', '/.editorconfig', '/.github/workflows/ci.yml', '/%2eenv', '/.github/']) {
+      const answer = await httpRequest(port, host, path);
+      t.is(answer.status, 404, `${host}${path}`);
+      t.false(answer.body.includes('postgres') || answer.body.includes('<div'), `${host}${path}`);
+    }
+    t.is((await httpRequest(port, host, '/.well-known/security.txt')).body, 'Contact: x');
+    t.is((await httpRequest(port, host, '/assets/missing.js')).status, 404, host);
+  }
+  t.is((await httpRequest(port, 'plain.localhost', '/users/42')).status, 404);
+  const route = await httpRequest(port, 'spa.localhost', '/users/42?tab=1');
+  t.is(route.status, 200);
+  t.is(route.body, '<div id=app></div>');
+  t.is(route.headers['content-type'], 'text/html; charset=utf-8');
+  t.is((await httpRequest(port, 'spa.localhost', '/assets/app.js')).body, 'run()');
+});
+
 test('streaming responses pass through chunk by chunk', async (t) => {
   const app = await release({ APP_ID: 's' });
   const { router, port } = await routerServer();

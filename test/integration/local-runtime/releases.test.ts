@@ -36,6 +36,13 @@ test('only the newest 12 releases of an app are kept on disk, and the serving on
   t.deepEqual(left.slice(1), Array.from({ length: 12 }, (_, i) => `s${String(i + 3).padStart(3, '0')}`));
 });
 
+test('deploying a release reports its size on disk', async (t) => {
+  const { runtime } = await runtimeWithSite(t);
+  await runtime.stage({ namespace: 'ws', app: 'site', stageId: 'sized', blobuid: '00000000-0000-4000-8000-000000000001', env: {} });
+  const output = await runtime.deploy({ namespace: 'ws', app: 'site', stageId: 'sized', image: 'local/ws/site:sized', instances: 1, env: {}, routes: ['site.localhost'] });
+  t.is(output.sizeBytes, '<h1>hi</h1>'.length);
+});
+
 test('a stage log is kept after the stage and read back whole', async (t) => {
   const { runtime } = await runtimeWithSite(t);
   await runtime.stage({ namespace: 'ws', app: 'site', stageId: 'logged', blobuid: '00000000-0000-4000-8000-000000000001', env: {} });

@@ -125,11 +125,11 @@ test('app releases lists releases newest first and marks the current one', async
   const run = await runMain(['app', 'releases', 'web'], env, dir);
   t.is(run.code, 0, run.stderr);
   const lines = run.stdout.trim().split('\n');
-  t.regex(lines[0]!, /^RELEASE\s+STAGE\s+REVISION\s+CREATED\s+CURRENT$/);
-  t.regex(lines[1]!, /^2\s+stage-run-2\s+-\s+\S+\s+\*$/);
-  t.regex(lines[2]!, /^1\s+stage-run-1\s+-\s+\S+$/);
+  t.regex(lines[0]!, /^RELEASE\s+STAGE\s+REVISION\s+CREATED\s+SIZE\s+CURRENT$/);
+  t.regex(lines[1]!, /^2\s+stage-run-2\s+-\s+\S+\s+3\.0 KiB\s+\*$/);
+  t.regex(lines[2]!, /^1\s+stage-run-1\s+-\s+\S+\s+1\.5 KiB$/);
   const json = await runMain(['app', 'releases', 'web', '-o', 'json'], env, dir);
-  t.deepEqual(JSON.parse(json.stdout).map((r: { number: number; current: boolean }) => [r.number, r.current]), [[2, true], [1, false]]);
+  t.deepEqual(JSON.parse(json.stdout).map((r: { number: number; current: boolean; sizeBytes: number }) => [r.number, r.current, r.sizeBytes]), [[2, true, 3072], [1, false, 1536]]);
   const { dir: dir0, env: env0 } = await setup(0);
   t.is((await runMain(['push', '--name', 'web', '--no-deploy'], env0, dir0)).code, 0);
   t.regex((await runMain(['app', 'releases', 'web'], env0, dir0)).stdout, /No releases of web yet/);

@@ -1,7 +1,8 @@
 /**
  * Which kind of app a source tree is, with Heroku's precedence: a Procfile's `web:`
  * line names the start command (and a package.json next to it is still installed and
- * built), then package.json makes a Node.js app, then an index.html makes a static site.
+ * built), then package.json makes a Node.js app, then go.mod a Go app (its web process is
+ * the module's binary), then an index.html makes a static site.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { NOTHING_SUPPORTED, stageFailed } from './stage-failed.ts';
 export type Detection =
   | { kind: 'procfile'; web: string; packageJson?: PackageJson }
   | { kind: 'node'; packageJson: PackageJson }
+  | { kind: 'go' }
   | { kind: 'static'; staticRoot: string };
 
 /** Where a static site's index.html is looked for, in order, and the folder served for each. */
@@ -39,7 +41,8 @@ export async function detectApp(dir: string): Promise<Detection> {
     return hasPackageJson ? { kind: 'procfile', web, packageJson: await readPackageJson(dir) } : { kind: 'procfile', web };
   }
   if (hasPackageJson) return { kind: 'node', packageJson: await readPackageJson(dir) };
+  if (await fileExists(join(dir, 'go.mod'))) return { kind: 'go' };
   const staticRoot = await findStaticRoot(dir);
   if (staticRoot !== undefined) return { kind: 'static', staticRoot };
-  throw stageFailed(NOTHING_SUPPORTED, { lookedFor: ['Procfile (web:)', 'package.json', ...STATIC_ROOTS.map((s) => s.index)] });
+  throw stageFailed(NOTHING_SUPPORTED, { lookedFor: ['Procfile (web:)', 'package.json', 'go.mod', ...STATIC_ROOTS.map((s) => s.index)] });
 }

@@ -13,6 +13,8 @@ export interface ReleasePlan {
   command?: string[];
   /** For static sites: the folder to serve, relative to the release dir. */
   staticRoot?: string;
+  /** For single-page apps: the file (in `staticRoot`) answered for unknown paths without an extension, `index.html`. */
+  fallback?: string;
   /** Extra environment for the app (e.g. PATH with node_modules/.bin first, NODE_ENV=production). */
   env: Record<string, string>;
   /** One line a person reads in the push output, e.g. "Node.js app (npm ci, build script), starts with: node server.js". */

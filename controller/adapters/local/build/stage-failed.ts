@@ -11,4 +11,4 @@ export function stageFailed(message: string, data: Record<string, unknown> = {},
 
 /** The message an app that matches no supported kind gets. */
 export const NOTHING_SUPPORTED =
-  'no supported app found: looked for Procfile (web:), package.json, index.html, public/index.html, dist/index.html';
+  'no supported app found: looked for Procfile (web:), package.json, go.mod, index.html, public/index.html, dist/index.html';

@@ -20,7 +20,7 @@ import { serveStatic, splitQuery } from './serve-static.ts';
 /** Where a route leads: the ready instances of a release, or a folder of files. */
 export type RouteTarget =
   | { kind: 'proxy'; backends: () => { port: number }[] }
-  | { kind: 'static'; root: string };
+  | { kind: 'static'; root: string; fallback?: string };
 
 /** Settings of {@link createRouter}. */
 export interface RouterOptions {
@@ -97,7 +97,7 @@ export function createRouter(options: RouterOptions): Router {
       const leave = enter(match.target);
       res.once('close', leave);
       if (match.target.kind === 'static') {
-        serveStatic(req, res, match.target.root, path.slice(match.prefix.length)).catch(() => sendProblem(res, 500, 'internal', 'could not read the file'));
+        serveStatic(req, res, match.target.root, path.slice(match.prefix.length), match.target).catch(() => sendProblem(res, 500, 'internal', 'could not read the file'));
         return true;
       }
       const backends = rotation(match.target);

@@ -3,7 +3,9 @@
  * because the one property that matters most — never a file outside the root, through
  * `..`, encoded `%2e%2e` or a symlink — needs a realpath check those libraries do not
  * make (both follow symlinks out of the root), and the rest is small: GET/HEAD, content
- * types, `index.html` for folders, ETag/Last-Modified with 304.
+ * types, `index.html` for folders, ETag/Last-Modified with 304. Dotfiles are never
+ * served (a committed `.env` or `.git/` must not leak), except under `/.well-known/`
+ * (RFC 8615). A single-page app's unknown extension-less paths get its `index.html`.
  */
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
@@ -26,6 +28,7 @@ export async function resolveStaticFile(root: string, path: string): Promise<{ f
   if (decoded.includes('\0') || decoded.includes('\\')) return undefined;
   // Normalising a rooted path can never climb above '/': `/../x` becomes `/x`.
   const relative = posix.normalize(`/${decoded}`);
+  if (hidden(relative)) return undefined;
   let realRoot: string;
   let real: string;
   try {
@@ -36,6 +39,8 @@ export async function resolveStaticFile(root: string, path: string): Promise<{ f
   }
   // A symlink inside the root may point anywhere: judge where it really leads.
   if (real !== realRoot && !real.startsWith(realRoot + sep)) return undefined;
+  // …and a symlink with an innocent name must not lead to a dotfile either.
+  if (real !== realRoot && hidden(real.slice(realRoot.length).split(sep).join('/'))) return undefined;
   const info = await stat(real).catch(() => undefined);
   if (info?.isDirectory()) {
     if (!decoded.endsWith('/')) return 'folder-without-slash';
@@ -45,13 +50,48 @@ export async function resolveStaticFile(root: string, path: string): Promise<{ f
   return info?.isFile() ? { file: real, size: info.size, mtime: info.mtime } : undefined;
 }
 
+/**
+ * True when a rooted path has a segment starting with `.` — a dotfile or dot-folder
+ * (`.env`, `.git/`, `.github/`) — other than a leading `/.well-known/`, which is public
+ * by definition (RFC 8615: ACME challenges, security.txt).
+ */
+export function hidden(relative: string): boolean {
+  const segments = relative.split('/').filter((segment) => segment !== '');
+  return segments.some((segment, i) => segment.startsWith('.') && !(i === 0 && segment === '.well-known'));
+}
+
+/**
+ * True when a request for a missing file should get a single-page app's `index.html`:
+ * the last segment has no extension (`/users/42`, not `/app.js` or `/logo.png`, which
+ * stay 404 so a broken asset link is not answered with HTML). Dot-paths never do.
+ */
+export function wantsAppShell(path: string): boolean {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return false;
+  }
+  const last = decoded.split('/').pop() ?? '';
+  return !last.includes('.') && !hidden(posix.normalize(`/${decoded}`));
+}
+
+/** How {@link serveStatic} serves a folder. */
+export interface StaticOptions {
+  /** A file (relative to the root) answered for unknown extension-less paths: `index.html` for a single-page app. */
+  fallback?: string;
+}
+
 /** Answers a request from the files under `root`; `path` is the URL path below the route's prefix. */
-export async function serveStatic(req: IncomingMessage, res: ServerResponse, root: string, path: string): Promise<void> {
+export async function serveStatic(req: IncomingMessage, res: ServerResponse, root: string, path: string, options: StaticOptions = {}): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('allow', 'GET, HEAD');
     return sendProblem(res, 405, 'method_not_allowed', `${req.method} is not allowed on static files`);
   }
-  const found = await resolveStaticFile(root, path);
+  let found = await resolveStaticFile(root, path);
+  if (found === undefined && options.fallback !== undefined && wantsAppShell(path)) {
+    found = await resolveStaticFile(root, `/${options.fallback}`);
+  }
   if (found === 'folder-without-slash') {
     // Relative links in the folder's index.html resolve against the folder only with a slash.
     const [pathname, query] = splitQuery(req.url ?? '/');

@@ -78,7 +78,7 @@ const fails = test.macro({
 });
 
 test('for an app of no supported kind, listing what it looked for', fails, { 'README.md': 'hi', 'src/index.html': '' },
-  /^no supported app found: looked for Procfile \(web:\), package\.json, index\.html, public\/index\.html, dist\/index\.html$/);
+  /^no supported app found: looked for Procfile \(web:\), package\.json, go\.mod, index\.html, public\/index\.html, dist\/index\.html$/);
 test('for a Procfile without web:, naming the types it has', fails, { Procfile: 'worker: node w.js\nclock: node c.js\n', 'index.html': '' },
   /Procfile has no web: line \(found only: worker, clock\)/);
 test('for an empty Procfile', fails, { Procfile: '# nothing yet\n' }, /Procfile has no web: line \(found no process types\)/);

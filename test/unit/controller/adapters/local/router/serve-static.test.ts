@@ -21,6 +21,15 @@ test.before(async () => {
   await symlink(join(base, 'secret.txt'), join(root, 'escape.txt'));
   await symlink(base, join(root, 'up'));
   await symlink(join(root, 'index.html'), join(root, 'inside.html'));
+  await mkdir(join(root, '.git'));
+  await mkdir(join(root, '.well-known/acme-challenge'), { recursive: true });
+  await mkdir(join(root, 'docs/.private'));
+  await writeFile(join(root, '.env'), 'SECRET=1');
+  await writeFile(join(root, '.git/config'), 'git');
+  await writeFile(join(root, 'docs/.private/notes'), 'notes');
+  await writeFile(join(root, '.well-known/security.txt'), 'contact');
+  await writeFile(join(root, '.well-known/acme-challenge/token'), 'token');
+  await symlink(join(root, '.env'), join(root, 'env.txt'));
 });
 test.after.always(() => cleanup());
 
@@ -30,7 +39,7 @@ const refused = test.macro({
   },
   title: (_, path) => `${path} serves nothing`,
 });
-for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/%2E%2E%2Fsecret.txt', '/docs/../../secret.txt', '/..%2f..%2fsecret.txt', '/../site-private/key', '/escape.txt', '/up/secret.txt', '/missing', '/%00', '/%zz', '/..\\secret.txt']) {
+for (const path of ['/.env', '/%2eenv', '/.git/config', '/docs/.private/notes', '/docs/%2Eprivate/notes', '/env.txt', '/docs/.well-known/x', '/.well-known/../.env', '/../secret.txt', '/%2e%2e/secret.txt', '/%2E%2E%2Fsecret.txt', '/docs/../../secret.txt', '/..%2f..%2fsecret.txt', '/../site-private/key', '/escape.txt', '/up/secret.txt', '/missing', '/%00', '/%zz', '/..\\secret.txt']) {
   test(refused, path);
 }
 
@@ -40,6 +49,11 @@ test('files, folders and encoded names resolve inside the root', async (t) => {
   t.is(await resolveStaticFile(root, '/docs'), 'folder-without-slash');
   t.like(await resolveStaticFile(root, '/a%20b.css'), { size: 3 });
   t.like(await resolveStaticFile(root, '/inside.html'), { file: join(root, 'index.html') });
+});
+
+test('/.well-known/ is served although it is a dot-folder', async (t) => {
+  t.like(await resolveStaticFile(root, '/.well-known/security.txt'), { size: 7 });
+  t.like(await resolveStaticFile(root, '/.well-known/acme-challenge/token'), { size: 5 });
 });
 
 test('content types', (t) => {

@@ -134,7 +134,7 @@ test('kubectl apply of the git example stages a Job, deploys, scales without a r
   await buildUntil('the first release', name, () => settled(name));
   const deployment = deploymentOf(name);
   const image: string = deployment.spec.template.spec.containers[0].image;
-  t.regex(image, new RegExp(`^registry\\.test/${NS}-${name}:`));
+  t.regex(image, new RegExp(`^registry\\.test/${NS}/${name}:`));
   t.is(deployment.spec.replicas, manifest.spec.instances);
   const builds = jobsCreated(name);
   t.true(builds >= 1);

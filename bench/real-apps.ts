@@ -80,7 +80,13 @@ async function pushOne(app: RealApp): Promise<Outcome> {
   const pushArgs = ['push', '--name', app.name, '--git', `${git.url}/${app.name}.git,${app.rev}`, '--output', 'json', '--timeout', `${Math.round(timeoutMs / 1000)}s`];
   if (app.subdir) pushArgs.push('--subdir', app.subdir);
   const pushed = await runCli(pushArgs, cliEnv);
-  if (pushed.code !== 0) return { app, serving: false, seconds: seconds(), reason: cliError(pushed.stderr) };
+  if (pushed.code !== 0) {
+    const failed = seconds();
+    const reason = cliError(pushed.stderr);
+    // "its last lines are in the staging log": the line that says why is there, not in the CLI's error.
+    const cause = reason.includes('staging log') ? await stagingCause(app.name) : '';
+    return { app, serving: false, seconds: failed, reason: cause ? `${reason}; log: ${cause}` : reason };
+  }
   const url = `${JSON.parse(pushed.stdout).urls[0]}`.replace(/\/$/, '') + (app.route ?? '/');
   const deadline = Date.now() + serveMs;
   let last = 'no answer';
@@ -130,12 +136,23 @@ const median = times.length ? times[Math.floor(times.length / 2)]!.toFixed(1) : 
 console.log('');
 console.log(`${serving.length} of ${ordered.length} serve (median push-to-serving ${median} s); whole run ${((performance.now() - began) / 1000).toFixed(0)} s`);
 
+/** The build output's first line that names an error (`slipway app logs N --staging`), e.g. npm's `npm error code …`. */
+async function stagingCause(name: string): Promise<string> {
+  const logs = await runCli(['app', 'logs', name, '--staging'], cliEnv);
+  const lines = logs.stdout.split('\n').map((line) => line.trim()).filter(Boolean);
+  const line = lines.find((l) => /npm (error|ERR!) code|ERR_PNPM|error Error|SELF_SIGNED|UNABLE_TO_VERIFY|ENOTFOUND|ETIMEDOUT/.test(l))
+    ?? lines.find((l) => /\berror\b/i.test(l));
+  // Lines read `<time> <step> <stream> <text>`: keep the text.
+  return (line ?? '').replace(/^\S+Z \S+ (stdout|stderr|system) /, '').replace(/\s+/g, ' ').slice(0, 200);
+}
+
 /** The CLI's error in one line: `--output json` prints `{ error: { message, code } }` on stderr. */
 function cliError(stderr: string): string {
   const start = stderr.indexOf('{');
   try {
     const { error } = JSON.parse(stderr.slice(start)) as { error: { message: string; code: string } };
-    return `${error.message.replace(/\s+/g, ' ')} (${error.code})`;
+    // The searched PATH of "yarn is not installed" is long and the same for every app.
+    return `${error.message.replace(/\s+/g, ' ').replace(/\(searched PATH: [^)]*\)/, '(searched PATH: …)')} (${error.code})`;
   } catch {
     return stderr.trim().split('\n').at(-1) ?? 'failed without a message';
   }

@@ -51,6 +51,11 @@ const builtins: Row[] = [
   ['batch', 'v1', 'jobs', 'Job', true, [], 'sg'],
   ['networking.k8s.io', 'v1', 'ingresses', 'Ingress', true, ['ing'], 'sg'],
   ['coordination.k8s.io', 'v1', 'leases', 'Lease', true, [], ''],
+  ['policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, ['pdb'], 's'],
+  ['rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false, [], ''],
+  ['rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', false, [], ''],
+  ['rbac.authorization.k8s.io', 'v1', 'roles', 'Role', true, [], ''],
+  ['rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding', true, [], ''],
   ['apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, ['crd', 'crds'], 'sg'],
 ];
 

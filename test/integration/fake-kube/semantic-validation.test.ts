@@ -149,6 +149,7 @@ test('a Deployment using every rule correctly', accepted, deployment({ strategy:
   })],
   volumes: [{ name: 'cache', emptyDir: {} }], nodeSelector: { 'kubernetes.io/arch': 'amd64' },
 }));
+test('a Deployment replaced with Recreate (one replica on a ReadWriteOnce claim)', accepted, deployment({ strategy: { type: 'Recreate' } }));
 test('a Job of 63 characters with restartPolicy Never', accepted, job({}, {}, `j${'x'.repeat(62)}`));
 test('a Service with two named ports and a numeric targetPort', accepted, service({ ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'https', port: 443, targetPort: 'https' }] }, 'web-svc'));
 test('an Ingress with a wildcard host, a Prefix path and TLS', accepted, ingress({ host: '*.apps.example.com' }, { path: '/api/v1' }, { ingressClassName: 'traefik', tls: [{ hosts: ['*.apps.example.com'], secretName: 'apps-tls' }] }));

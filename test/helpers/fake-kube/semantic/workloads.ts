@@ -71,7 +71,7 @@ export function validateDeployment(o: Obj, old?: Obj): FieldError[] {
     const surge = intOrPercent(ru.maxSurge, 'spec.strategy.rollingUpdate.maxSurge');
     out.push(...unavailable.errors, ...surge.errors);
     if (unavailable.zero && surge.zero) out.push(invalid('spec.strategy.rollingUpdate.maxUnavailable', ru.maxUnavailable, 'may not be 0 when `maxSurge` is 0'));
-  } else {
+  } else if (type !== 'Recreate') {
     out.push(notSupported('spec.strategy.type', type, ['Recreate', 'RollingUpdate']));
   }
   if (typeof spec.progressDeadlineSeconds === 'number' && spec.progressDeadlineSeconds <= ((spec.minReadySeconds as number | undefined) ?? 0)) {

@@ -160,3 +160,13 @@ const cannotStart = test.macro({
 
 test('builder image pull keeps failing', cannotStart, 'ImagePullBackOff', /^staging could not start: the builder image "example\.com\/no-such\/builder:1" could not be pulled \(ImagePullBackOff\); the Job was deleted$/);
 test('invalid image name', cannotStart, 'InvalidImageName', /could not be pulled \(InvalidImageName\)/);
+
+test("a user's own Secret named like Slipway's is never overwritten: the stage fails saying so, before any Job", async (t) => {
+  const { kube, stager } = await setUp();
+  t.teardown(() => kube.close());
+  const mine = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'slipway-s3', namespace: NS }, type: 'Opaque', data: { AWS_ACCESS_KEY_ID: Buffer.from('mine').toString('base64') } };
+  await kube.kubeConfig().makeApiClient(CoreV1Api).createNamespacedSecret({ namespace: NS, body: mine });
+  await t.throwsAsync(stager.stage(stageInput('s1')), { code: 'stage_failed', message: /namespace "[a-z-]+" has a Secret "slipway-s3" that Slipway did not copy there[^]*never overwrites it/ } as never);
+  t.deepEqual((kube.object('v1', 'Secret', NS, 'slipway-s3') as Loose).data, mine.data, 'the user\'s Secret is as it was');
+  t.deepEqual(kube.objects('batch/v1', 'Job', NS), []);
+});

@@ -2,10 +2,13 @@
  * Pods can only mount Secrets of their own namespace, so the registry and S3 Secrets
  * that live with Slipway (its system namespace) are copied into each app namespace
  * under the same name, and refreshed when the original changes (rotated credentials).
+ * The Secret sync keeps them current between builds; this copy at stage time makes a
+ * build independent of it. Both write through `putCopy`, which never touches a Secret
+ * of that name that Slipway did not make.
  */
 import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { stageFailed } from '../../../../../core/error-cases.ts';
-import { MANAGED_BY, LABELS } from '../../labels.ts';
+import { putCopy } from '../../secrets/sync-copy.ts';
 import { fromKubeError, isKubeStatus } from '../../kube-errors.ts';
 
 /** Which Secret, and how a missing one is created (shown to the user). */
@@ -32,41 +35,18 @@ export async function copySystemSecret(kc: KubeConfig, systemNamespace: string, 
     }
     throw fromKubeError(error, `reading Secret ${systemNamespace}/${name}`);
   }
-  const copy: V1Secret = {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name, namespace, labels: { [LABELS.managedBy]: MANAGED_BY }, annotations: { [COPIED_FROM]: `${systemNamespace}/${name}` } },
-    ...(source.type ? { type: source.type } : {}),
-    data: source.data ?? {},
-  };
-  let current: V1Secret | undefined;
+  let outcome;
   try {
-    current = await core.readNamespacedSecret({ name, namespace });
+    outcome = await putCopy(kc, systemNamespace, namespace, source);
   } catch (error) {
-    if (!isKubeStatus(error, 404)) throw fromKubeError(error, `reading Secret ${namespace}/${name}`);
+    // Another stage of this namespace (or the Secret sync) copied it at the same moment.
+    if (!isKubeStatus(error, 409)) throw error;
+    outcome = await putCopy(kc, systemNamespace, namespace, source);
   }
-  try {
-    if (!current) {
-      await core.createNamespacedSecret({ namespace, body: copy }).catch((error: unknown) => {
-        // Another stage of this namespace copied it at the same moment.
-        if (!isKubeStatus(error, 409)) throw error;
-      });
-    } else if ((current.type ?? 'Opaque') !== (source.type ?? 'Opaque')) {
-      // A Secret's type cannot change in place.
-      await core.deleteNamespacedSecret({ name, namespace });
-      await core.createNamespacedSecret({ namespace, body: copy });
-    } else if (!sameData(current.data, source.data)) {
-      await core.replaceNamespacedSecret({ name, namespace, body: { ...copy, metadata: { ...copy.metadata, resourceVersion: current.metadata?.resourceVersion } } });
-    }
-  } catch (error) {
-    throw fromKubeError(error, `copying Secret ${name} into namespace ${namespace}`);
+  if (outcome === 'foreign') {
+    throw stageFailed(
+      `namespace "${namespace}" has a Secret "${name}" that Slipway did not copy there, so builds cannot use Slipway's "${systemNamespace}/${name}"; ` +
+        `Slipway never overwrites it: rename or delete it (kubectl delete secret ${name} -n ${namespace}), or point Slipway at another Secret name`,
+    );
   }
-}
-
-/** True when both hold the same keys and values. */
-function sameData(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
-  const left = a ?? {};
-  const right = b ?? {};
-  const keys = Object.keys(left);
-  return keys.length === Object.keys(right).length && keys.every((key) => left[key] === right[key]);
 }

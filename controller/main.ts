@@ -43,6 +43,7 @@ import type { SecretStore } from '../core/ports/secret-store.ts';
 import { hostname } from 'node:os';
 import { isApiRequestHost, reservedApiHosts } from './api/api-hosts.ts';
 import { idleLimits } from './api/long-request.ts';
+import { createEpinioLogSockets } from './api/epinio/epinio-log-sockets.ts';
 import type { RoutePolicy } from './pipeline/app-routes.ts';
 import { createMetrics } from './metrics/create-metrics.ts';
 import { countErrors } from './metrics/count-errors.ts';
@@ -224,8 +225,12 @@ async function startLocked(config: Config, logger: Logger, clock: Clock, overrid
   const server = createServer({ headersTimeout: 30_000, requestTimeout: 0 }, (req, res) => {
     if (forApi(req) || !parts?.handle?.(req, res)) void koa(req, res);
   });
+  // Epinio's log WebSockets (`/wapi/v1`) on the API's hosts; other upgrades there are refused.
+  const epinioSockets = createEpinioLogSockets({
+    store, auth, clock, logger: logger.child({ component: 'wapi' }), pipeline: pipelineDeps, heartbeatMs: idleLimits(config.timeouts.idleMs).heartbeatMs,
+  });
   server.on('upgrade', (req, socket, head) => {
-    if (forApi(req) || !parts?.handleUpgrade?.(req, socket, head)) socket.destroy();
+    if (forApi(req) ? !epinioSockets(req, socket, head) : !parts?.handleUpgrade?.(req, socket, head)) socket.destroy();
   });
   // A silent connection goes away (a stalled upload); routes that wait by design lift
   // this for their request and streams send heartbeats inside it (api/long-request.ts).

@@ -58,6 +58,10 @@ export const unauthorized = () => userError(401, 'unauthorized', 'authentication
 export const bearerUnsupported = () => userError(401, 'unauthorized',
   'bearer tokens (OIDC logins) are not supported; log in with a user name and password, e.g. "epinio login -u admin <url>" or "slipway login"');
 
+/** 401: a WebSocket's `?authtoken=` is missing, expired, forged, or its user's password changed. */
+export const authTokenInvalid = () => userError(401, 'unauthorized',
+  'the authtoken is missing, expired or invalid; get a new one from GET /api/v1/authtoken (it lasts 60 seconds)');
+
 /** 400: the git URL is not acceptable (scheme, embedded credentials, shape). */
 export const invalidGitUrl = (url: string, reason: string) =>
   userError(400, 'invalid_git_url', `git URL ${url} refused: ${reason}`, { url });

@@ -5,6 +5,7 @@
 import type { RouterMiddleware as Middleware } from '@koa/router';
 import { z } from 'zod';
 import type { PipelineApi } from '../api-deps.ts';
+import type { PipelineDeps } from '../../pipeline/pipeline-deps.ts';
 import { requireApp, requireNamespace } from '../../pipeline/lookup.ts';
 import { stageApp } from '../../pipeline/stage-app.ts';
 import { deployApp } from '../../pipeline/deploy-app.ts';
@@ -53,15 +54,20 @@ export function deployRoute(pipeline: () => PipelineApi): Middleware {
 /** GET /api/v1/namespaces/:ns/staging/:id/logs?follow= — ndjson log lines of a stage. */
 export function stagingLogsRoute(pipeline: () => PipelineApi, heartbeatMs?: number): Middleware {
   return async (ctx) => {
-    await requireNamespace(pipeline().deps.store, ctx.params.ns);
-    if (!STAGE_ID.test(ctx.params.id)) throw stageNotFound(ctx.params.ns, ctx.params.id);
-    // The same answer as `…/complete` for a stage nobody knows: 404, not an empty 200.
-    if (!pipeline().deps.stages.get(ctx.params.ns, ctx.params.id) && !(await recordedStage(pipeline().deps.store, ctx.params.ns, ctx.params.id))) {
-      throw stageNotFound(ctx.params.ns, ctx.params.id);
-    }
+    await requireStage(pipeline().deps, ctx.params.ns, ctx.params.id);
     const lines = pipeline().deps.runtime.stagingLogs(ctx.params.ns, ctx.params.id, { follow: queryFlag(ctx, 'follow'), signal: requestSignal(ctx) });
     sendNdjson(ctx, lines, heartbeatMs);
   };
+}
+
+/**
+ * Refuses (404) a stage nobody knows, as `…/complete` does, rather than answer an empty
+ * log: a running stage, or one a run or release of the namespace recorded.
+ */
+export async function requireStage(deps: Pick<PipelineDeps, 'store' | 'stages'>, namespace: string, stageId: string): Promise<void> {
+  await requireNamespace(deps.store, namespace);
+  if (!STAGE_ID.test(stageId)) throw stageNotFound(namespace, stageId);
+  if (!deps.stages.get(namespace, stageId) && !(await recordedStage(deps.store, namespace, stageId))) throw stageNotFound(namespace, stageId);
 }
 
 /**

@@ -13,7 +13,7 @@ import { healthzRoute, readyzRoute } from './routes/health.ts';
 import { infoRoute } from './routes/info.ts';
 import { namespaceCreateRoute, namespaceShowRoute, namespacesListRoute } from './routes/namespaces.ts';
 import { namespaceDeleteRoute } from './routes/namespace-delete.ts';
-import { appCreateRoute, appDeleteRoute, appShowRoute, appUpdateRoute, appValidateCvRoute, appsListRoute } from './routes/apps.ts';
+import { appCreateRoute, appDeleteRoute, appShowRoute, appUpdateRoute, appValidateCvRoute, appsBatchDeleteRoute, appsListRoute, appsMatchRoute } from './routes/apps.ts';
 import { authTokenRoute, meRoute } from './routes/epinio-session.ts';
 import { appImportGitRoute, appStoreDownloadRoute, appStoreRoute } from './routes/app-source.ts';
 import { deploymentShowRoute, deploymentsCreateRoute, releasesRoute, rollbackRoute } from './routes/runs.ts';
@@ -54,6 +54,9 @@ export function createApi(deps: ApiDeps): Koa {
   const apps = '/namespaces/:ns/applications';
   api.get(apps, appsListRoute(store, deps.pipeline?.deps.runtime));
   api.post(apps, json, appCreateRoute(deps));
+  api.delete(apps, appsBatchDeleteRoute(deps));
+  api.get('/namespaces/:ns/appsmatches', appsMatchRoute(store));
+  api.get('/namespaces/:ns/appsmatches/:prefix', appsMatchRoute(store));
   api.get(`${apps}/:app`, appShowRoute(store, deps.pipeline?.deps.runtime));
   api.patch(`${apps}/:app`, json, appUpdateRoute(deps));
   api.delete(`${apps}/:app`, appDeleteRoute(deps));

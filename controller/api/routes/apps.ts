@@ -19,6 +19,8 @@ import type { Context } from 'koa';
 import { assertRoutesFree } from '../../pipeline/app-routes.ts';
 import { currentUser, mayManageNamespaces } from '../namespace-access.ts';
 import { assertNoEpinioExtras, EPINIO_OK, isEpinioCreate, isEpinioUpdate } from '../epinio/epinio-request.ts';
+import { epinioApp, isEpinioClient } from '../epinio/epinio-app.ts';
+import { invalidRequest } from '../../../core/error-cases.ts';
 
 type Configuration = z.infer<typeof configurationSchema>;
 
@@ -46,7 +48,17 @@ export async function withLiveStatus(app: App, runtime: Runtime | undefined): Pr
 export function appsListRoute(store: StateStore, runtime?: Runtime): Middleware {
   return async (ctx) => {
     await requireNamespace(store, ctx.params.ns);
-    ctx.body = await Promise.all((await store.listApps(ctx.params.ns)).map((app) => withLiveStatus(app, runtime)));
+    const apps = await Promise.all((await store.listApps(ctx.params.ns)).map((app) => withLiveStatus(app, runtime)));
+    ctx.body = isEpinioClient(ctx) ? apps.map(epinioApp) : apps;
+  };
+}
+
+/** GET /api/v1/namespaces/:ns/appsmatches[/:prefix] — Epinio's `AppMatchResponse`: the names starting with the prefix (`epinio app delete --all`, completion). */
+export function appsMatchRoute(store: StateStore): Middleware {
+  return async (ctx) => {
+    await requireNamespace(store, ctx.params.ns);
+    const prefix = ctx.params.prefix ?? '';
+    ctx.body = { names: (await store.listApps(ctx.params.ns)).map((app) => app.metadata.name).filter((name) => name.startsWith(prefix)) };
   };
 }
 
@@ -91,7 +103,8 @@ export function appCreateRoute(deps: ApiDeps): Middleware {
 /** GET /api/v1/namespaces/:ns/applications/:app */
 export function appShowRoute(store: StateStore, runtime?: Runtime): Middleware {
   return async (ctx) => {
-    ctx.body = await withLiveStatus(await requireApp(store, ctx.params.ns, ctx.params.app), runtime);
+    const app = await withLiveStatus(await requireApp(store, ctx.params.ns, ctx.params.app), runtime);
+    ctx.body = isEpinioClient(ctx) ? epinioApp(app) : app;
   };
 }
 
@@ -129,12 +142,34 @@ export function appValidateCvRoute(store: StateStore): Middleware {
 export function appDeleteRoute(deps: ApiDeps): Middleware {
   return async (ctx) => {
     const app = await requireApp(deps.store, ctx.params.ns, ctx.params.app);
-    const { namespace, name } = app.metadata;
-    await deps.pipeline?.deps.runtime.delete(namespace, name);
-    await deps.store.deleteApp(namespace, name);
-    await deps.watch?.refresh(namespace, name);
-    await deps.secrets.deleteSecrets(namespace, name);
-    await deps.blobs.deletePrefix(sourcePrefix(namespace, name));
+    await deleteApp(deps, app);
     ctx.body = { deleted: app.metadata.name };
+  };
+}
+
+async function deleteApp(deps: ApiDeps, app: App): Promise<void> {
+  const { namespace, name } = app.metadata;
+  await deps.pipeline?.deps.runtime.delete(namespace, name);
+  await deps.store.deleteApp(namespace, name);
+  await deps.watch?.refresh(namespace, name);
+  await deps.secrets.deleteSecrets(namespace, name);
+  await deps.blobs.deletePrefix(sourcePrefix(namespace, name));
+}
+
+/**
+ * DELETE /api/v1/namespaces/:ns/applications?applications[]=A&applications[]=B — Epinio's
+ * batch delete (`epinio app delete`) → its `ApplicationDeleteResponse`. Every app is
+ * looked up before any is deleted, so a misspelt name deletes nothing. The body's
+ * `deleteImage` is not read: Slipway deletes an app's stored sources with it, and its
+ * images are the registry's to keep.
+ */
+export function appsBatchDeleteRoute(deps: ApiDeps): Middleware {
+  return async (ctx) => {
+    const given = ctx.query['applications[]'];
+    const names = [...new Set(given === undefined ? [] : Array.isArray(given) ? given : [given])];
+    if (!names.length) throw invalidRequest('name the apps to delete: ?applications[]=NAME (repeatable)', { field: 'applications[]' });
+    const apps = await Promise.all(names.map((name) => requireApp(deps.store, ctx.params.ns, name)));
+    for (const app of apps) await deleteApp(deps, app);
+    ctx.body = { unboundconfigurations: [] as string[] };
   };
 }

@@ -8,6 +8,7 @@
  */
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import { pack } from 'tar-stream';
 import { startTestServer, basic, ADMIN_PASSWORD, type TestServer } from '../../helpers/test-server.ts';
 import { makeTempDir } from '../../helpers/temp-dir.ts';
@@ -217,4 +218,72 @@ test.serial('login and session: namespace show, me, authtoken, epinio-version, e
   const body = await bearer.json() as { errors: { title: string }[] };
   t.is(bearer.status, 401);
   t.regex(body.errors[0]!.title, /bearer tokens .* not supported/);
+});
+
+/**
+ * A request as Epinio's Go client sends it: Go's default User-Agent, no Accept, a JSON
+ * body without Content-Type, `Accept-Encoding: gzip` (Go's transport adds it).
+ */
+function goRequest(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const req = request(`${server.url}/api/v1/${path}`, {
+      method,
+      headers: { 'user-agent': 'Go-http-client/1.1', authorization: AUTH, 'accept-encoding': 'gzip', ...(payload ? { 'content-length': payload.length } : {}) },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        resolve({ status: res.statusCode!, json: text ? JSON.parse(text) : undefined });
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+test.serial('epinio app list, show and delete: Epinio\'s App shape for its Go client, Slipway\'s for everyone else', async (t) => {
+  const list = await goRequest('GET', 'namespaces/workspace/applications');
+  t.is(list.status, 200);
+  const dir14 = list.json.find((a: any) => a.meta.name === 'dir14');
+  t.like(dir14, {
+    meta: { name: 'dir14', namespace: 'workspace' },
+    configuration: { instances: 1, configurations: [] },
+    origin: { Kind: 1 },
+    status: 'running',
+    stagingstatus: 'done',
+    deployment: { name: 'dir14', active: true, desiredreplicas: 1, readyreplicas: 1, status: '1/1' },
+  });
+  t.truthy(dir14.meta.createdAt);
+  t.truthy(dir14.stage_id);
+  t.truthy(dir14.image_url);
+  t.is(dir14.deployment.stage_id, dir14.stage_id);
+  t.true(dir14.deployment.routes.length > 0);
+  t.true(!Number.isNaN(Date.parse(dir14.deployment.createdAt)), 'RFC 3339, as the CLI parses it');
+  const git14 = await goRequest('GET', 'namespaces/workspace/applications/git14');
+  t.like(git14.json, { meta: { name: 'git14' }, status: 'running', origin: { Kind: 2, git: { repository: `${gitServer.url}/hello.git` } } });
+
+  // Slipway's clients (an Accept header, any User-Agent) keep Slipway's App.
+  const slipway = await (await server.request('GET', '/api/v1/namespaces/workspace/applications/dir14')).json() as any;
+  t.is(typeof slipway.status, 'object');
+  t.is(slipway.metadata.name, 'dir14');
+  const goWithAccept = await fetch(`${server.url}/api/v1/namespaces/workspace/applications/dir14`, { headers: { authorization: AUTH, 'user-agent': 'Go-http-client/1.1', accept: 'application/json' } });
+  t.is(typeof (await goWithAccept.json() as any).status, 'object');
+
+  const matches = await goRequest('GET', 'namespaces/workspace/appsmatches/dir');
+  t.deepEqual(matches.json.names.sort(), ['dir13', 'dir14']);
+  t.true((await goRequest('GET', 'namespaces/workspace/appsmatches')).json.names.includes('git14'));
+
+  // A misspelt name deletes nothing.
+  const refused = await goRequest('DELETE', 'namespaces/workspace/applications?applications%5B%5D=dir13&applications%5B%5D=nosuch', { deleteImage: false });
+  t.is(refused.status, 404);
+  t.is(refused.json.errors[0].status, 404);
+  t.is((await goRequest('GET', 'namespaces/workspace/applications/dir13')).status, 200);
+  const deleted = await goRequest('DELETE', 'namespaces/workspace/applications?applications%5B%5D=dir13&applications%5B%5D=git13', { deleteImage: false });
+  t.is(deleted.status, 200, JSON.stringify(deleted.json));
+  t.deepEqual(deleted.json, { unboundconfigurations: [] });
+  t.is((await goRequest('GET', 'namespaces/workspace/applications/dir13')).status, 404);
+  t.is((await goRequest('GET', 'namespaces/workspace/applications/git13')).status, 404);
+  t.is((await goRequest('GET', 'namespaces/workspace/applications/dir14')).status, 200);
 });

@@ -169,3 +169,26 @@ test.serial('a finished stage\'s log is sent whole and closed; refused tokens an
   t.is((await handshake(path(token, 'workspace', 'nosuchstage'))).status, 404);
   t.is((await handshake(`/wapi/v1/nothing?authtoken=${token}`)).status, 404);
 });
+
+test.serial('epinio app logs: the app\'s lines on its WebSocket, a normal close without follow', async (t) => {
+  const gate = join(gateDir, 'gate-app');
+  await writeFile(gate, '');
+  const { deployment } = await startPush(t, 'applog', gate);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const status = (await epinio('GET', `namespaces/workspace/applications/applog/deployments/${deployment}`)).json.status;
+    if (status === 'succeeded') break;
+    if (status === 'failed' || Date.now() > deadline) return t.fail(`deployment ${status}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const token = (await epinio('GET', 'authtoken')).json.token as string;
+  // `epinio app logs applog`: no stage_id, follow=false.
+  const query = new URLSearchParams({ authtoken: token, follow: 'false' });
+  const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/wapi/v1/namespaces/workspace/applications/applog/logs?${query}`);
+  const messages: any[] = [];
+  ws.addEventListener('message', (event) => messages.push(JSON.parse(String(event.data))));
+  const close = await new Promise<CloseEvent>((resolve) => ws.addEventListener('close', resolve));
+  t.is(close.code, 1000);
+  t.true(messages.some((m) => /serves/.test(m.Message) && m.ContainerName === 'slipway'), JSON.stringify(messages));
+  t.is((await handshake(`/wapi/v1/namespaces/workspace/applications/nosuch/logs?authtoken=${token}`)).status, 404);
+});

@@ -13,7 +13,7 @@ import { healthzRoute, readyzRoute } from './routes/health.ts';
 import { infoRoute } from './routes/info.ts';
 import { namespaceCreateRoute, namespaceShowRoute, namespacesListRoute } from './routes/namespaces.ts';
 import { namespaceDeleteRoute } from './routes/namespace-delete.ts';
-import { appCreateRoute, appDeleteRoute, appShowRoute, appUpdateRoute, appValidateCvRoute, appsBatchDeleteRoute, appsListRoute, appsMatchRoute } from './routes/apps.ts';
+import { appCreateRoute, appDeleteRoute, appShowRoute, appUpdateRoute, appValidateCvRoute, appsBatchDeleteRoute, appsListRoute, appsMatchRoute, allAppsListRoute } from './routes/apps.ts';
 import { authTokenRoute, meRoute } from './routes/epinio-session.ts';
 import { appImportGitRoute, appStoreDownloadRoute, appStoreRoute } from './routes/app-source.ts';
 import { deploymentShowRoute, deploymentsCreateRoute, releasesRoute, rollbackRoute } from './routes/runs.ts';
@@ -53,6 +53,7 @@ export function createApi(deps: ApiDeps): Koa {
   api.delete('/namespaces/:ns', requireNamespaceAdmin, namespaceDeleteRoute(store, blobs, deps.pipeline?.deps.runtime));
   const apps = '/namespaces/:ns/applications';
   api.get(apps, appsListRoute(store, deps.pipeline?.deps.runtime));
+  api.get('/applications', allAppsListRoute(store, deps.pipeline?.deps.runtime));
   api.post(apps, json, appCreateRoute(deps));
   api.delete(apps, appsBatchDeleteRoute(deps));
   api.get('/namespaces/:ns/appsmatches', appsMatchRoute(store));

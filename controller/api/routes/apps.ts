@@ -17,7 +17,7 @@ import { requireApp, requireNamespace } from '../../pipeline/lookup.ts';
 import type { z } from 'zod';
 import type { Context } from 'koa';
 import { assertRoutesFree } from '../../pipeline/app-routes.ts';
-import { currentUser, mayManageNamespaces } from '../namespace-access.ts';
+import { currentUser, mayAccess, mayManageNamespaces } from '../namespace-access.ts';
 import { assertNoEpinioExtras, EPINIO_OK, isEpinioCreate, isEpinioUpdate } from '../epinio/epinio-request.ts';
 import { epinioApp, isEpinioClient } from '../epinio/epinio-app.ts';
 import { invalidRequest } from '../../../core/error-cases.ts';
@@ -49,6 +49,19 @@ export function appsListRoute(store: StateStore, runtime?: Runtime): Middleware 
   return async (ctx) => {
     await requireNamespace(store, ctx.params.ns);
     const apps = await Promise.all((await store.listApps(ctx.params.ns)).map((app) => withLiveStatus(app, runtime)));
+    ctx.body = isEpinioClient(ctx) ? apps.map(epinioApp) : apps;
+  };
+}
+
+/**
+ * GET /api/v1/applications — the apps of every namespace the user may access (Epinio's
+ * `epinio app list --all`; the same shapes as the per-namespace list).
+ */
+export function allAppsListRoute(store: StateStore, runtime?: Runtime): Middleware {
+  return async (ctx) => {
+    const user = currentUser(ctx.state);
+    const namespaces = (await store.listNamespaces()).filter((ns) => mayAccess(user, ns.name));
+    const apps = await Promise.all((await Promise.all(namespaces.map((ns) => store.listApps(ns.name)))).flat().map((app) => withLiveStatus(app, runtime)));
     ctx.body = isEpinioClient(ctx) ? apps.map(epinioApp) : apps;
   };
 }

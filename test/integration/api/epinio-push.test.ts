@@ -271,6 +271,11 @@ test.serial('epinio app list, show and delete: Epinio\'s App shape for its Go cl
   const goWithAccept = await fetch(`${server.url}/api/v1/namespaces/workspace/applications/dir14`, { headers: { authorization: AUTH, 'user-agent': 'Go-http-client/1.1', accept: 'application/json' } });
   t.is(typeof (await goWithAccept.json() as any).status, 'object');
 
+  // `epinio app list --all`: every namespace the user may access.
+  const all = await goRequest('GET', 'applications');
+  t.is(all.status, 200);
+  t.true(all.json.some((a: any) => a.meta.name === 'dir14' && a.meta.namespace === 'workspace' && a.status === 'running'));
+
   const matches = await goRequest('GET', 'namespaces/workspace/appsmatches/dir');
   t.deepEqual(matches.json.names.sort(), ['dir13', 'dir14']);
   t.true((await goRequest('GET', 'namespaces/workspace/appsmatches')).json.names.includes('git14'));

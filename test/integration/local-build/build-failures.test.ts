@@ -32,7 +32,8 @@ test('a failing build reports its exit code and last lines, and streamed stdout 
   const error = (await t.throwsAsync(result)) as SlipwayError;
   t.true(isSlipwayError(error, 'stage_failed'));
   t.is(error.status, 422);
-  t.is(error.message, 'build step "npm run build" failed with exit code 3; its last lines are in the staging log');
+  // The message quotes the first error line, not the last line of output (issue 16: say what to change).
+  t.is(error.message, 'build step "npm run build" failed with exit code 3: error: missing semicolon; its last lines are in the staging log');
   t.is(error.data.exitCode, 3);
   const tail = error.data.log as string[];
   t.is(tail.length, 20);

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { BuildLog } from './build-log.ts';
 import { createLineSplitter } from './split-lines.ts';
+import { isErrorLine } from '../run/error-line.ts';
 import { stageFailed } from './stage-failed.ts';
 import type { TrackProcess } from '../run/process-records.ts';
 
@@ -39,6 +40,17 @@ function killGroup(pid: number | undefined): void {
   } catch {
     // ESRCH: nothing left in the group
   }
+}
+
+/**
+ * The line of a failed step's output a person should read first: its first error line
+ * (`npm error code E404`, `ERROR: Could not find a version …`), else its last line;
+ * cut to 300 characters.
+ */
+function tellingLine(tail: string[]): string | undefined {
+  const lines = tail.map((line) => line.trim()).filter(Boolean);
+  const line = lines.find(isErrorLine) ?? lines.at(-1);
+  return line === undefined ? undefined : line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }
 
 /** Runs `argv`; resolves when it exits 0, else throws `stage_failed` (exit code, timeout or abort, with the last lines). */
@@ -102,7 +114,8 @@ export function runBuildCommand(options: RunBuildCommandOptions): Promise<void> 
       }
       if (code === 0) return resolve();
       const how = code === null ? `was killed by ${killedBy}` : `failed with exit code ${code}`;
-      reject(stageFailed(`build step "${display}" ${how}; its last lines are in the staging log`, {
+      const said = tellingLine(log.tail());
+      reject(stageFailed(`build step "${display}" ${how}${said ? `: ${said}` : ''}; its last lines are in the staging log`, {
         command: display,
         exitCode: code,
         signal: killedBy,

@@ -16,7 +16,7 @@ test('a program that does not exist fails staging, naming it', async (t) => {
 
 test('a step killed by a signal says which', async (t) => {
   const error = (await t.throwsAsync(run(['/bin/sh', '-c', 'echo going; kill -KILL $$']))) as SlipwayError;
-  t.is(error.message, 'build step "/bin/sh -c echo going; kill -KILL $$" was killed by SIGKILL; its last lines are in the staging log');
+  t.is(error.message, 'build step "/bin/sh -c echo going; kill -KILL $$" was killed by SIGKILL: going; its last lines are in the staging log', 'without an error line, the last line is quoted');
   t.deepEqual(error.data.log, ['going']);
 });
 

@@ -22,13 +22,42 @@ test(accepts, 'https://github.com/org/repo.git', 'https://github.com/org/repo.gi
 test(accepts, 'https://github.com/org/repo/', 'https://github.com/org/repo');
 test(accepts, ' http://git.local:3000/org/repo ', 'http://git.local:3000/org/repo');
 test(refuses, 'file:///etc/passwd', /file scheme/);
-test(refuses, 'ssh://git@github.com/org/repo.git', /ssh scheme/);
 test(refuses, 'git://github.com/org/repo.git', /git scheme/);
 test(refuses, 'ftp://example.com/repo', /ftp scheme/);
 test(refuses, 'ext::sh -c touch% /tmp/pwned', /remote helpers/);
 test(refuses, 'fd::17', /remote helpers/);
-test(refuses, 'git@github.com:org/repo.git', /scp-like/);
-test(refuses, 'github.com:org/repo.git', /scp-like/);
+test(accepts, 'git@github.com:org/repo.git', 'git@github.com:org/repo.git');
+test(accepts, 'GitHub.com:org/repo.git/', 'git@github.com:org/repo.git');
+test(accepts, 'deploy@git.example.com:/srv/git/app.git', 'ssh://deploy@git.example.com/srv/git/app.git');
+test(accepts, 'git@[::1]:org/repo.git', 'git@[::1]:org/repo.git');
+test(accepts, 'ssh://git@github.com/org/repo.git', 'ssh://git@github.com/org/repo.git');
+test(accepts, 'ssh://GitHub.com:22/org/repo.git/', 'ssh://git@github.com/org/repo.git');
+test(accepts, 'ssh://git@git.example.com:2222/org/repo.git', 'ssh://git@git.example.com:2222/org/repo.git');
+test(accepts, 'git+ssh://git@git.example.com/~/repo.git', 'ssh://git@git.example.com/~/repo.git');
+test(accepts, 'ssh://git@[2001:db8::1]:2222/repo.git', 'ssh://git@[2001:db8::1]:2222/repo.git');
+test(refuses, 'ssh://git:hunter2@github.com/org/repo.git', /passwords in SSH URLs/);
+test(refuses, 'git:hunter2@github.com:org/repo.git', /passwords in SSH addresses/);
+test(refuses, 'ssh://-oProxyCommand=touch%20x/repo.git', /host/);
+test(refuses, '-oProxyCommand=x:repo.git', /host/);
+test(refuses, 'ssh://-l@github.com/repo.git', /SSH user/);
+test(refuses, 'git@github.com:-u/repo.git', /must not start with "-"/);
+test(refuses, 'ssh://git@github.com/', /no repository path/);
+test(refuses, 'git@github.com:', /no repository path/);
+test(refuses, 'git@github.com:org/repo\n.git', /control characters/);
+
+test('the parts of SSH addresses', (t) => {
+  t.like(validateGitUrl('git@github.com:org/repo.git'), { transport: 'ssh', host: 'github.com', port: 22, user: 'git', path: 'org/repo.git' });
+  t.like(validateGitUrl('ssh://me@host:2222/srv/a%20b.git'), { transport: 'ssh', host: 'host', port: 2222, user: 'me', path: '/srv/a b.git', href: 'ssh://me@host:2222/srv/a%20b.git' });
+  t.like(validateGitUrl('ssh://host/~/repo.git'), { path: '~/repo.git' });
+  t.like(validateGitUrl('https://github.com/org/repo.git'), { transport: 'http', host: 'github.com', port: 443 });
+});
+
+test('a password in an SSH address is never echoed', (t) => {
+  for (const url of ['ssh://git:hunter2@github.com/org/repo.git', 'git:hunter2@github.com:org/repo.git']) {
+    const error = t.throws(() => validateGitUrl(url));
+    t.notRegex(`${error!.message} ${JSON.stringify((error as { data?: unknown }).data)}`, /hunter2/);
+  }
+});
 test(refuses, '/srv/git/repo.git', /not a valid URL/);
 test(refuses, '', /empty/);
 

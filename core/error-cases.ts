@@ -85,6 +85,28 @@ export const gitAuthRequired = (url: string) =>
   userError(401, 'git_auth_required',
     `${url} requires authentication; configure credentials for this host (SLIPWAY_GIT_CREDENTIALS_FILE; see docs/git-import.md)`, { url });
 
+/**
+ * 401: the SSH server refused every deploy key that applies to the host (or none is
+ * configured). Names the keys' fingerprints, never the keys.
+ */
+export const gitDeployKeyRefused = (url: string, host: string, fingerprints: string[]) =>
+  userError(401, 'git_auth_required', fingerprints.length > 0
+    ? `${url}: the SSH server refused the deploy key${fingerprints.length > 1 ? 's' : ''} ${fingerprints.join(', ')}; add the public key (slipway git-keys list) as a deploy key of the repository`
+    : `${url}: no deploy key is configured for ${host}; create one with "slipway git-keys add ${host} --generate" and add its public key as a deploy key of the repository`,
+  { url, host, fingerprints });
+
+/** 424: the SSH host presented a host key Slipway does not trust (none is trusted for that host). Never trusted on first use. */
+export const gitHostKeyUnknown = (host: string, fingerprint: string) =>
+  userError(424, 'git_host_key_unknown',
+    `the SSH host key of ${host} (${fingerprint}) is not trusted; compare it with the one your git provider publishes, then run "slipway git-keys trust ${host}"`,
+    { host, fingerprint });
+
+/** 424: the SSH host presented a key other than the one(s) trusted for it: a changed key, or someone in between. */
+export const gitHostKeyMismatch = (host: string, trusted: string[], presented: string) =>
+  userError(424, 'git_host_key_mismatch',
+    `the SSH host ${host} presented the host key ${presented}, but Slipway trusts ${trusted.join(', ')} for it; someone may be intercepting the connection. If the provider really changed its key, run "slipway git-keys untrust ${host}" and trust the new one`,
+    { host, trusted, presented });
+
 /** 502-class for the user, but reported as 424: the remote could not be reached. */
 export const gitUnreachable = (url: string, reason: string) =>
   new SlipwayError('git_unreachable', `cannot reach ${url}: ${reason}`, { status: 424, expose: true, retry: 'waiting', data: { url } });

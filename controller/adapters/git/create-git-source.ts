@@ -1,7 +1,8 @@
 /**
  * The git source adapter: resolves revisions with a ref listing and streams a
  * commit's tree as tar.gz, over a guarded HTTP transport (address guard, byte cap,
- * timeout, redirects re-checked). Every stage of the protocol is streamed and capped
+ * timeout, redirects re-checked) or over SSH with deploy keys (ssh/: the same guard, caps
+ * and protocol code, host keys checked strictly). Every stage of the protocol is streamed and capped
  * (docs/git-import.md, "Limits"), and a server-wide number of operations run at once. The archive is held to the upload limits (entries,
  * unpacked bytes, safe symlinks). Wired by controller/main.ts from `config.git` and
  * `config.limits`.
@@ -9,7 +10,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { invalidRequest, gitTimeout, unknownRevision, unknownSubdir } from '../../../core/error-cases.ts';
+import { invalidGitUrl, invalidRequest, gitTimeout, unknownRevision, unknownSubdir } from '../../../core/error-cases.ts';
 import type { Logger } from '../../../core/ports/logger.ts';
 import type { ArchiveRequest, GitSource, ResolvedRevision } from '../../../core/ports/git-source.ts';
 import { redactUrl } from '../../../core/redact.ts';
@@ -23,7 +24,10 @@ import { matchRevision } from './resolve-revision.ts';
 import { findSubtree, parseCommit } from './parse-objects.ts';
 import { planArchive, type GitArchiveLimits } from './plan-archive.ts';
 import { archiveTree } from './tree-archive.ts';
-import { validateGitUrl, validateRevision, validateSubdir } from '../../../core/git-rules.ts';
+import { validateGitUrl, validateRevision, validateSubdir, type GitUrl } from '../../../core/git-rules.ts';
+import type { GitKeyStore } from '../../../core/ports/git-keys.ts';
+import { connectSsh } from './ssh/ssh-connect.ts';
+import { createSshGitClient } from './ssh/ssh-git-client.ts';
 
 /** Settings and seams of {@link createGitSource}. */
 export interface GitSourceDeps {
@@ -54,6 +58,11 @@ export interface GitSourceDeps {
   lookup?: HostLookup;
   /** gzip level of archives (default 6). */
   gzipLevel?: number;
+  /**
+   * Deploy keys and trusted host keys for `ssh://` and `git@host:path` URLs (issue 17).
+   * Without a store, SSH URLs fail with `invalid_git_url`.
+   */
+  keys?: GitKeyStore;
 }
 
 /** An operation's deadline joined with the caller's signal, and the error either ends it with. */
@@ -83,17 +92,32 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
    * time); maps every failure. With `hold`, the slot and dir outlive the call: the
    * caller releases them when its stream closes.
    */
-  async function operation<T>(url: URL, callerSignal: AbortSignal | undefined, work: (remote: Remote, dir: string) => Promise<T>, hold = false) {
+  async function operation<T>(url: GitUrl, callerSignal: AbortSignal | undefined, work: (remote: Remote, dir: string) => Promise<T>, hold = false) {
     const display = redactUrl(url.href);
+    if (url.transport === 'ssh' && !deps.keys) {
+      throw invalidGitUrl(display, 'SSH repositories need deploy keys, and this server has no key store; use an https:// URL');
+    }
     const release = await slots.acquire(callerSignal);
     const deadline = deadlineFor(display, callerSignal);
     const { signal, error: abortError } = deadline;
-    const http = createGuardedHttp({ guard, maxBytes: deps.maxBytes, signal, abortError, displayUrl: url.href, logger: deps.logger });
-    const credentials = deps.credentials.forUrl(url.href);
-    const remote: Remote = {
-      http, url: url.href, display, signal, maxObjectBytes: deps.limits.unpackedBytes, maxRefsBytes, logger: deps.logger,
-      headers: credentials ? { authorization: basicAuthHeader(credentials) } : {},
-    };
+    let remote: Remote;
+    let closeTransport = () => {};
+    if (url.transport === 'ssh') {
+      const { host, port, user, path } = url;
+      const ssh = createSshGitClient({
+        connect: () => connectSsh({ host, port, user: user!, guard, keys: deps.keys!, signal, abortError, display, logger: deps.logger }),
+        path: path!, maxBytes: deps.maxBytes, maxRefsBytes, signal, abortError, display, logger: deps.logger,
+      });
+      closeTransport = () => ssh.close();
+      remote = { http: ssh, url: url.href, display, signal, maxObjectBytes: deps.limits.unpackedBytes, maxRefsBytes, logger: deps.logger, headers: {} };
+    } else {
+      const http = createGuardedHttp({ guard, maxBytes: deps.maxBytes, signal, abortError, displayUrl: url.href, logger: deps.logger });
+      const credentials = deps.credentials.forUrl(url.href);
+      remote = {
+        http, url: url.href, display, signal, maxObjectBytes: deps.limits.unpackedBytes, maxRefsBytes, logger: deps.logger,
+        headers: credentials ? { authorization: basicAuthHeader(credentials) } : {},
+      };
+    }
     let dir: string | undefined;
     try {
       dir = await mkdtemp(join(deps.tmpDir, 'slipway-git-'));
@@ -103,6 +127,8 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
       hold = false;
       throw signal.aborted ? abortError() : mapGitError(error, display);
     } finally {
+      // The pack is on disk once `work` is done: an archive streams without the connection.
+      closeTransport();
       if (!hold) {
         if (dir) await rm(dir, { recursive: true, force: true });
         release();

@@ -40,6 +40,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { createKubernetesController, createKubernetesParts, kubernetesInfo } from './main-kubernetes.ts';
 import type { StateStore } from '../core/ports/state-store.ts';
 import type { SecretStore } from '../core/ports/secret-store.ts';
+import type { GitKeyStore } from '../core/ports/git-keys.ts';
 import { hostname } from 'node:os';
 import { isApiRequestHost, reservedApiHosts } from './api/api-hosts.ts';
 import { idleLimits } from './api/long-request.ts';
@@ -84,6 +85,12 @@ export interface ServerOverrides {
   path?: string;
   /** The process's environment, whose proxy, CA and package-manager settings reach local builds (runServer passes its own). */
   env?: Record<string, string | undefined>;
+  /**
+   * Deploy keys and trusted host keys for git over SSH (issue 17). The runtime's own
+   * store (file or Secret) is wired here once it exists; without one, ssh URLs fail
+   * with a clear `invalid_git_url`.
+   */
+  gitKeys?: GitKeyStore;
 }
 
 /** What a runtime adds to the HTTP server (the local runtime's router). */
@@ -155,6 +162,7 @@ async function startLocked(config: Config, logger: Logger, clock: Clock, overrid
     limits: config.limits,
     tmpDir,
     logger: logger.child({ component: 'git' }),
+    keys: overrides.gitKeys,
   }), (code) => metrics.failed('git', code));
   const { generated } = await bootstrapUsers(config.auth.usersFile, join(dataDir, 'admin-password'), config.auth.adminPassword);
   const auth = createAuthenticator(await loadUsers(config.auth.usersFile));

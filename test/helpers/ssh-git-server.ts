@@ -53,6 +53,8 @@ export async function startSshGitServer(options: SshGitServerOptions): Promise<S
     `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${hostKeyPath}`, `AuthorizedKeysFile ${authorizedKeys}`,
     'StrictModes no', 'UsePAM no', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'PubkeyAuthentication yes',
     'PermitRootLogin prohibit-password', 'PidFile none', 'LogLevel ERROR', 'MaxStartups 100', 'MaxSessions 50',
+    // No reverse lookups of the client, and no Kerberos: both only slow every connection down.
+    'UseDNS no', 'GSSAPIAuthentication no',
     ...(options.protocolV2 === false ? [] : ['AcceptEnv GIT_PROTOCOL']),
   ];
   const configPath = join(dir, 'sshd_config');

@@ -89,3 +89,14 @@ test('git-keys trust without a terminal needs --yes or --key; never trusts silen
   const hosts = await runMain(['git-keys', 'hosts'], env, dir);
   t.regex(hosts.stdout, /^HOST\s+TYPE\s+FINGERPRINT\s+SOURCE\ngit\.example\.com\s+ssh-ed25519\s+SHA256:\+DiY3\S+\s+trusted/);
 });
+
+test('push takes SSH URLs from --git and from slipway.yml as they are', async (t) => {
+  const { api, dir, env } = await setup();
+  const flag = await runMain(['push', '--name', 'api', '--git', 'git@github.com:org/api.git,main', '--no-deploy'], env, dir);
+  t.is(flag.code, 0, flag.stderr);
+  t.like(api.requests.find((r) => r.path.endsWith('/import-git'))?.json, { giturl: 'git@github.com:org/api.git', gitrev: 'main' });
+  await writeFile(join(dir, 'slipway.yml'), 'name: web\norigin:\n  git:\n    url: ssh://git@git.example.com:2222/org/web.git\n    revision: main\n');
+  const manifest = await runMain(['push', '--no-deploy'], env, dir);
+  t.is(manifest.code, 0, manifest.stderr);
+  t.like(api.requests.filter((r) => r.path.endsWith('/import-git')).at(-1)?.json, { giturl: 'ssh://git@git.example.com:2222/org/web.git', gitrev: 'main' });
+});

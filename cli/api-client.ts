@@ -7,6 +7,7 @@
  */
 import { Readable } from 'node:stream';
 import type { App, Namespace, Origin, Release, Run, StoredSource } from '../core/types.ts';
+import type { GitKey, KnownHost } from '../core/ports/git-keys.ts';
 import { networkError, responseError } from './api-errors.ts';
 import { CliError, usageError } from './cli-error.ts';
 import { readNdjson, type NdjsonLine } from './ndjson-lines.ts';
@@ -29,6 +30,16 @@ export interface ServerInfo {
   /** Kubernetes: whether a controller holds the Lease, i.e. whether runs make progress. */
   controller?: { reconciling: boolean; holder?: string; problem?: string };
   defaultNamespace: string;
+}
+
+/** What `POST /api/v1/git-known-hosts` without a key answers: the key the host offered. */
+export interface ScannedHost {
+  host: string;
+  key: string;
+  fingerprint: string;
+  /** True when that key is trusted already (`source` says how). */
+  trusted: boolean;
+  source?: 'builtin' | 'trusted';
 }
 
 /** An entry of `GET /api/v1/namespaces`. */
@@ -114,6 +125,15 @@ export interface ApiClient {
   appLogs(namespace: string, app: string, options: LogRequest): AsyncIterable<NdjsonLine<LogLine>>;
   /** A stage's build output (`…/staging/:id/logs`); with follow it ends when the stage ends. */
   stagingLogs(namespace: string, stageId: string, options: LogRequest): AsyncIterable<NdjsonLine<LogLine>>;
+  /** `GET /api/v1/git-keys` (admin). */
+  listGitKeys(): Promise<GitKey[]>;
+  /** `POST /api/v1/git-keys` (admin): generated when no `privateKey`. */
+  addGitKey(body: { host: string; name?: string; privateKey?: string }): Promise<GitKey>;
+  removeGitKey(name: string): Promise<{ deleted: string }>;
+  listKnownHosts(): Promise<KnownHost[]>;
+  /** `POST /api/v1/git-known-hosts` without a key: what the host offers, not trusted by this. */
+  scanKnownHost(body: { host: string; port?: number }): Promise<ScannedHost>;
+  trustKnownHost(body: { host: string; port?: number; key: string }): Promise<KnownHost>;
 }
 
 /** Answer of `POST …/applications/:app/deployments`. */
@@ -244,6 +264,12 @@ export function createApiClient(credentials: Credentials, deps: ApiClientDeps = 
     setWatch: (ns, name, body) => request('POST', `${app(ns, name)}/watch`, { json: body }),
     webhook: (ns, name) => request('GET', `${app(ns, name)}/webhook`),
     appLogs: (ns, name, options) => lines(`${app(ns, name)}/logs`, options),
+    listGitKeys: () => request('GET', '/api/v1/git-keys'),
+    addGitKey: (body) => request('POST', '/api/v1/git-keys', { json: body }),
+    removeGitKey: (name) => request('DELETE', `/api/v1/git-keys/${encodeURIComponent(name)}`),
+    listKnownHosts: () => request('GET', '/api/v1/git-known-hosts'),
+    scanKnownHost: (body) => request('POST', '/api/v1/git-known-hosts', { json: body }),
+    trustKnownHost: (body) => request('POST', '/api/v1/git-known-hosts', { json: body }),
     stagingLogs: (ns, id, options) => lines(`/api/v1/namespaces/${encodeURIComponent(ns)}/staging/${encodeURIComponent(id)}/logs`, { ...options, tail: undefined }),
   };
 }

@@ -28,6 +28,7 @@ if (process.argv[2] === 'unpack') {
   process.exitCode = await main(process.argv, process.env, {
     stdout: process.stdout,
     stderr: process.stderr,
+    stdin: process.stdin,
     cwd: process.cwd(),
     homedir: homedir(),
   });

@@ -17,6 +17,19 @@ export interface MainDeps extends ApiClientDeps {
   runServer?(options: { port?: number }): Promise<unknown>;
   /** Ctrl-C watcher for following commands; by default SIGINT of this process. */
   interrupt?(): { signal: AbortSignal; dispose(): void };
+  /** Yes/no questions (`git-keys trust`); by default asked on stdin when it is a terminal. */
+  confirm?(question: string): Promise<boolean>;
+}
+
+/** Asks on the terminal; "y" or "yes" is yes, anything else no. */
+async function askYesNo(io: CliIo, question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: io.stdin!, output: io.stderr as NodeJS.WritableStream });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
 }
 
 /** Aborts on the first SIGINT while watched; a second Ctrl-C then ends the process as usual. */
@@ -69,6 +82,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
       return connect(resolveCredentials({ flags, env, stored }));
     },
     interrupt: () => (deps.interrupt ?? watchSigint)(),
+    confirm: deps.confirm ?? (io.stdin?.isTTY ? (question) => askYesNo(io, question) : undefined),
     async runServer(options) {
       if (deps.runServer) return deps.runServer(options);
       // Lazy: client commands never load the server's code and dependencies.

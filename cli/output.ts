@@ -28,6 +28,8 @@ export interface TextStream {
 export interface CliIo {
   stdout: TextStream;
   stderr: TextStream;
+  /** Read for confirmations, and only when it is a terminal. */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   cwd: string;
   homedir: string;
 }

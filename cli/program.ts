@@ -10,6 +10,7 @@ import { login } from './commands/login.ts';
 import { namespacesCreate, namespacesList } from './commands/namespaces.ts';
 import type { Output } from './output.ts';
 import { addAppCommands, parseTimeout, TIMEOUT_FLAGS, TIMEOUT_HELP } from './program-app.ts';
+import { addGitKeyCommands } from './program-git-keys.ts';
 import { DEFAULT_NAMESPACE } from './push-plan.ts';
 import * as text from './render-text.ts';
 
@@ -35,6 +36,8 @@ export interface ProgramContext {
   connect(credentials: Credentials): ApiClient;
   /** Starts the controller (`slipway server`). */
   runServer(options: { port?: number }): Promise<unknown>;
+  /** Asks a yes/no question on the terminal; absent when stdin is not a terminal (scripts, CI). */
+  confirm?: (question: string) => Promise<boolean>;
   /** Watches for Ctrl-C while a command follows something; `dispose` stops watching. */
   interrupt(): { signal: AbortSignal; dispose(): void };
 }
@@ -165,6 +168,8 @@ export function buildProgram(ctx: ProgramContext): Command {
       const result = await namespacesCreate({ name }, { api: await ctx.api(g) });
       print(g, text.namespaceCreateText(result), result);
     });
+
+  addGitKeyCommands(program, ctx);
 
   return program;
 }

@@ -12,6 +12,7 @@ import type { Clock } from '../core/ports/clock.ts';
 import type { Logger } from '../core/ports/logger.ts';
 import type { StateStore } from '../core/ports/state-store.ts';
 import type { SecretStore } from '../core/ports/secret-store.ts';
+import type { GitKeyStore } from '../core/ports/git-keys.ts';
 import type { Runtime } from '../core/ports/runtime.ts';
 import { SlipwayError } from '../core/errors.ts';
 import { redact } from '../core/redact.ts';
@@ -31,6 +32,8 @@ export interface KubernetesParts {
   kc: KubeConfig;
   store: StateStore;
   secrets: SecretStore;
+  /** Deploy keys and trusted SSH host keys: the Secret `slipway-git-keys` in the release namespace. */
+  gitKeys: GitKeyStore;
   runtime: Runtime;
   /** Records Events on the App for what its runs do (a run observer). */
   events: RunObserver;
@@ -60,9 +63,10 @@ export async function createKubernetesParts(config: Config, deps: { clock: Clock
   if (config.blobStore.kind !== 's3') {
     throw new SlipwayError('invalid_config', 'SLIPWAY_RUNTIME=kubernetes needs an S3 blob store (set SLIPWAY_S3_BUCKET): staging Jobs fetch sources from it', { status: 500, expose: true });
   }
-  const [{ createKubeStateStore }, { createKubeSecretStore }, { createKubeRuntime }, { shareConnections }, { createAppEvents }, { checkPrerequisites, requiredSecrets }] = await Promise.all([
+  const [{ createKubeStateStore }, { createKubeSecretStore }, { createKubeRuntime }, { shareConnections }, { createAppEvents }, { checkPrerequisites, requiredSecrets }, { createKubeGitKeyStore }] = await Promise.all([
     import('./adapters/kube/state/kube-state-store.ts'), import('./adapters/kube/state/kube-secret-store.ts'), import('./adapters/kube/runtime/create-kube-runtime.ts'),
     import('./adapters/kube/share-connections.ts'), import('./adapters/kube/events/app-events.ts'), import('./adapters/kube/startup/check-prerequisites.ts'),
+    import('./adapters/kube/state/kube-git-key-store.ts'),
   ]);
   const given = deps.kubeConfig ?? await loadKubeConfig();
   for (const server of allowPlainHttp(given)) deps.logger.info({ server: redact(server) }, 'the Kubernetes API is reached over plain HTTP (kubectl proxy?): no TLS to verify');
@@ -84,6 +88,7 @@ export async function createKubernetesParts(config: Config, deps: { clock: Clock
   const events = createAppEvents({ kc, logger: deps.logger.child({ component: 'kube-events' }), instance: k.identity ?? `${hostname()}-${process.pid}`, now: () => deps.clock.now() });
   return {
     kc, store: createKubeStateStore({ kc, clock: deps.clock, logger: deps.logger.child({ component: 'kube-state' }) }), secrets: createKubeSecretStore({ kc }), runtime,
+    gitKeys: createKubeGitKeyStore({ kc, namespace: k.namespace, clock: deps.clock, logger: deps.logger.child({ component: 'git-keys' }) }),
     events: (namespace, app, run) => events.observeRun(namespace, app, run),
     systemDomain,
     close: async () => { await systemDomain?.stop(); },

@@ -28,6 +28,10 @@ import { bootstrapUsers, createAuthenticator, loadUsers } from './auth/user-stor
 import { createFsBlobStore } from './adapters/blob/fs-blob-store.ts';
 import { createGitSource } from './adapters/git/create-git-source.ts';
 import { loadGitCredentials } from './adapters/git/git-credentials.ts';
+import { createAddressGuard } from './adapters/git/address-guard.ts';
+import { createFileGitKeyStore } from './adapters/git-keys/file-git-key-store.ts';
+import { createHostKeyScanner } from './adapters/git-keys/scan-host-key.ts';
+import type { GitKeyStore } from '../core/ports/git-keys.ts';
 import { ensureDefaultNamespace } from './pipeline/ensure-default-namespace.ts';
 import type { Runtime } from '../core/ports/runtime.ts';
 import type { PipelineDeps } from './pipeline/pipeline-deps.ts';
@@ -152,6 +156,8 @@ async function startLocked(config: Config, logger: Logger, clock: Clock, overrid
   const writable = createWriteProbe({ dir: stateDir ?? tmpDir });
 
   await ensureDefaultNamespace(store);
+  // Deploy keys and trusted host keys for git over SSH (issue 17): the SSH transport takes them as `keys`.
+  const gitKeys: GitKeyStore = kube?.gitKeys ?? await createFileGitKeyStore({ path: join(dataDir, 'git-keys.json'), clock, logger: logger.child({ component: 'git-keys' }) });
   const git = countErrors(createGitSource({
     allowedHosts: config.git.allowedHosts,
     credentials: await loadGitCredentials(config.git.credentialsFile),
@@ -213,6 +219,11 @@ async function startLocked(config: Config, logger: Logger, clock: Clock, overrid
   let listeningUrl = '';
   const api = createApi({
     secrets,
+    gitKeys: {
+      keys: gitKeys,
+      // `git-keys trust HOST` without a key: the same address guard and deadline as a git fetch.
+      scanHostKey: createHostKeyScanner({ guard: createAddressGuard({ allowedHosts: config.git.allowedHosts }), timeoutMs: config.git.timeoutMs }),
+    },
     publicUrl: () => config.publicUrl ?? listeningUrl,
     store, blobs, git, auth, clock, logger, tmpDir,
     info: { version: VERSION, runtime: parts ? parts.runtime.kind : 'none', blobStore: config.blobStore.kind, systemDomain: config.systemDomain },

@@ -173,6 +173,24 @@ export const routeConflict = (route: string, owner: string, reason?: string) =>
 export const routeReserved = (route: string, host: string) =>
   userError(409, 'route_reserved', `route "${route}" is on "${host}", where the Slipway API answers; an app cannot claim it: choose a host under the system domain or your own domain`, { route, host });
 
+/** 400: a deploy key or host key given to the key store cannot be used; `reason` says why, never quoting the key. */
+export const gitKeyInvalid = (reason: string) =>
+  userError(400, 'git_key_invalid', `key refused: ${reason}`);
+
+/** 404: no deploy key of that name. */
+export const gitKeyNotFound = (name: string) =>
+  userError(404, 'git_key_not_found', `no deploy key named "${name}"; list them with "slipway git-keys list"`, { name });
+
+/** 409: a deploy key of that name exists already. */
+export const gitKeyExists = (name: string) =>
+  userError(409, 'git_key_exists', `a deploy key named "${name}" exists already; remove it first ("slipway git-keys remove ${name}") or choose another --name`, { name });
+
+/** 404: no added host key for that host (built-in keys are not removable). */
+export const gitKnownHostNotFound = (host: string, builtin: boolean) =>
+  userError(404, 'git_known_host_not_found', builtin
+    ? `the host keys of ${host} are built in (published by the provider) and cannot be removed`
+    : `no trusted host key for ${host}; list them with "slipway git-keys hosts"`, { host });
+
 /**
  * 507: the disk that holds `folder` is full (ENOSPC). Nothing was written; the request
  * can be repeated once space is freed.

@@ -11,6 +11,7 @@ import type { Runner } from '../pipeline/create-runner.ts';
 import type { RoutePolicy } from '../pipeline/app-routes.ts';
 import type { IdleLimits } from './long-request.ts';
 import type { Metrics } from '../metrics/create-metrics.ts';
+import type { GitKeyRoutesDeps } from './routes/git-keys.ts';
 
 /** What `GET /api/v1/info` reports. */
 export interface ServerInfo {
@@ -77,6 +78,8 @@ export interface ApiDeps {
   watchMinIntervalMs?: number;
   /** The server's idle limit, and how often streams send a heartbeat (default: 120 s). */
   idle?: IdleLimits;
+  /** Deploy keys and trusted SSH host keys (`/api/v1/git-keys`, `/api/v1/git-known-hosts`); absent: those routes are not served. */
+  gitKeys?: GitKeyRoutesDeps;
   /** Readiness beyond "the process is up" (the bucket is reachable, the state can be written). */
   ready?: () => Promise<Readiness>;
 }

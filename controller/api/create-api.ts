@@ -23,6 +23,7 @@ import { redact } from '../../core/redact.ts';
 import { watchRoute, webhookRoute } from './routes/watch.ts';
 import { holdOpenMiddleware, idleLimits } from './long-request.ts';
 import { countWebhooks, metricsRoute } from '../metrics/metrics-routes.ts';
+import { gitKeyCreateRoute, gitKeyDeleteRoute, gitKeysListRoute, knownHostCreateRoute, knownHostDeleteRoute, knownHostsListRoute, requireGitKeyAdmin } from './routes/git-keys.ts';
 
 /** Error codes that mean the client closed the connection, not that the server failed. */
 const CLIENT_GONE = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_DESTROYED']);
@@ -82,6 +83,16 @@ export function createApi(deps: ApiDeps): Koa {
   api.get('/namespaces/:ns/staging/:id/complete', hold, stagingCompleteRoute(pipeline));
   api.post(`${apps}/:app/watch`, json, watchRoute(deps));
   api.get(`${apps}/:app/webhook`, webhookRoute(deps));
+  if (deps.gitKeys) {
+    const keys = deps.gitKeys;
+    api.get('/git-keys', requireGitKeyAdmin, gitKeysListRoute(keys));
+    api.post('/git-keys', requireGitKeyAdmin, json, gitKeyCreateRoute(keys));
+    api.delete('/git-keys/:name', requireGitKeyAdmin, gitKeyDeleteRoute(keys));
+    api.get('/git-known-hosts', requireGitKeyAdmin, knownHostsListRoute(keys));
+    // Reading a host's key waits on a handshake, bounded by the git timeout.
+    api.post('/git-known-hosts', requireGitKeyAdmin, hold, json, knownHostCreateRoute(keys));
+    api.delete('/git-known-hosts/:host', requireGitKeyAdmin, knownHostDeleteRoute(keys));
+  }
 
   // Errors after the answer started (a client that went away mid-stream) reach Koa's own
   // handler, which prints a stack to stderr outside the JSON log: log them instead, a

@@ -106,3 +106,18 @@ export const importGitSchema = z.object({
   /** Epinio's named git configuration (credentials, proxies); Slipway has none, so only empty passes. */
   gitconfig: z.string().max(0, 'git configurations are not supported by Slipway; leave gitconfig empty').optional(),
 });
+
+/** POST /api/v1/git-keys — a deploy key: generated when `privateKey` is absent. */
+export const gitKeyCreateSchema = z.object({
+  host: z.string().min(1, 'host is required').max(300),
+  name: z.string().max(63).optional(),
+  // An RSA 4096 PEM is about 3.3 kB; 32 kB leaves room and refuses anything that is not a key.
+  privateKey: z.string().max(32_768, 'a private key file is a few kilobytes at most').optional(),
+}).strict();
+
+/** POST /api/v1/git-known-hosts — without `key`, the server reads the host's key and answers it untrusted. */
+export const knownHostCreateSchema = z.object({
+  host: z.string().min(1, 'host is required').max(300),
+  port: z.number().int().min(1).max(65535).optional(),
+  key: z.string().max(16_384).optional(),
+}).strict();

@@ -161,6 +161,7 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
   const failures: Array<{ method: string; path: RegExp; problem: FakeProblem }> = [];
   let blobs = 0;
   const runtime = createFakeRuntime(now, options.quickStages ?? false);
+  const gitKeys = createFakeGitKeys(now);
 
   const server = createServer(async (req, res) => {
     const parsedUrl = new URL(req.url ?? '/', 'http://fake');
@@ -194,6 +195,7 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
       namespaces.set(name, now);
       return send(res, 201, { name, createdAt: now });
     }
+    if (path.startsWith('/api/v1/git-keys') || path.startsWith('/api/v1/git-known-hosts')) return gitKeys.handle(res, method, path, json);
     const staging = /^\/api\/v1\/namespaces\/[^/]+\/staging\/([^/]+)\/logs$/.exec(path);
     if (staging && method === 'GET') return runtime.stagingLogs(res, decodeURIComponent(staging[1]!), parsedUrl.searchParams.get('follow') === 'true');
     const match = /^\/api\/v1\/namespaces\/([^/]+)\/applications(?:\/([^/]+)(?:\/(store|import-git|deployments|releases|rollback|logs|restart)(?:\/([^/]+))?)?)?$/.exec(path);
@@ -448,7 +450,7 @@ export interface MainRun {
  * Runs the CLI's `main` in this process with captured streams (no child process), as
  * `slipway ...args` in `cwd` with exactly `env`.
  */
-export async function runMain(args: string[], env: Record<string, string>, cwd: string): Promise<MainRun> {
+export async function runMain(args: string[], env: Record<string, string>, cwd: string, deps: { confirm?: (question: string) => Promise<boolean> } = {}): Promise<MainRun> {
   const { main } = await import('../../cli/main.ts');
   let stdout = '';
   let stderr = '';
@@ -460,6 +462,47 @@ export async function runMain(args: string[], env: Record<string, string>, cwd: 
   };
   // Ctrl-C is tested through the command functions' signals, not this process's SIGINT.
   const interrupt = () => ({ signal: new AbortController().signal, dispose: () => {} });
-  const code = await main(['node', 'slipway', ...args], env, io, { interrupt });
+  const code = await main(['node', 'slipway', ...args], env, io, { interrupt, ...deps });
   return { code, stdout, stderr };
+}
+
+/** Fake `/api/v1/git-keys` and `/api/v1/git-known-hosts`: keys in memory; every host offers {@link FAKE_HOST_KEY}. */
+export const FAKE_HOST_KEY = { key: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl', fingerprint: 'SHA256:+DiY3wvvV6TuJJhbpZisF/zLDA0zPMSvHdkr4UvCOqU' };
+
+function createFakeGitKeys(now: string) {
+  const keys: Record<string, unknown>[] = [];
+  const hosts: { host: string; key: string; fingerprint: string; source: string }[] = [];
+  const label = (host: string, port?: number) => (port && port !== 22 ? `[${host}]:${port}` : host);
+  return {
+    handle(res: ServerResponse, method: string, path: string, json: unknown) {
+      const body = (json ?? {}) as { host?: string; name?: string; privateKey?: string; port?: number; key?: string };
+      if (path === '/api/v1/git-keys' && method === 'GET') return send(res, 200, keys);
+      if (path === '/api/v1/git-keys' && method === 'POST') {
+        const name = body.name ?? body.host!.replace(/[^a-z0-9]+/g, '-');
+        if (keys.some((k) => k.name === name)) return problem(res, { status: 409, code: 'git_key_exists', detail: `a deploy key named "${name}" exists already` });
+        const key = { name, host: body.host, type: body.privateKey ? 'ssh-rsa' : 'ssh-ed25519', publicKey: `ssh-ed25519 AAAAfake slipway-${name}`, fingerprint: 'SHA256:fake', createdAt: now };
+        keys.push(key);
+        return send(res, 201, key);
+      }
+      const named = /^\/api\/v1\/git-keys\/([^/]+)$/.exec(path);
+      if (named && method === 'DELETE') {
+        const index = keys.findIndex((k) => k.name === decodeURIComponent(named[1]!));
+        if (index === -1) return problem(res, { status: 404, code: 'git_key_not_found', detail: `no deploy key named "${decodeURIComponent(named[1]!)}"` });
+        keys.splice(index, 1);
+        return send(res, 200, { deleted: decodeURIComponent(named[1]!) });
+      }
+      if (path === '/api/v1/git-known-hosts' && method === 'GET') return send(res, 200, hosts);
+      if (path === '/api/v1/git-known-hosts' && method === 'POST') {
+        const host = label(body.host!, body.port);
+        if (body.key === undefined) {
+          const known = hosts.find((h) => h.host === host && h.key === FAKE_HOST_KEY.key);
+          return send(res, 200, { host, ...FAKE_HOST_KEY, trusted: known !== undefined, ...(known ? { source: known.source } : {}) });
+        }
+        const entry = { host, key: body.key, fingerprint: body.key === FAKE_HOST_KEY.key ? FAKE_HOST_KEY.fingerprint : 'SHA256:other', source: 'trusted' };
+        hosts.push(entry);
+        return send(res, 201, entry);
+      }
+      return problem(res, { status: 404, code: 'route_not_found', detail: `no route for ${method} ${path}` });
+    },
+  };
 }

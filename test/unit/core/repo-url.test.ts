@@ -31,3 +31,16 @@ test('branches come from refs/heads/ as a prefix, slashes kept', (t) => {
   t.is(branchOfRef('refs/heads/'), undefined);
   t.is(branchOfRef('main'), undefined);
 });
+
+test('SSH and HTTPS spellings of one repository are one repository (issue 17)', (t) => {
+  for (const [ssh, https] of [
+    ['git@github.com:org/api.git', 'https://github.com/org/api'],
+    ['ssh://git@github.com:22/org/api.git', 'https://github.com/org/api.git'],
+    ['git@github.com:/org/api.git', 'https://github.com/org/api/'],
+    ['git@gitlab.com:group/sub/api.git', 'https://gitlab.com/group/sub/api'],
+    ['ssh://git@Bitbucket.org/team/api', 'https://bitbucket.org/team/api.git'],
+  ]) t.is(normaliseRepoUrl(ssh!), normaliseRepoUrl(https!), ssh);
+  // Another port is another server: it keeps its port and matches only itself.
+  t.is(normaliseRepoUrl('ssh://git@git.example.com:2222/org/api.git'), 'git.example.com:2222/org/api');
+  t.not(normaliseRepoUrl('ssh://git@git.example.com:2222/org/api.git'), normaliseRepoUrl('https://git.example.com/org/api'));
+});

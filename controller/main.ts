@@ -44,7 +44,6 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { createKubernetesController, createKubernetesParts, kubernetesInfo } from './main-kubernetes.ts';
 import type { StateStore } from '../core/ports/state-store.ts';
 import type { SecretStore } from '../core/ports/secret-store.ts';
-import type { GitKeyStore } from '../core/ports/git-keys.ts';
 import { hostname } from 'node:os';
 import { isApiRequestHost, reservedApiHosts } from './api/api-hosts.ts';
 import { idleLimits } from './api/long-request.ts';
@@ -157,7 +156,7 @@ async function startLocked(config: Config, logger: Logger, clock: Clock, overrid
 
   await ensureDefaultNamespace(store);
   // Deploy keys and trusted host keys for git over SSH (issue 17): the SSH transport takes them as `keys`.
-  const gitKeys: GitKeyStore = kube?.gitKeys ?? await createFileGitKeyStore({ path: join(dataDir, 'git-keys.json'), clock, logger: logger.child({ component: 'git-keys' }) });
+  const gitKeys: GitKeyStore = overrides.gitKeys ?? kube?.gitKeys ?? await createFileGitKeyStore({ path: join(dataDir, 'git-keys.json'), clock, logger: logger.child({ component: 'git-keys' }) });
   const git = countErrors(createGitSource({
     allowedHosts: config.git.allowedHosts,
     credentials: await loadGitCredentials(config.git.credentialsFile),
@@ -168,7 +167,7 @@ async function startLocked(config: Config, logger: Logger, clock: Clock, overrid
     limits: config.limits,
     tmpDir,
     logger: logger.child({ component: 'git' }),
-    keys: overrides.gitKeys,
+    keys: gitKeys,
   }), (code) => metrics.failed('git', code));
   const { generated } = await bootstrapUsers(config.auth.usersFile, join(dataDir, 'admin-password'), config.auth.adminPassword);
   const auth = createAuthenticator(await loadUsers(config.auth.usersFile));

@@ -4,10 +4,11 @@
  * repository, and the real CLI — `git-keys add` prints a public key, which is
  * authorised on the git host (as pasting it into GitHub's deploy keys does),
  * `git-keys trust --yes` trusts the host key, `push --git ssh://…,main --watch` serves the
- * app, and a `git push` is picked up by polling over SSH. The private key never shows in
+ * app, and a `git push` is picked up by polling over SSH, then by a signed webhook. The private key never shows in
  * the server's output, the CLI's output or the API's answers.
  */
 import test from 'ava';
+import { createHmac } from 'node:crypto';
 import { access, cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startServerProcess, REPO_ROOT, type ServerProcess } from '../helpers/server-process.ts';
@@ -61,7 +62,7 @@ async function commit(version: string): Promise<string> {
   return sha;
 }
 
-(hasSshd ? test : test.skip)('a deploy key and a trusted host key let a watched app deploy from ssh://, and redeploy on push by polling', async (t) => {
+(hasSshd ? test : test.skip)('a deploy key and a trusted host key let a watched app deploy from ssh://, and redeploy on push by polling and by a webhook', async (t) => {
   t.timeout(240_000);
   const added = await runCli(['git-keys', 'add', '127.0.0.1', '--name', 'private-app', '-o', 'json'], env);
   t.is(added.code, 0, added.stderr);
@@ -89,6 +90,17 @@ async function commit(version: string): Promise<string> {
   await eventually(async () => /version ssh-2/.test((await getApp(appUrl)).body), 'the poller to deploy ssh-2 over SSH', 90_000);
   const releases = await runCli(['app', 'releases', 'private-app', '-o', 'json'], env);
   t.is((JSON.parse(releases.stdout) as { revision: string; current: boolean }[]).find((r) => r.current)?.revision, second);
+
+  // Webhooks: polling slowed to an hour, a signed generic delivery naming the repository
+  // with another user in its ssh:// URL (as providers spell it) redeploys at once.
+  t.is((await runCli(['app', 'watch', 'private-app', '--interval', '1h'], env)).code, 0);
+  const { secret } = JSON.parse((await runCli(['app', 'webhook', 'private-app', '--output', 'json'], env)).stdout) as { secret: string };
+  const third = await commit('ssh-3');
+  const body = JSON.stringify({ repository: `ssh://git@127.0.0.1:${sshd.port}${bare}`, ref: 'refs/heads/main', after: third });
+  const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+  const delivered = await fetch(`${server.url}/webhooks/generic`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-slipway-signature-256': signature }, body });
+  t.is(delivered.status, 202, await delivered.text());
+  await eventually(async () => /version ssh-3/.test((await getApp(appUrl)).body), 'the webhook to deploy ssh-3 over SSH', 90_000);
 
   const shown = await runCli(['apps', 'show', 'private-app', '-o', 'json'], env);
   const keys = await runCli(['git-keys', 'list', '-o', 'json'], env);

@@ -28,6 +28,7 @@ import { validateGitUrl, validateRevision, validateSubdir, type GitUrl } from '.
 import type { GitKeyStore } from '../../../core/ports/git-keys.ts';
 import { connectSsh } from './ssh/ssh-connect.ts';
 import { createSshGitClient } from './ssh/ssh-git-client.ts';
+import { createSshPool } from './ssh/ssh-pool.ts';
 
 /** Settings and seams of {@link createGitSource}. */
 export interface GitSourceDeps {
@@ -56,6 +57,8 @@ export interface GitSourceDeps {
   logger?: Logger;
   /** DNS seam: host → addresses (default: dns.lookup with all: true). */
   lookup?: HostLookup;
+  /** How long an SSH connection is kept for reuse after an operation (default 10 s). */
+  sshIdleMs?: number;
   /** gzip level of archives (default 6). */
   gzipLevel?: number;
   /**
@@ -77,6 +80,8 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
   const concurrency = deps.concurrency ?? 4;
   const maxRefsBytes = deps.maxRefsBytes ?? 8 * 1024 * 1024;
   const slots = createGitSlots({ limit: concurrency, maxWaiting: concurrency * 8, waitMs: deps.timeoutMs });
+  // SSH connections kept 10 s after use, per user@host:port: a poll round over many apps on one host shares them.
+  const sshPool = createSshPool({ idleMs: deps.sshIdleMs ?? 10_000 });
 
   const deadlineFor = (display: string, signal: AbortSignal | undefined): Deadline => {
     const timeout = AbortSignal.timeout(deps.timeoutMs);
@@ -105,7 +110,7 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
     if (url.transport === 'ssh') {
       const { host, port, user, path } = url;
       const ssh = createSshGitClient({
-        connect: () => connectSsh({ host, port, user: user!, guard, keys: deps.keys!, signal, abortError, display, logger: deps.logger }),
+        connect: () => sshPool.acquire(`${user}@${host}:${port}`, () => connectSsh({ host, port, user: user!, guard, keys: deps.keys!, signal, abortError, display, logger: deps.logger })),
         path: path!, maxBytes: deps.maxBytes, maxRefsBytes, signal, abortError, display, logger: deps.logger,
       });
       closeTransport = () => ssh.close();

@@ -214,3 +214,16 @@ test('without a key store, SSH URLs fail clearly', async (t) => {
   t.regex(error!.message, /key store/);
   await rm(root, { recursive: true, force: true });
 });
+
+sshTest('ref listings of one host in a row share one SSH connection (a poll round); none is kept past the idle time', async (t) => {
+  let connections = 0;
+  const counting = { ...fx.keys, privateKeysFor: (host: string, port: number) => { connections += 1; return fx.keys.privateKeysFor(host, port); } };
+  const source = createGitSource({ ...baseDeps(fx.root), keys: counting, sshIdleMs: 2_000 });
+  const url = urlOf(fx.v2);
+  for (let i = 0; i < 3; i += 1) t.is((await source.resolve(url, 'main')).sha, fx.shas.main);
+  t.is(connections, 1, 'three listings, one authentication');
+  // After the idle time the kept connection is closed: the next listing connects anew.
+  await new Promise((resolve) => setTimeout(resolve, 2_500));
+  t.is((await source.resolve(url, 'main')).sha, fx.shas.main);
+  t.is(connections, 2);
+});

@@ -13,7 +13,8 @@
  * Caps as for HTTPS: every byte of every channel counts against the operation's
  * SLIPWAY_GIT_MAX_BYTES; a skipped advertisement is held to SLIPWAY_GIT_REFS_MAX_BYTES.
  */
-import type { Client, ClientChannel } from 'ssh2';
+import type { ClientChannel } from 'ssh2';
+import type { Lease } from './ssh-pool.ts';
 import { gitProtocolError, gitTooLarge, gitUnreachable, invalidGitUrl } from '../../../../core/error-cases.ts';
 import { isSlipwayError } from '../../../../core/errors.ts';
 import type { Logger } from '../../../../core/ports/logger.ts';
@@ -22,8 +23,8 @@ import type { GitHttpClient, GitHttpResponse } from '../guarded-http.ts';
 
 /** Options for {@link createSshGitClient}. */
 export interface SshGitClientOptions {
-  /** Opens the operation's connection; called once, on the first request. */
-  connect: () => Promise<Client>;
+  /** Lends the operation a connection (from the pool); called once, on the first request. */
+  connect: () => Promise<Lease>;
   /** The repository path as `git-upload-pack` takes it (decoded; relative for scp-like addresses). */
   path: string;
   /** Cap on the bytes of all channels together (SLIPWAY_GIT_MAX_BYTES). */
@@ -47,7 +48,9 @@ const STDERR_MAX = 4096;
 /** Creates the client of one operation. */
 export function createSshGitClient(options: SshGitClientOptions): SshGitClient {
   const { display } = options;
-  let connection: Promise<Client> | undefined;
+  let connection: Promise<Lease> | undefined;
+  /** A channel that failed or was cut short leaves the connection in doubt: it is not given back for reuse. */
+  let reusable = true;
   let received = 0;
   const command = `git-upload-pack ${shellQuote(options.path)}`;
 
@@ -59,7 +62,7 @@ export function createSshGitClient(options: SshGitClientOptions): SshGitClient {
 
   const open = async (v2: boolean) => {
     connection ??= options.connect();
-    const client = await connection;
+    const { client } = await connection;
     return new Promise<ClientChannel>((resolve, reject) => {
       client.exec(command, v2 ? { env: { GIT_PROTOCOL: 'version=2' } } : {}, (error, channel) => (error ? reject(fail(error)) : resolve(channel)));
     });
@@ -80,6 +83,7 @@ export function createSshGitClient(options: SshGitClientOptions): SshGitClient {
         yield chunk;
       }
     } catch (error) {
+      reusable = false;
       throw fail(error);
     } finally {
       channel.close();
@@ -115,7 +119,7 @@ export function createSshGitClient(options: SshGitClientOptions): SshGitClient {
       }
     },
     close() {
-      connection?.then((client) => client.end(), () => {});
+      connection?.then((lease) => lease.release(reusable && !options.signal.aborted), () => {});
     },
   };
 }

@@ -114,7 +114,7 @@ test.serial('an unknown subdir', refused, { giturl: 'URL', gitrev: 'main', subdi
 test.serial('a traversing subdir', refused, { giturl: 'URL', gitrev: 'main', subdir: '../etc' }, 400, 'invalid_request');
 test.serial('a file:// URL', refused, { giturl: 'file:///etc', gitrev: '' }, 400, 'invalid_git_url');
 test.serial('an ext:: URL', refused, { giturl: 'ext::sh -c touch% /tmp/pwned', gitrev: '' }, 400, 'invalid_git_url');
-test.serial('an ssh:// URL', refused, { giturl: 'ssh://git@github.com/o/r.git', gitrev: '' }, 400, 'invalid_git_url');
+test.serial('an ssh:// URL with a password (SSH logs in with deploy keys only)', refused, { giturl: 'ssh://git:hunter2@github.com/o/r.git', gitrev: '' }, 400, 'invalid_git_url');
 test.serial('credentials in the URL', refused, { giturl: 'https://bob:hunter2@github.com/o/r.git', gitrev: '' }, 400, 'invalid_git_url');
 test.serial('loopback when not allowed', refused, { giturl: 'URL', gitrev: 'main' }, 403, 'git_address_refused', true);
 test.serial('the cloud metadata address', refused, { giturl: 'http://169.254.169.254/latest/meta-data', gitrev: '' }, 403, 'git_address_refused', true);

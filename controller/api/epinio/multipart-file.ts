@@ -8,6 +8,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { invalidRequest } from '../../../core/error-cases.ts';
 
 const MAX_HEADERS = 8 * 1024;
+const MAX_PADDING = 1024;
 
 /** The boundary of a `multipart/form-data` Content-Type, or undefined for other types. */
 export function multipartBoundary(contentType: string): string | undefined {
@@ -16,8 +17,14 @@ export function multipartBoundary(contentType: string): string | undefined {
   return match ? (match[1] ?? match[2]) : undefined;
 }
 
-/** A stream of the bytes of the part named `field`; other parts are skipped. A body without it fails `invalid_request`. */
-export function multipartFile(boundary: string, field = 'file'): Transform {
+/**
+ * A stream of the bytes of the part named `field`; other parts are skipped. A body
+ * without it fails `invalid_request`. `maxBytes` caps the whole body (preamble, other
+ * parts, epilogue): downstream caps count only the part's own bytes, and a chunked body
+ * has no Content-Length to check up front.
+ */
+export function multipartFile(boundary: string, field = 'file', maxBytes = Number.POSITIVE_INFINITY, tooLarge?: () => Error): Transform {
+  let received = 0;
   const delimiter = Buffer.from(`\r\n--${boundary}`);
   // The body starts with `--boundary`; a leading CRLF makes the first delimiter like the others.
   let pending: Buffer = Buffer.from('\r\n');
@@ -67,6 +74,8 @@ export function multipartFile(boundary: string, field = 'file'): Transform {
       // Transport padding may follow a delimiter before its CRLF (RFC 2046 §5.1.1).
       const lineEnd = after.indexOf('\r\n');
       if (lineEnd < 0) {
+        // Padding is a few spaces or tabs; an endless "delimiter line" would otherwise be held whole.
+        if (after.length > MAX_PADDING) throw invalidRequest('a multipart boundary line is too long');
         pending = pending.subarray(at);
         return;
       }
@@ -77,6 +86,9 @@ export function multipartFile(boundary: string, field = 'file'): Transform {
 
   return new Transform({
     transform(chunk: Buffer, _encoding, done: TransformCallback) {
+      received += chunk.length;
+      if (received > maxBytes) return done(tooLarge?.() ?? invalidRequest(`the multipart body is larger than ${maxBytes} bytes`));
+      if (state === 'done') return done();
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
       try {
         step((data) => this.push(data));

@@ -31,7 +31,7 @@ export function appStoreRoute(deps: ApiDeps): Middleware {
     const { namespace, name } = app.metadata;
     const stored = await storeUpload(
       { blobs: deps.blobs, limits: deps.limits, tmpDir: deps.tmpDir },
-      { namespace, app: name, body: uploadBody(ctx.req, ctx.get('content-type')), signal: requestSignal(ctx) },
+      { namespace, app: name, body: uploadBody(ctx.req, ctx.get('content-type'), deps.limits.uploadBytes), signal: requestSignal(ctx) },
     );
     await recordSource(deps.store, namespace, name, {
       blobuid: stored.blobuid, format: stored.format, size: stored.size, createdAt: deps.clock.now().toISOString(),
@@ -47,9 +47,9 @@ export function appStoreRoute(deps: ApiDeps): Middleware {
  * the request: the request stays open for the answer, and the problem middleware
  * drains the rest a moment before closing (linger-unread-body.ts).
  */
-function uploadBody(req: Readable, contentType: string): Readable {
+function uploadBody(req: Readable, contentType: string, maxBytes: number): Readable {
   const boundary = multipartBoundary(contentType);
-  const body = boundary ? multipartFile(boundary) : new PassThrough();
+  const body = boundary ? multipartFile(boundary, 'file', maxBytes, () => tooLarge('the upload', maxBytes, 'SLIPWAY_MAX_UPLOAD_BYTES')) : new PassThrough();
   req.on('error', (error) => body.destroy(error));
   return req.pipe(body);
 }

@@ -53,3 +53,20 @@ test('the file part is streamed out of a multipart body cut into tiny chunks', a
   t.deepEqual(await buffer(Readable.from(chunks).pipe(multipartFile(boundary))), file);
   await t.throwsAsync(buffer(Readable.from([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="x"\r\n\r\ny\r\n--${boundary}--\r\n`)]).pipe(multipartFile(boundary))), { message: /no "file" part/ });
 });
+
+test('a multipart body is capped as a whole, and an endless boundary line is refused, so memory stays bounded', async (t) => {
+  const boundary = 'XyZ';
+  // A delimiter never followed by its line end: refused once past the padding allowance, not held whole.
+  async function* endlessDelimiterLine() {
+    yield Buffer.from(`--${boundary}`);
+    for (let i = 0; i < 1000; i += 1) yield Buffer.alloc(64 * 1024, 0x61);
+  }
+  await t.throwsAsync(buffer(Readable.from(endlessDelimiterLine()).pipe(multipartFile(boundary))), { message: /boundary line is too long/ });
+  // A big preamble and a small file part: the body's own size is what counts.
+  const body = Buffer.concat([
+    Buffer.alloc(4096, 0x61),
+    Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="blob.tar"\r\n\r\nsmall\r\n--${boundary}--\r\n`),
+  ]);
+  await t.throwsAsync(buffer(Readable.from([body]).pipe(multipartFile(boundary, 'file', 1024))), { message: /larger than 1024 bytes/ });
+  t.deepEqual(await buffer(Readable.from([body]).pipe(multipartFile(boundary, 'file', 1 << 20))), Buffer.from('small'));
+});

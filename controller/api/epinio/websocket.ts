@@ -14,6 +14,8 @@ const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const OP = { text: 0x1, close: 0x8, ping: 0x9, pong: 0xa } as const;
 /** A control frame's payload is at most 125 bytes; data frames from the client are dropped, so little is ever kept. */
 const MAX_CLIENT_FRAME = 64 * 1024;
+/** Most bytes queued for a client that is not reading before it is dropped. */
+const MAX_QUEUED = 1024 * 1024;
 
 /** An open WebSocket. */
 export interface WebSocket {
@@ -58,7 +60,14 @@ export function acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buff
   let closing = false;
   let pending: Buffer = head.length ? Buffer.from(head) : Buffer.alloc(0);
   const write = (opcode: number, payload: Buffer) => {
-    if (!socket.destroyed && socket.writable) socket.write(frame(opcode, payload));
+    if (socket.destroyed || !socket.writable) return;
+    // A client that stops reading would make every line and ping pile up here: past
+    // MAX_QUEUED unsent bytes it is dropped (logs are followed live, not buffered for it).
+    if (socket.writableLength > MAX_QUEUED) {
+      socket.destroy();
+      return;
+    }
+    socket.write(frame(opcode, payload));
   };
   const close = (code = 1000, reason = '') => {
     if (closing) return;

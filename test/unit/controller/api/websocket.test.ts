@@ -4,7 +4,7 @@
  */
 import test from 'ava';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { acceptWebSocket, handshakeProblem, type WebSocket as ServerSocket } from '../../../../controller/api/epinio/websocket.ts';
 
 async function withServer(onOpen: (ws: ServerSocket) => void): Promise<{ url: string; server: Server }> {
@@ -64,4 +64,27 @@ test('requests that are not version-13 WebSocket GETs are named', (t) => {
   t.regex(handshakeProblem(req({ upgrade: 'h2c', 'sec-websocket-version': '13', 'sec-websocket-key': key }))!, /Upgrade/);
   t.regex(handshakeProblem(req({ upgrade: 'websocket', 'sec-websocket-version': '8', 'sec-websocket-key': key }))!, /version 13/);
   t.regex(handshakeProblem(req({ upgrade: 'websocket', 'sec-websocket-version': '13' }))!, /Key/);
+});
+
+test('a client that stops reading is dropped once 1 MiB waits for it, instead of piling up lines', async (t) => {
+  let serverSide!: ServerSocket;
+  const opened = new Promise<void>((resolve) => {
+    void withServer((ws) => { serverSide = ws; resolve(); }).then(({ url, server }) => {
+      t.teardown(() => server.close());
+      // A raw client that completes the handshake and then never reads again.
+      const { hostname, port } = new URL(url);
+      const socket = connect(Number(port), hostname, () => {
+        socket.write(`GET / HTTP/1.1\r\nHost: ${hostname}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${Buffer.alloc(16, 1).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+        socket.once('data', () => socket.pause());
+      });
+      t.teardown(() => socket.destroy());
+    });
+  });
+  await opened;
+  const line = 'x'.repeat(16 * 1024);
+  for (let i = 0; i < 2_000 && !serverSide.signal.aborted; i += 1) {
+    serverSide.send(line);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  t.true(serverSide.signal.aborted, 'the server gave up on the client (32 MiB of lines were offered)');
 });

@@ -227,3 +227,15 @@ sshTest('ref listings of one host in a row share one SSH connection (a poll roun
   t.is((await source.resolve(url, 'main')).sha, fx.shas.main);
   t.is(connections, 2);
 });
+
+sshTest('a kept connection outlives the operation that opened it: that operation\'s abort does not end it for the next one', async (t) => {
+  let connections = 0;
+  const counting = { ...fx.keys, privateKeysFor: (host: string, port: number) => { connections += 1; return fx.keys.privateKeysFor(host, port); } };
+  const source = createGitSource({ ...baseDeps(fx.root), keys: counting, sshIdleMs: 30_000 });
+  const url = urlOf(fx.v2);
+  const first = new AbortController();
+  t.is((await source.resolve(url, 'main', { signal: first.signal })).sha, fx.shas.main);
+  first.abort(new Error('the first caller is gone'));
+  t.is((await source.resolve(url, 'main')).sha, fx.shas.main);
+  t.is(connections, 1, 'the second listing reused the first one\'s connection');
+});

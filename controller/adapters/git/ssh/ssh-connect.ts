@@ -90,10 +90,14 @@ async function connectSocket(options: SshConnectOptions, addresses: string[]): P
   for (const address of addresses) {
     if (options.signal.aborted) throw options.abortError();
     try {
+      // The operation's deadline bounds the connect only: a pooled connection outlives the
+      // operation that opened it (ssh-pool.ts), so the socket itself takes no signal.
       const socket = await new Promise<Socket>((resolve, reject) => {
-        const socket = netConnect({ host: address, port: options.port, signal: options.signal });
-        socket.once('connect', () => resolve(socket));
-        socket.once('error', reject);
+        const socket = netConnect({ host: address, port: options.port });
+        const onAbort = () => socket.destroy(options.abortError());
+        options.signal.addEventListener('abort', onAbort, { once: true });
+        socket.once('connect', () => { options.signal.removeEventListener('abort', onAbort); resolve(socket); });
+        socket.once('error', (error) => { options.signal.removeEventListener('abort', onAbort); reject(error); });
       });
       options.guard.check(options.host, socket.remoteAddress ?? '');
       return socket;

@@ -103,6 +103,11 @@ export function createSshGitClient(options: SshGitClientOptions): SshGitClient {
       const v2 = /version=2/.test(req.headers?.['git-protocol'] ?? '');
       if (options.signal.aborted) throw options.abortError();
       const channel = await open(v2);
+      // This operation's deadline ends its channel (never the pooled connection), and the
+      // connection is not lent again: the server may still be writing into it.
+      const onAbort = () => { reusable = false; channel.close(); };
+      options.signal.addEventListener('abort', onAbort, { once: true });
+      channel.once('close', () => options.signal.removeEventListener('abort', onAbort));
       const discard = () => channel.close();
       const body = output(channel);
       if (advertisement) {

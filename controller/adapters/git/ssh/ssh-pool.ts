@@ -24,6 +24,8 @@ export interface SshPoolOptions {
 interface Idle {
   client: Client;
   timer: NodeJS.Timeout;
+  /** Drops the entry when the server closes the kept connection; removed when it is lent again. */
+  onGone: () => void;
 }
 
 /** Creates the pool; `acquire(key, connect)` reuses an idle connection for `key` or makes one. */
@@ -44,6 +46,8 @@ export function createSshPool(options: SshPoolOptions = {}) {
       if (entry) {
         clearTimeout(entry.timer);
         forget(key, entry);
+        entry.client.off('close', entry.onGone);
+        entry.client.off('error', entry.onGone);
         client = entry.client;
       } else {
         client = await connect();
@@ -61,11 +65,15 @@ export function createSshPool(options: SshPoolOptions = {}) {
             client.end();
             return;
           }
-          const kept: Idle = { client, timer: setTimeout(() => { forget(key, kept); client.end(); }, idleMs) };
+          const kept: Idle = {
+            client,
+            timer: setTimeout(() => { forget(key, kept); client.end(); }, idleMs),
+            // A kept connection that the server closes is dropped (and never lent again).
+            onGone: () => { clearTimeout(kept.timer); forget(key, kept); },
+          };
           kept.timer.unref();
-          // A kept connection that the server closes is dropped (and never lent again).
-          client.once('close', () => { clearTimeout(kept.timer); forget(key, kept); });
-          client.once('error', () => { clearTimeout(kept.timer); forget(key, kept); });
+          client.once('close', kept.onGone);
+          client.once('error', kept.onGone);
           idle.set(key, [...(idle.get(key) ?? []), kept]);
         },
       };

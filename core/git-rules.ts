@@ -86,7 +86,12 @@ function scpLike(text: string, shown: string): GitUrl {
 
 function sshUrl(url: URL, shown: string): GitUrl {
   if (url.password !== '') throw invalidGitUrl(redactUrl(url.href), 'passwords in SSH URLs are not accepted; Slipway logs in with deploy keys (slipway git-keys add HOST)');
-  const user = url.username === '' ? 'git' : decodeURIComponent(url.username);
+  let user = 'git';
+  try {
+    if (url.username !== '') user = decodeURIComponent(url.username);
+  } catch {
+    throw invalidGitUrl(shown, 'the user name is not valid percent-encoding');
+  }
   checkUser(user, shown);
   const host = sshHost(url.hostname, shown);
   let path: string;

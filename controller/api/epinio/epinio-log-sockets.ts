@@ -73,7 +73,13 @@ export function createEpinioLogSockets(deps: EpinioLogSocketDeps): UpgradeHandle
     if (!user) throw authTokenInvalid();
     const match = ROUTE.exec(url.pathname);
     if (!match) throw new SlipwayError('route_not_found', `no WebSocket route for ${url.pathname}`, { status: 404, expose: true });
-    const [namespace, kind, name] = [match[1]!, match[2]!, match[3]!].map(decodeURIComponent) as [string, string, string];
+    let parts: string[];
+    try {
+      parts = [match[1]!, match[2]!, match[3]!].map(decodeURIComponent);
+    } catch {
+      throw invalidRequest('the WebSocket path is not valid percent-encoding');
+    }
+    const [namespace, kind, name] = parts as [string, string, string];
     if (!mayAccess(user, namespace)) throw forbidden(user.username, `access namespace "${namespace}"`);
     const problem = handshakeProblem(req);
     if (problem) throw invalidRequest(problem);

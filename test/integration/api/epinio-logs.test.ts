@@ -168,6 +168,7 @@ test.serial('a finished stage\'s log is sent whole and closed; refused tokens an
   t.is(other.body.code, 'forbidden');
   t.is((await handshake(path(token, 'workspace', 'nosuchstage'))).status, 404);
   t.is((await handshake(`/wapi/v1/nothing?authtoken=${token}`)).status, 404);
+  t.is((await handshake(`/wapi/v1/namespaces/%E0/staging/x/logs?authtoken=${token}`)).status, 400, 'bad percent-encoding is the caller\'s error, not a 500');
 });
 
 test.serial('epinio app logs: the app\'s lines on its WebSocket, a normal close without follow', async (t) => {

@@ -23,6 +23,7 @@ test(accepts, 'https://github.com/org/repo/', 'https://github.com/org/repo');
 test(accepts, ' http://git.local:3000/org/repo ', 'http://git.local:3000/org/repo');
 test(refuses, 'file:///etc/passwd', /file scheme/);
 test(refuses, 'git://github.com/org/repo.git', /git scheme/);
+test(refuses, 'ssh://%E0@github.com/org/repo.git', /percent-encoding/);
 test(refuses, 'ftp://example.com/repo', /ftp scheme/);
 test(refuses, 'ext::sh -c touch% /tmp/pwned', /remote helpers/);
 test(refuses, 'fd::17', /remote helpers/);

@@ -44,8 +44,9 @@ export async function putCopy(kc: KubeConfig, systemNamespace: string, namespace
     }
     if (!isOurCopy(current, systemNamespace, name)) return 'foreign';
     if ((current.type ?? 'Opaque') !== copy.type) {
-      // A Secret's type cannot change in place.
-      await core.deleteNamespacedSecret({ name, namespace });
+      // A Secret's type cannot change in place. The precondition keeps a Secret that was
+      // replaced meanwhile (by a user, say), as in dropCopy.
+      await core.deleteNamespacedSecret({ name, namespace, body: { preconditions: { uid: current.metadata?.uid, resourceVersion: current.metadata?.resourceVersion } } });
       await core.createNamespacedSecret({ namespace, body: copy });
       return 'updated';
     }

@@ -239,3 +239,11 @@ sshTest('a kept connection outlives the operation that opened it: that operation
   t.is((await source.resolve(url, 'main')).sha, fx.shas.main);
   t.is(connections, 1, 'the second listing reused the first one\'s connection');
 });
+
+sshTest('a host name that does not resolve is git_unreachable saying so, as over HTTPS', async (t) => {
+  const source = createGitSource({ ...baseDeps(fx.root), allowedHosts: [], keys: fx.keys });
+  // .invalid never resolves (RFC 2606).
+  const error = await t.throwsAsync(source.resolve('git@git.example.invalid:org/app.git', 'main'));
+  t.true(isSlipwayError(error, 'git_unreachable'), String(error));
+  t.regex(error!.message, /connection failed \((ENOTFOUND|EAI_AGAIN)\)/);
+});

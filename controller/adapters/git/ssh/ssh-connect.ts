@@ -33,7 +33,12 @@ export interface SshConnectOptions {
 /** Connects and authenticates; rejects with a Slipway git error. */
 export async function connectSsh(options: SshConnectOptions): Promise<Client> {
   const { host, port, display } = options;
-  const addresses = await options.guard.resolve(host);
+  const addresses = await options.guard.resolve(host).catch((error: unknown) => {
+    // A name that does not resolve (ENOTFOUND, EAI_AGAIN) is said as HTTPS says it, not as a corrupt transfer.
+    if (isSlipwayError(error)) throw error;
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    throw gitUnreachable(display, `connection failed${code ? ` (${code})` : ''}`);
+  });
   const [trusted, identities] = await Promise.all([options.keys.knownHosts(host, port), options.keys.privateKeysFor(host, port)]);
   const sock = await connectSocket(options, addresses.map((a) => a.address));
   const client = new Client();

@@ -7,11 +7,11 @@ import test from 'ava';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { createGitSource } from '../../../controller/adapters/git/create-git-source.ts';
 import { noGitCredentials } from '../../../controller/adapters/git/git-credentials.ts';
 import type { GitSource } from '../../../core/ports/git-source.ts';
-import { archiveEntries, createBareRepo, createWorkRepo, gitBytes, type WorkRepo } from '../../helpers/git-repo.ts';
+import { archiveEntries, gitBytes, type WorkRepo } from '../../helpers/git-repo.ts';
+import { collect, createRevisionRepo } from '../../helpers/revision-repo.ts';
 import { startGitServer, type GitServer } from '../../helpers/git-server.ts';
 
 interface Fixture {
@@ -29,41 +29,14 @@ let fx: Fixture;
 
 test.before(async () => {
   const root = await mkdtemp(join(tmpdir(), 'slipway-git-it-'));
-  const bare = await createBareRepo(root, 'app');
+  const { bare, work, shas } = await createRevisionRepo(root);
   const server = await startGitServer({ root });
   const v1Server = await startGitServer({ root, protocolV2: false });
-  const work = await createWorkRepo();
-  await work.write({ 'README.md': '# old\n', 'old.txt': 'gone later\n' });
-  const old = await work.commit('old');
-  await work.write({ 'README.md': '# tagged\n' });
-  const tagged = await work.commit('tagged');
-  await work.tag('v1');
-  await work.remove('old.txt');
-  await work.write({
-    'README.md': '# app\n',
-    'run.sh': { content: '#!/bin/sh\necho hi\n', executable: true },
-    'link-to-readme': { symlink: 'README.md' },
-    'nested/deep/er/file.txt': 'deep\n',
-    'apps/web/index.js': 'console.log("web")\n',
-    'apps/web/bin/start': { content: '#!/bin/sh\n', executable: true },
-    'apps/api/main.go': 'package main\n',
-    'binary.bin': Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7919) % 251)),
-    'empty.txt': '',
-    'ünïcode name.txt': 'utf-8 path\n',
-  });
-  await work.git('update-index', '--add', '--cacheinfo', `160000,${old},vendor/submodule`);
-  const main = await work.commit('main');
-  await work.tag('v2', { annotated: true });
-  await work.branch('feature/x');
-  await work.write({ 'feature.txt': 'feature\n' });
-  const feature = await work.commit('feature');
-  await work.checkout('main');
-  await work.push(`${server.url}/app.git`);
   const source = createGitSource({
     allowedHosts: ['127.0.0.1'], credentials: noGitCredentials, maxBytes: 50 * 1024 * 1024, timeoutMs: 30_000, tmpDir: root,
     limits: { archiveEntries: 100_000, unpackedBytes: 1 << 30 },
   });
-  fx = { root, bare, work, server, v1Server, source, url: `${server.url}/app.git`, shas: { old, tagged, main, feature } };
+  fx = { root, bare, work, server, v1Server, source, url: `${server.url}/app.git`, shas };
 });
 
 test.after.always(async () => {
@@ -72,12 +45,6 @@ test.after.always(async () => {
   await fx?.work.cleanup();
   if (fx) await rm(fx.root, { recursive: true, force: true });
 });
-
-async function collect(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
 
 type ShaName = keyof Fixture['shas'];
 

@@ -6,17 +6,11 @@ import test from 'ava';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { createGitSource } from '../../../controller/adapters/git/create-git-source.ts';
 import { noGitCredentials } from '../../../controller/adapters/git/git-credentials.ts';
 import { archiveEntries, createBareRepo, createWorkRepo } from '../../helpers/git-repo.ts';
 import { startGitServer } from '../../helpers/git-server.ts';
-
-async function collect(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
+import { collect } from '../../helpers/revision-repo.ts';
 
 test('ignore files at the archive root exclude files and folders', async (t) => {
   const root = await mkdtemp(join(tmpdir(), 'slipway-git-ignore-'));

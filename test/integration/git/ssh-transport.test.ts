@@ -8,7 +8,6 @@ import test from 'ava';
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import ssh2 from 'ssh2';
 
 const { utils } = ssh2;
@@ -16,7 +15,8 @@ import { createGitSource, type GitSourceDeps } from '../../../controller/adapter
 import { noGitCredentials } from '../../../controller/adapters/git/git-credentials.ts';
 import { isSlipwayError } from '../../../core/errors.ts';
 import type { GitSource } from '../../../core/ports/git-source.ts';
-import { archiveEntries, createBareRepo, createWorkRepo, gitBytes, type WorkRepo } from '../../helpers/git-repo.ts';
+import { archiveEntries, gitBytes, type WorkRepo } from '../../helpers/git-repo.ts';
+import { collect, createRevisionRepo } from '../../helpers/revision-repo.ts';
 import { createMemoryGitKeys, fingerprintOfLine, type MemoryGitKeys } from '../../helpers/memory-git-keys.ts';
 import { SSHD, startSshGitServer, type SshGitServer } from '../../helpers/ssh-git-server.ts';
 
@@ -47,31 +47,7 @@ const urlOf = (server: SshGitServer) => `ssh://${server.user}@127.0.0.1:${server
 test.before(async () => {
   if (!hasSshd) return;
   const root = await mkdtemp(join(tmpdir(), 'slipway-ssh-it-'));
-  const bare = await createBareRepo(root, 'app');
-  const work = await createWorkRepo();
-  await work.write({ 'README.md': '# old\n', 'old.txt': 'gone later\n' });
-  const old = await work.commit('old');
-  await work.write({ 'README.md': '# tagged\n' });
-  const tagged = await work.commit('tagged');
-  await work.tag('v1');
-  await work.remove('old.txt');
-  await work.write({
-    'README.md': '# app\n',
-    'run.sh': { content: '#!/bin/sh\necho hi\n', executable: true },
-    'link-to-readme': { symlink: 'README.md' },
-    'nested/deep/er/file.txt': 'deep\n',
-    'apps/web/index.js': 'console.log("web")\n',
-    'apps/web/bin/start': { content: '#!/bin/sh\n', executable: true },
-    'binary.bin': Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7919) % 251)),
-    "it's quoted!.txt": 'shell-quoting\n',
-  });
-  const main = await work.commit('main');
-  await work.tag('v2', { annotated: true });
-  await work.branch('feature/x');
-  await work.write({ 'feature.txt': 'feature\n' });
-  const feature = await work.commit('feature');
-  await work.checkout('main');
-  await work.push(bare);
+  const { bare, work, shas } = await createRevisionRepo(root);
   const keys = createMemoryGitKeys();
   const key = await keys.add({ host: '*', name: 'deploy' });
   const v2 = await startSshGitServer({ authorizedKeys: [key.publicKey] });
@@ -79,7 +55,7 @@ test.before(async () => {
   await keys.trust('127.0.0.1', v2.port, v2.hostKey);
   await keys.trust('127.0.0.1', v0.port, v0.hostKey);
   const source = createGitSource({ ...baseDeps(root), keys });
-  fx = { root, bare, work, v2, v0, keys, source, shas: { old, tagged, main, feature } };
+  fx = { root, bare, work, v2, v0, keys, source, shas };
 });
 
 test.after.always(async () => {
@@ -88,12 +64,6 @@ test.after.always(async () => {
   await fx?.work.cleanup();
   if (fx) await rm(fx.root, { recursive: true, force: true });
 });
-
-async function collect(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
 
 type ShaName = keyof Fixture['shas'];
 

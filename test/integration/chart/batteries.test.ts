@@ -5,7 +5,7 @@
  * example values files render valid, and generated credentials survive an upgrade
  * (`lookup` answered by the fake API through `helm template --dry-run=server`).
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -224,12 +224,16 @@ test('every example values file renders, lints and gives valid objects', async (
   }
 });
 
-test('generated S3 and registry credentials are read back on upgrade (lookup), not regenerated', async (t) => {
+/** A fake cluster for `helm --dry-run=server` (whose `lookup` reads it), removed after the test. */
+async function installedCluster(t: ExecutionContext) {
   const kube = await startFakeKube();
   const dir = await mkdtemp(join(tmpdir(), 'slipway-chart-kube-'));
   t.teardown(async () => { await kube.close(); await rm(dir, { recursive: true, force: true }); });
-  const kubeconfig = await kube.writeKubeconfig(dir);
-  const h = await helm;
+  return { kube, kubeconfig: await kube.writeKubeconfig(dir), h: await helm };
+}
+
+test('generated S3 and registry credentials are read back on upgrade (lookup), not regenerated', async (t) => {
+  const { kube, kubeconfig, h } = await installedCluster(t);
   // First install: what the chart generates, stored as the API server would store it.
   const first = await h.render({}) as Obj[];
   await kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: RELEASE_NAMESPACE } } as never);
@@ -248,11 +252,7 @@ test('generated S3 and registry credentials are read back on upgrade (lookup), n
 });
 
 test('a password given in the values replaces the stored one on upgrade', async (t) => {
-  const kube = await startFakeKube();
-  const dir = await mkdtemp(join(tmpdir(), 'slipway-chart-kube-'));
-  t.teardown(async () => { await kube.close(); await rm(dir, { recursive: true, force: true }); });
-  const kubeconfig = await kube.writeKubeconfig(dir);
-  const h = await helm;
+  const { kube, kubeconfig, h } = await installedCluster(t);
   const first = await h.render({}) as Obj[];
   await kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: RELEASE_NAMESPACE } } as never);
   const stored = find(first, 'Secret', 'slipway-registry-auth')!;

@@ -7,11 +7,12 @@ import { startFakeKube, type FakeKube, type RecordedRequest } from '../../helper
 /**
  * Short timings so a takeover happens in a few seconds, yet long enough that a loaded
  * 2-core machine (CI runs test files side by side) does not miss a renewal by chance:
- * at 1 s / 0.7 s / 0.2 s, event-loop stalls of CI made leaders step down on their own.
+ * at 1 s / 0.7 s / 0.2 s and even at 3 s / 2.1 s / 0.6 s, event-loop stalls of CI (the
+ * image build and sshd run beside) made leaders step down on their own.
  */
-const LEASE_MS = 3000;
-const RENEW_DEADLINE_MS = 2100;
-const RETRY_MS = 600;
+const LEASE_MS = 8000;
+const RENEW_DEADLINE_MS = 5600;
+const RETRY_MS = 1000;
 /** What a loaded machine may add to a step that should take a retry period. */
 const SLACK_MS = 1000;
 

@@ -3,7 +3,7 @@
  * response bodies and headers in its message, so nothing of it is passed on as is: we
  * read the status code and the `Status` object's reason and message, and build our own.
  */
-import { ApiException } from '@kubernetes/client-node';
+import { ApiException } from '@kubernetes/client-node/dist/gen/apis/exception.js';
 import { SlipwayError } from '../../../core/errors.ts';
 import { redact } from '../../../core/redact.ts';
 

@@ -1,0 +1,44 @@
+/**
+ * Authentication for `/api`: BasicAuth exactly as before when the request carries an
+ * `Authorization` header, else the dashboard's session cookie. A session may read;
+ * to change anything it must come from this server's own origin and carry the
+ * session's CSRF token in `X-CSRF-Token`. Either way `ctx.state.user` is set, so the
+ * routes' namespace rules (namespace-access.ts) apply unchanged.
+ */
+import type { Middleware } from 'koa';
+import type { Authenticator } from '../auth/user-store.ts';
+import { basicAuth } from '../api/basic-auth.ts';
+import { SESSION_COOKIE, type UiSessions } from './ui-session.ts';
+import { assertSameOrigin, readCookie } from './request-origin.ts';
+import { csrfRefused } from './ui-errors.ts';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** What {@link sessionOrBasicAuth} needs. */
+export interface SessionAuthDeps {
+  auth: Authenticator;
+  sessions?: UiSessions;
+  publicUrl: () => string;
+}
+
+/** The `/api` guard: BasicAuth, or a dashboard session with CSRF and same-origin checks on state changes. */
+export function sessionOrBasicAuth(deps: SessionAuthDeps): Middleware {
+  const basic = basicAuth(deps.auth);
+  return async (ctx, next) => {
+    if (ctx.get('authorization') || !deps.sessions) return basic(ctx, next);
+    const session = deps.sessions.verify(readCookie(ctx.get('cookie'), SESSION_COOKIE));
+    // No valid session: BasicAuth's own 401, the same answer as before.
+    if (!session) return basic(ctx, next);
+    if (!SAFE_METHODS.has(ctx.method)) {
+      assertSameOrigin(ctx, deps.publicUrl());
+      if (!deps.sessions.csrfMatches(session, ctx.get('x-csrf-token'))) throw csrfRefused();
+    }
+    ctx.state.user = session.user;
+    await next();
+  };
+}
+
+/** True when a request comes from the dashboard (its cookie or its CSRF header), whose 401s must not open the browser's BasicAuth prompt. */
+export function fromDashboard(cookieHeader: string, csrfHeader: string): boolean {
+  return csrfHeader !== '' || readCookie(cookieHeader, SESSION_COOKIE) !== undefined;
+}

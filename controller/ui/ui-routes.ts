@@ -63,7 +63,8 @@ const safeNext = (next: unknown) => (typeof next === 'string' && /^\/ui\/[^/\\]*
 
 /** The dashboard's router; mount it before the API's authentication. */
 export function createUiRouter(deps: UiDeps): Router {
-  const router = new Router({ sensitive: true });
+  // Strict: `/ui` (redirected) and `/ui/` (the list) are different paths.
+  const router = new Router({ sensitive: true, strict: true });
   const form = parseJsonOrForm(16 * 1024);
   const sessionOf = (ctx: Context) => deps.sessions.verify(readCookie(ctx.get('cookie'), SESSION_COOKIE));
   const namespacesOf = async (user: User) => (await deps.store.listNamespaces()).map((ns) => ns.name).filter((ns) => mayAccess(user, ns));

@@ -57,7 +57,7 @@ function el(tag, attrs, ...children) {
     else if (key === 'class') node.className = value;
     else node.setAttribute(key, value === true ? '' : String(value));
   }
-  for (const child of children.flat()) if (child !== undefined && child !== null && child !== false) node.append(child instanceof Node ? child : String(child));
+  for (const child of children.flat(Infinity)) if (child !== undefined && child !== null && child !== false) node.append(child instanceof Node ? child : String(child));
   return node;
 }
 
@@ -72,6 +72,8 @@ function phaseOf(app) {
   if (run && (run.phase !== 'succeeded' || !app.status.runtime)) return run.phase;
   return app.status.runtime?.phase ?? run?.phase ?? 'new';
 }
+/** When the app last changed what it serves: its newest successful run, else its release's build. */
+const lastDeploy = (app) => (app.status.runs ?? []).find((r) => r.phase === 'succeeded')?.finishedAt ?? app.status.release?.createdAt;
 const phaseCell = (phase) => el('span', { class: `phase-${phase}` }, phase);
 const urlLinks = (urls) => (urls?.length ? urls.map((url, i) => [i ? ' ' : '', el('a', { href: url, rel: 'noopener' }, url)]) : '—');
 const revision = (r) => (r?.revision ? [el('code', {}, short(r.revision)), r.branch ? ` (${r.branch})` : ''] : r?.branch ?? '—');
@@ -141,7 +143,6 @@ function appsPage() {
       const release = app.status.release;
       const origin = app.spec.origin;
       const watched = origin?.kind === 'git' && origin.watch ? `yes (${origin.interval ?? 'default interval'})` : 'no';
-      const lastDeploy = release?.createdAt ?? (app.status.runs ?? []).find((r) => r.phase === 'succeeded')?.finishedAt;
       return el('tr', { 'data-app': name },
         el('td', {}, el('a', { href: `/ui/namespaces/${enc(ns)}/applications/${enc(name)}` }, name)),
         el('td', {}, phaseCell(phaseOf(app))),
@@ -149,7 +150,7 @@ function appsPage() {
         el('td', {}, revision(release ?? app.status.source ?? origin)),
         el('td', {}, urlLinks(app.status.urls)),
         el('td', {}, watched),
-        el('td', {}, when(lastDeploy)));
+        el('td', {}, when(lastDeploy(app))));
     }));
   });
 }
@@ -228,7 +229,7 @@ function appPage() {
       ['Revision', revision(release ?? app.status.source)],
       ['Source', origin?.kind === 'git' ? [el('code', {}, origin.url), origin.revision ? ` @ ${origin.revision}` : '', origin.subdir ? ` (subdir ${origin.subdir})` : ''] : origin?.kind ?? '—'],
       ['URL', urlLinks(app.status.urls)],
-      ['Last deploy', when(release?.createdAt)],
+      ['Last deploy', when(lastDeploy(app))],
     ];
     document.getElementById('overview').replaceChildren(...facts.flatMap(([term, value]) => [el('dt', {}, term), el('dd', {}, value)]));
   }
@@ -397,6 +398,8 @@ function appPage() {
       await api('POST', `${base}/watch`, { watch: document.getElementById('watch-on').checked, ...(interval ? { interval } : {}) });
     })(event);
   });
+  const deployButton = document.getElementById('deploy-now');
+  deployButton.addEventListener('click', act(deployButton, () => api('POST', `${base}/deployments`, {})));
   const webhookButton = document.getElementById('webhook-show');
   webhookButton.addEventListener('click', act(webhookButton, async () => drawWebhook(await api('GET', `${base}/webhook`))));
   const confirmInput = document.getElementById('delete-confirm');

@@ -11,6 +11,7 @@ export function appContent(app: string): Html {
   return html`<h1>${app}</h1>
 <section aria-labelledby="h-overview"><h2 id="h-overview">Overview</h2><dl id="overview" class="facts"><dt>Phase</dt><dd>Loading…</dd></dl></section>
 <section aria-labelledby="h-run"><h2 id="h-run">Current run</h2>
+<p><button type="button" id="deploy-now">Deploy now</button> <span class="hint">Builds and deploys the app's source again (a git app: its branch or revision as it is now).</span></p>
 <ol id="run-phases" class="phases" aria-label="Phases of the current run"></ol>
 <div id="run-error"></div></section>
 <section aria-labelledby="h-build"><h2 id="h-build">Build log</h2><pre id="build-log" class="log" tabindex="0" aria-label="Build log"></pre></section>

@@ -18,6 +18,12 @@ import { createBareRepo, createWorkRepo } from '../helpers/git-repo.ts';
 import { hashPassword } from '../../controller/auth/password-hash.ts';
 import { CHROMIUM_MISSING, hasChromium, launchChromium, seriousA11yViolations } from '../helpers/browser.ts';
 
+/** The page's document as functions evaluated in the browser see it (this project's tsc has no DOM types). */
+declare const document: {
+  querySelector(selector: string): { textContent: string | null; content: string } | null;
+  querySelectorAll(selector: string): ArrayLike<{ textContent: string | null }>;
+};
+
 const ADMIN = 'ui-admin-password';
 const ALICE = 'alice-password';
 const SHOTS = join(REPO_ROOT, 'test-results/ui');
@@ -184,10 +190,10 @@ run('a user without rights to a namespace can neither see nor change it, and the
   // Crafted requests from the signed-in page, with and without the CSRF token.
   await page.goto(`${server.url}/ui/?ns=team-a`);
   const answers = await page.evaluate(async () => {
-    const csrf = document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')!.content;
+    const csrf = document.querySelector('meta[name="csrf-token"]')!.content;
     const call = async (method: string, path: string, headers: Record<string, string>, body?: unknown) => {
       const response = await fetch(path, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
-      return `${response.status} ${(await response.json()).code}`;
+      return `${response.status} ${((await response.json()) as { code?: string }).code}`;
     };
     return {
       readOther: await call('GET', '/api/v1/namespaces/workspace/applications', {}),

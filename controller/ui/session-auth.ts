@@ -5,6 +5,7 @@
  * session's CSRF token in `X-CSRF-Token`. Either way `ctx.state.user` is set, so the
  * routes' namespace rules (namespace-access.ts) apply unchanged.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
 import type { Authenticator } from '../auth/user-store.ts';
 import { basicAuth } from '../api/basic-auth.ts';
@@ -13,6 +14,21 @@ import { assertSameOrigin, readCookie } from './request-origin.ts';
 import { csrfRefused } from './ui-errors.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Bodies up to this size are read before a refusal (a dashboard's JSON is far smaller). */
+const DRAIN_BYTES = 64 * 1024;
+
+/**
+ * Reads and discards a small request body before its request is refused. Refused
+ * unread, the body makes the server close the connection after answering
+ * (api/linger-unread-body.ts); a browser that already sent its next request on that
+ * kept-alive connection sees it close unanswered and sends it again — a POST that
+ * had been carried out, done twice.
+ */
+async function drainSmallBody(req: IncomingMessage): Promise<void> {
+  const declared = Number(req.headers['content-length'] ?? Number.NaN);
+  if (req.complete || !(declared <= DRAIN_BYTES)) return;
+  for await (const _chunk of req) { /* discarded */ }
+}
 
 /** What {@link sessionOrBasicAuth} needs. */
 export interface SessionAuthDeps {
@@ -30,8 +46,13 @@ export function sessionOrBasicAuth(deps: SessionAuthDeps): Middleware {
     // No valid session: BasicAuth's own 401, the same answer as before.
     if (!session) return basic(ctx, next);
     if (!SAFE_METHODS.has(ctx.method)) {
-      assertSameOrigin(ctx, deps.publicUrl());
-      if (!deps.sessions.csrfMatches(session, ctx.get('x-csrf-token'))) throw csrfRefused();
+      try {
+        assertSameOrigin(ctx, deps.publicUrl());
+        if (!deps.sessions.csrfMatches(session, ctx.get('x-csrf-token'))) throw csrfRefused();
+      } catch (error) {
+        await drainSmallBody(ctx.req);
+        throw error;
+      }
     }
     ctx.state.user = session.user;
     await next();

@@ -126,6 +126,12 @@ run('a user signs in, creates an app from git, deploys, rolls back, changes its 
   const url = await page.locator('#overview a').first().getAttribute('href');
   t.truthy(url);
 
+  // The app's own log streams; Pause holds lines back.
+  await page.waitForFunction(() => /listening on port/.test(document.querySelector('#app-log')?.textContent ?? ''), undefined, { timeout: 20_000 });
+  await page.click('#logs-toggle');
+  t.regex(await page.locator('#logs-state').textContent() ?? '', /Paused/);
+  await page.click('#logs-toggle');
+
   // Its URL, opened in the browser.
   const site = await context.newPage();
   await site.goto(url!);
@@ -156,12 +162,34 @@ run('a user signs in, creates an app from git, deploys, rolls back, changes its 
   t.is(await value.getAttribute('type'), 'text');
   await eventually(async () => /version from-the-dashboard/.test((await getApp(url!)).body), 'the redeploy with the new variable', 30_000);
 
-  // The list, live: the app with its phase, release and URL.
+  // Watching, and the webhook set-up with its secret hidden until revealed.
+  await page.check('#watch-on');
+  await page.fill('#watch-interval', '5m');
+  await page.click('text=Save watching');
+  await page.waitForFunction(() => /Watching main/.test(document.querySelector('#watch-state')?.textContent ?? ''), undefined, { timeout: 10_000 });
+  await page.click('#webhook-show');
+  const secret = page.locator('#webhook-secret');
+  await secret.waitFor();
+  t.is(await secret.textContent(), '••••••••');
+  await page.click('text=Reveal secret');
+  t.regex(await secret.textContent() ?? '', /^[^•]{16,}$/);
+  t.is(await page.locator('#webhook button', { hasText: /^Copy (GitHub|GitLab|Gitea \/ Forgejo) URL$/ }).count(), 3);
+
+  // The list, live: the app with its phase, release, URL and watching.
   await page.click('nav >> text=Apps');
   await page.waitForSelector('#apps-body tr[data-app="hello"] a[href^="http"]');
   const row = await page.locator('#apps-body tr[data-app="hello"]').textContent();
-  t.regex(row ?? '', /hello.*running.*#1/s);
+  t.regex(row ?? '', /hello.*running.*#1.*main.*yes \(5m\)/s);
   await page.screenshot({ path: join(SHOTS, 'app-list.png') });
+
+  // Delete, once the name is typed.
+  await page.click('#apps-body a[href*="/applications/hello"]');
+  await page.fill('#delete-confirm', 'hell');
+  t.true(await page.locator('#delete-button').isDisabled());
+  await page.fill('#delete-confirm', 'hello');
+  await page.click('#delete-button');
+  await page.waitForURL(/\/ui\/\?ns=workspace$/);
+  await page.waitForSelector('text=No apps yet');
 
   // Signing out ends the session: the old cookie no longer opens the API.
   const [cookie] = await context.cookies();
@@ -177,6 +205,10 @@ run('a user signs in, creates an app from git, deploys, rolls back, changes its 
 });
 
 run('a user without rights to a namespace can neither see nor change it, and the API refuses requests without the CSRF token', async (t) => {
+  const created = await fetch(`${server.url}/api/v1/namespaces/workspace/applications`, {
+    method: 'POST', headers: { authorization: `Basic ${Buffer.from(`admin:${ADMIN}`).toString('base64')}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'guarded' }),
+  });
+  t.is(created.status, 201);
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await signIn(context, 'alice', ALICE);
   t.deepEqual(await page.locator('#ns-select option').allTextContents(), ['team-a']);
@@ -184,7 +216,7 @@ run('a user without rights to a namespace can neither see nor change it, and the
   const listPage = await page.goto(`${server.url}/ui/?ns=workspace`);
   t.is(listPage?.status(), 403);
   t.regex(await page.locator('main').textContent() ?? '', /forbidden/);
-  const appPage = await page.goto(`${server.url}/ui/namespaces/workspace/applications/hello`);
+  const appPage = await page.goto(`${server.url}/ui/namespaces/workspace/applications/guarded`);
   t.is(appPage?.status(), 403);
 
   // Crafted requests from the signed-in page, with and without the CSRF token.
@@ -197,7 +229,7 @@ run('a user without rights to a namespace can neither see nor change it, and the
     };
     return {
       readOther: await call('GET', '/api/v1/namespaces/workspace/applications', {}),
-      deleteOther: await call('DELETE', '/api/v1/namespaces/workspace/applications/hello', { 'x-csrf-token': csrf }),
+      deleteOther: await call('DELETE', '/api/v1/namespaces/workspace/applications/guarded', { 'x-csrf-token': csrf }),
       noToken: await call('POST', '/api/v1/namespaces/team-a/applications', {}, { name: 'sneaky' }),
       wrongToken: await call('POST', '/api/v1/namespaces/team-a/applications', { 'x-csrf-token': 'forged' }, { name: 'sneaky' }),
       withToken: await call('POST', '/api/v1/namespaces/team-a/applications', { 'x-csrf-token': csrf }, { name: 'allowed' }),
@@ -206,7 +238,7 @@ run('a user without rights to a namespace can neither see nor change it, and the
   t.deepEqual(answers, {
     readOther: '403 forbidden', deleteOther: '403 forbidden', noToken: '403 csrf_refused', wrongToken: '403 csrf_refused', withToken: '201 undefined',
   });
-  const hello = await fetch(`${server.url}/api/v1/namespaces/workspace/applications/hello`, { headers: { authorization: `Basic ${Buffer.from(`admin:${ADMIN}`).toString('base64')}` } });
-  t.is(hello.status, 200, 'the other namespace\'s app is still there');
+  const other = await fetch(`${server.url}/api/v1/namespaces/workspace/applications/guarded`, { headers: { authorization: `Basic ${Buffer.from(`admin:${ADMIN}`).toString('base64')}` } });
+  t.is(other.status, 200, 'the other namespace\'s app is still there');
   await context.close();
 });

@@ -3,7 +3,7 @@
  * browser: what a crafted request gets, and that BasicAuth clients see no change.
  */
 import test from 'ava';
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -102,6 +102,29 @@ test('a session reads the API; a change needs the CSRF token and this server\'s 
   t.is(await call({ 'x-csrf-token': csrf, origin: server.url, 'sec-fetch-site': 'same-origin' }, 'a'), 201);
   const list = await (await fetch(`${server.url}${apps}`, { headers: { cookie } })).json() as { metadata: { name: string } }[];
   t.true(list.some((app) => app.metadata.name === 'a'), 'the app was created');
+});
+
+test('a refused change leaves the kept-alive connection usable: the next request on it is answered once', async (t) => {
+  const { cookie } = await signIn(server);
+  const csrf = await csrfOf(server, cookie);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  t.teardown(() => agent.destroy());
+  const post = (headers: Record<string, string>, name: string) => new Promise<{ status: number; socket: unknown }>((resolve, reject) => {
+    const body = JSON.stringify({ name });
+    const req = httpRequest(`${server.url}/api/v1/namespaces/workspace/applications`, {
+      method: 'POST', agent, headers: { cookie, origin: server.url, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+    }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode!, socket: req.socket }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  const refused = await post({}, 'kept-alive');
+  t.is(refused.status, 403);
+  const accepted = await post({ 'x-csrf-token': csrf }, 'kept-alive');
+  t.is(accepted.status, 201);
+  t.is(accepted.socket, refused.socket, 'the same connection served both');
 });
 
 test('BasicAuth clients are unchanged: no CSRF token needed, and a 401 still asks for BasicAuth (but not of the dashboard)', async (t) => {

@@ -24,7 +24,7 @@ import { watchRoute, webhookRoute } from './routes/watch.ts';
 import { holdOpenMiddleware, idleLimits } from './long-request.ts';
 import { countWebhooks, metricsRoute } from '../metrics/metrics-routes.ts';
 import { createUiSessions } from '../ui/ui-session.ts';
-import { fromDashboard, sessionOrBasicAuth } from '../ui/session-auth.ts';
+import { drainRefusedDashboardBodies, fromDashboard, sessionOrBasicAuth } from '../ui/session-auth.ts';
 import { createUiRouter } from '../ui/ui-routes.ts';
 import { gitKeyCreateRoute, gitKeyDeleteRoute, gitKeysListRoute, knownHostCreateRoute, knownHostDeleteRoute, knownHostsListRoute, requireGitKeyAdmin } from './routes/git-keys.ts';
 
@@ -121,6 +121,7 @@ export function createApi(deps: ApiDeps): Koa {
     if (ctx.status === 401 && fromDashboard(ctx.get('cookie'), ctx.get('x-csrf-token'))) ctx.remove('WWW-Authenticate');
   });
   app.use(problemMiddleware(deps.logger));
+  app.use(drainRefusedDashboardBodies);
   app.use(open.routes());
   // Webhooks read their own raw bodies (no parser) and verify signatures: before BasicAuth.
   if (deps.webhooks && deps.metrics) app.use(countWebhooks(deps.metrics));

@@ -24,7 +24,7 @@ const DRAIN_BYTES = 64 * 1024;
  * kept-alive connection sees it close unanswered and sends it again — a POST that
  * had been carried out, done twice.
  */
-async function drainSmallBody(req: IncomingMessage): Promise<void> {
+export async function drainSmallBody(req: IncomingMessage): Promise<void> {
   const declared = Number(req.headers['content-length'] ?? Number.NaN);
   if (req.complete || !(declared <= DRAIN_BYTES)) return;
   for await (const _chunk of req) { /* discarded */ }
@@ -46,18 +46,27 @@ export function sessionOrBasicAuth(deps: SessionAuthDeps): Middleware {
     // No valid session: BasicAuth's own 401, the same answer as before.
     if (!session) return basic(ctx, next);
     if (!SAFE_METHODS.has(ctx.method)) {
-      try {
-        assertSameOrigin(ctx, deps.publicUrl());
-        if (!deps.sessions.csrfMatches(session, ctx.get('x-csrf-token'))) throw csrfRefused();
-      } catch (error) {
-        await drainSmallBody(ctx.req);
-        throw error;
-      }
+      assertSameOrigin(ctx, deps.publicUrl());
+      if (!deps.sessions.csrfMatches(session, ctx.get('x-csrf-token'))) throw csrfRefused();
     }
     ctx.state.user = session.user;
     await next();
   };
 }
+
+/**
+ * Mounted inside the problem middleware: a dashboard request refused before its small
+ * body was read (CSRF, origin, a namespace it may not use) has the body read first, so
+ * its connection stays open for the browser's next request ({@link drainSmallBody}).
+ */
+export const drainRefusedDashboardBodies: Middleware = async (ctx, next) => {
+  try {
+    await next();
+  } catch (error) {
+    if (fromDashboard(ctx.get('cookie'), ctx.get('x-csrf-token'))) await drainSmallBody(ctx.req);
+    throw error;
+  }
+};
 
 /** True when a request comes from the dashboard (its cookie or its CSRF header), whose 401s must not open the browser's BasicAuth prompt. */
 export function fromDashboard(cookieHeader: string, csrfHeader: string): boolean {

@@ -104,14 +104,11 @@ test('a session reads the API; a change needs the CSRF token and this server\'s 
   t.true(list.some((app) => app.metadata.name === 'a'), 'the app was created');
 });
 
-test('a refused change leaves the kept-alive connection usable: the next request on it is answered once', async (t) => {
-  const { cookie } = await signIn(server);
-  const csrf = await csrfOf(server, cookie);
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  t.teardown(() => agent.destroy());
-  const post = (headers: Record<string, string>, name: string) => new Promise<{ status: number; socket: unknown }>((resolve, reject) => {
+/** POSTs `{name}` to `path` through `agent` (one kept-alive socket); answers the status and the socket used. */
+function postOn(agent: Agent, cookie: string, path: string, headers: Record<string, string>, name: string) {
+  return new Promise<{ status: number; socket: unknown }>((resolve, reject) => {
     const body = JSON.stringify({ name });
-    const req = httpRequest(`${server.url}/api/v1/namespaces/workspace/applications`, {
+    const req = httpRequest(`${server.url}${path}`, {
       method: 'POST', agent, headers: { cookie, origin: server.url, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
     }, (res) => {
       res.resume();
@@ -120,11 +117,26 @@ test('a refused change leaves the kept-alive connection usable: the next request
     req.on('error', reject);
     req.end(body);
   });
-  const refused = await post({}, 'kept-alive');
+}
+
+test('a refused change leaves the kept-alive connection usable: the next request on it is answered once', async (t) => {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  t.teardown(() => agent.destroy());
+  const admin = await signIn(server);
+  const csrf = await csrfOf(server, admin.cookie);
+  const refused = await postOn(agent, admin.cookie, '/api/v1/namespaces/workspace/applications', {}, 'kept-alive');
   t.is(refused.status, 403);
-  const accepted = await post({ 'x-csrf-token': csrf }, 'kept-alive');
+  const accepted = await postOn(agent, admin.cookie, '/api/v1/namespaces/workspace/applications', { 'x-csrf-token': csrf }, 'kept-alive');
   t.is(accepted.status, 201);
   t.is(accepted.socket, refused.socket, 'the same connection served both');
+  // The same for a namespace the user may not use (refused before the body is parsed).
+  const alice = await signIn(server, 'alice', 'alice-password');
+  const aliceCsrf = await csrfOf(server, alice.cookie);
+  const forbidden = await postOn(agent, alice.cookie, '/api/v1/namespaces/workspace/applications', { 'x-csrf-token': aliceCsrf }, 'not-hers');
+  t.is(forbidden.status, 403);
+  const own = await postOn(agent, alice.cookie, '/api/v1/namespaces/team-a/applications', { 'x-csrf-token': aliceCsrf }, 'kept-alive');
+  t.is(own.status, 201);
+  t.is(own.socket, forbidden.socket);
 });
 
 test('BasicAuth clients are unchanged: no CSRF token needed, and a 401 still asks for BasicAuth (but not of the dashboard)', async (t) => {

@@ -198,7 +198,7 @@ function appPage() {
   let logsRelease;
   let logsAbort;
   let logsPaused = false;
-  let editedOnce = false;
+  let formsDrawn = false;
 
   /** Runs an action, shows its error, and refreshes the page's data. */
   const act = (button, task) => async (event) => {
@@ -333,16 +333,21 @@ function appPage() {
       return el('tr', {}, el('td', {}, el('code', {}, key)), el('td', {}, input), el('td', {}, reveal, ' ', save, ' ', remove));
     }));
     if (!env.length) document.getElementById('env').append(el('tr', {}, el('td', { colspan: 3 }, 'No variables.')));
-    document.getElementById('routes').replaceChildren(...(app.status.routes ?? app.spec.routes ?? []).map((route) => el('li', {}, el('code', {}, route))));
     const routesInput = document.getElementById('routes-input');
     if (document.activeElement !== routesInput) routesInput.value = (app.spec.routes ?? []).join('\n');
     const origin = app.spec.origin;
-    const watchForm = document.getElementById('watch-form');
     const git = origin?.kind === 'git';
-    for (const field of watchForm.elements) field.disabled = !git;
-    document.getElementById('webhook-show').disabled = !git;
     document.getElementById('watch-on').checked = git && origin.watch === true;
     document.getElementById('watch-interval').value = (git && origin.interval) || '';
+  }
+
+  /** What routes and watching are now: read-only, drawn at every refresh. */
+  function drawRoutesAndWatch() {
+    document.getElementById('routes').replaceChildren(...(app.status.routes ?? app.spec.routes ?? []).map((route) => el('li', {}, el('code', {}, route))));
+    const origin = app.spec.origin;
+    const git = origin?.kind === 'git';
+    for (const field of document.getElementById('watch-form').elements) field.disabled = !git;
+    document.getElementById('webhook-show').disabled = !git;
     const seen = app.status.watch;
     document.getElementById('watch-state').replaceChildren(!git ? 'Only apps from git can be watched.'
       : origin.watch ? [`Watching ${origin.branch ?? origin.revision ?? 'the default branch'}`, seen?.lastCheck ? ['; last check ', when(seen.lastCheck)] : '', seen?.error ? el('span', { class: 'error' }, el('code', {}, seen.error.code), `: ${seen.error.message}`) : '']
@@ -352,7 +357,6 @@ function appPage() {
   async function writeEnv(environment) {
     app = await api('PATCH', base, { configuration: { environment } });
     await redeploy();
-    editedOnce = true;
   }
 
   async function refresh(forms) {
@@ -362,10 +366,11 @@ function appPage() {
     drawRuns();
     drawReleases();
     drawInstances();
+    drawRoutesAndWatch();
     followBuild();
     followLogs();
-    if (forms || !editedOnce) drawForms();
-    editedOnce = true;
+    if (forms || !formsDrawn) drawForms();
+    formsDrawn = true;
   }
 
   document.getElementById('instances-form').addEventListener('submit', (event) => {
@@ -462,9 +467,6 @@ function drawWebhook(hook) {
       el('p', {}, 'Payload URL: ', el('code', {}, hook.urls[key]), ' ', copyButton(`Copy ${label} URL`, () => hook.urls[key])),
       el('p', { class: 'hint' }, hook.instructions[key]))));
 }
-
-// Switching namespace from the header needs no button press with the script on.
-document.getElementById('ns-select')?.addEventListener('change', (event) => event.target.form.submit());
 
 const pages = { apps: appsPage, new: newAppPage, app: appPage };
 try {

@@ -116,6 +116,7 @@ run('a user signs in, creates an app from git, deploys, rolls back, changes its 
   await assertAccessible(t, page, 'the app list');
   await page.click('text=New app from git');
   await page.waitForURL(/\/ui\/new/);
+  await assertAccessible(t, page, 'the new-app form');
   await page.fill('#new-name', 'hello');
   await page.fill('#new-url', `${git.url}/hello.git`);
   await page.fill('#new-revision', 'main');
@@ -210,6 +211,10 @@ run('a user without rights to a namespace can neither see nor change it, and the
   });
   t.is(created.status, 201);
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const login = await context.newPage();
+  await login.goto(`${server.url}/ui/login`);
+  await assertAccessible(t, login, 'the sign-in form');
+  await login.close();
   const page = await signIn(context, 'alice', ALICE);
   t.deepEqual(await page.locator('#ns-select option').allTextContents(), ['team-a']);
   await assertAccessible(t, page, 'an empty app list');

@@ -154,13 +154,17 @@ run('a user signs in, creates an app from git, deploys, rolls back, changes its 
 
   // An environment variable: hidden until revealed, and the app redeploys with it.
   await page.fill('#env-key', 'APP_VERSION');
-  await page.fill('#env-value', 'from-the-dashboard');
+  await page.fill('#env-value', 'first-value');
   await page.click('#env-add button');
-  const value = page.locator('input[data-env="APP_VERSION"]');
+  const value = page.locator('code[data-env="APP_VERSION"]');
   await value.waitFor();
-  t.is(await value.getAttribute('type'), 'password', 'values are hidden');
-  await page.click('#env tr:has(input[data-env="APP_VERSION"]) >> text=Reveal');
-  t.is(await value.getAttribute('type'), 'text');
+  t.is(await value.textContent(), '••••••••', 'values are hidden');
+  await page.click('button[aria-label="Reveal APP_VERSION"]');
+  t.is(await value.textContent(), 'first-value');
+  await page.click('button[aria-label="Change APP_VERSION"]');
+  await page.fill('input[data-env-input="APP_VERSION"]', 'from-the-dashboard');
+  await page.click('#env tr:has(input[data-env-input="APP_VERSION"]) >> text=Save');
+  await page.locator('code[data-env="APP_VERSION"]').waitFor();
   await eventually(async () => /version from-the-dashboard/.test((await getApp(url!)).body), 'the redeploy with the new variable', 30_000);
 
   // Watching, and the webhook set-up with its secret hidden until revealed.

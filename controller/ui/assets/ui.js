@@ -243,11 +243,13 @@ function appPage() {
       errorBox.replaceChildren();
       return;
     }
-    const steps = run.phase === 'failed' ? [...PHASES.slice(0, -1), 'failed'] : PHASES;
-    const at = steps.indexOf(run.phase);
-    list.replaceChildren(...steps.map((phase, i) => {
-      const state = phase === 'failed' ? 'failed' : i < at || run.phase === 'succeeded' ? 'done' : i === at ? 'current' : '';
-      return el('li', { class: state, 'aria-current': i === at ? 'step' : undefined }, phase);
+    // A failed run stopped in the phase its record reached: staging once it has a stage, deploying once it has an image.
+    const stoppedAt = run.phase !== 'failed' ? run.phase : run.image && run.stageId ? 'deploying' : run.stageId || run.blobuid ? 'staging' : run.kind === 'rollback' ? 'deploying' : 'importing';
+    const at = PHASES.indexOf(stoppedAt);
+    list.replaceChildren(...PHASES.map((phase, i) => {
+      const failed = run.phase === 'failed' && i === at;
+      const state = failed ? 'failed' : i < at || run.phase === 'succeeded' ? 'done' : i === at ? 'current' : '';
+      return el('li', { class: state, 'aria-current': i === at ? 'step' : undefined }, failed ? `${phase}: failed` : phase);
     }));
     errorBox.replaceChildren(run.error ? el('p', { class: 'error' }, el('code', {}, run.error.code), `: ${run.error.message}`) : el('p', { class: 'hint' }, `Run ${run.id.slice(0, 8)} (${run.kind}) ${run.phase}${run.release ? `, release #${run.release}` : ''}.`));
   }
@@ -314,23 +316,31 @@ function appPage() {
     if (document.activeElement !== instances) instances.value = app.spec.instances;
     const env = Object.entries(app.spec.env ?? {}).sort(([a], [b]) => a.localeCompare(b));
     document.getElementById('env').replaceChildren(...env.map(([key, value]) => {
-      const input = el('input', { type: 'password', value, 'aria-label': `Value of ${key}`, autocomplete: 'off', 'data-env': key });
-      const reveal = el('button', { type: 'button', class: 'secondary', 'aria-pressed': 'false' }, 'Reveal');
+      const MASK = '••••••••';
+      const shown = el('code', { 'data-env': key }, MASK);
+      const cell = el('td', {}, shown);
+      const reveal = el('button', { type: 'button', class: 'secondary', 'aria-pressed': 'false', 'aria-label': `Reveal ${key}` }, 'Reveal');
       reveal.addEventListener('click', () => {
-        const shown = input.type === 'text';
-        input.type = shown ? 'password' : 'text';
-        reveal.textContent = shown ? 'Reveal' : 'Hide';
-        reveal.setAttribute('aria-pressed', String(!shown));
+        const hidden = shown.textContent === MASK;
+        shown.textContent = hidden ? value : MASK;
+        reveal.textContent = hidden ? 'Hide' : 'Reveal';
+        reveal.setAttribute('aria-pressed', String(hidden));
       });
-      const save = el('button', { type: 'button' }, 'Save');
-      save.addEventListener('click', act(save, () => writeEnv({ ...app.spec.env, [key]: input.value })));
-      const remove = el('button', { type: 'button', class: 'secondary' }, 'Remove');
+      const change = el('button', { type: 'button', class: 'secondary', 'aria-label': `Change ${key}` }, 'Change');
+      change.addEventListener('click', () => {
+        const input = el('input', { type: 'text', value, 'aria-label': `New value of ${key}`, autocomplete: 'off', 'data-env-input': key });
+        const save = el('button', { type: 'button' }, 'Save');
+        save.addEventListener('click', act(save, () => writeEnv({ ...app.spec.env, [key]: input.value })));
+        cell.replaceChildren(input, ' ', save);
+        input.focus();
+      });
+      const remove = el('button', { type: 'button', class: 'secondary', 'aria-label': `Remove ${key}` }, 'Remove');
       remove.addEventListener('click', act(remove, () => {
         const next = { ...app.spec.env };
         delete next[key];
         return writeEnv(next);
       }));
-      return el('tr', {}, el('td', {}, el('code', {}, key)), el('td', {}, input), el('td', {}, reveal, ' ', save, ' ', remove));
+      return el('tr', {}, el('td', {}, el('code', {}, key)), cell, el('td', {}, reveal, ' ', change, ' ', remove));
     }));
     if (!env.length) document.getElementById('env').append(el('tr', {}, el('td', { colspan: 3 }, 'No variables.')));
     const routesInput = document.getElementById('routes-input');
@@ -349,9 +359,9 @@ function appPage() {
     for (const field of document.getElementById('watch-form').elements) field.disabled = !git;
     document.getElementById('webhook-show').disabled = !git;
     const seen = app.status.watch;
-    document.getElementById('watch-state').replaceChildren(!git ? 'Only apps from git can be watched.'
-      : origin.watch ? [`Watching ${origin.branch ?? origin.revision ?? 'the default branch'}`, seen?.lastCheck ? ['; last check ', when(seen.lastCheck)] : '', seen?.error ? el('span', { class: 'error' }, el('code', {}, seen.error.code), `: ${seen.error.message}`) : '']
-        : 'Not watching.');
+    document.getElementById('watch-state').replaceChildren(el('span', {}, !git ? 'Only apps from git can be watched.'
+      : origin.watch ? [`Watching ${origin.branch ?? origin.revision ?? 'the default branch'}${origin.interval ? ` every ${origin.interval}` : ''}`, seen?.lastCheck ? ['; last check ', when(seen.lastCheck)] : '', '.', seen?.error ? el('span', { class: 'error' }, el('code', {}, seen.error.code), `: ${seen.error.message}`) : '']
+        : 'Not watching.'));
   }
 
   async function writeEnv(environment) {

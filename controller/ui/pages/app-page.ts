@@ -14,10 +14,10 @@ export function appContent(app: string): Html {
 <p><button type="button" id="deploy-now">Deploy now</button> <span class="hint">Builds and deploys the app's source again (a git app: its branch or revision as it is now).</span></p>
 <ol id="run-phases" class="phases" aria-label="Phases of the current run"></ol>
 <div id="run-error"></div></section>
-<section aria-labelledby="h-build"><h2 id="h-build">Build log</h2><pre id="build-log" class="log" tabindex="0" aria-label="Build log"></pre></section>
+<section aria-labelledby="h-build"><h2 id="h-build">Build log</h2><pre id="build-log" class="log" tabindex="0" aria-label="Build log" data-empty="No build output yet."></pre></section>
 <section aria-labelledby="h-logs"><h2 id="h-logs">Application log</h2>
 <p><button type="button" id="logs-toggle" aria-pressed="true">Pause</button> <span id="logs-state">Following</span></p>
-<pre id="app-log" class="log" tabindex="0" aria-label="Application log"></pre></section>
+<pre id="app-log" class="log" tabindex="0" aria-label="Application log" data-empty="No output yet (the app runs once a release is deployed)."></pre></section>
 <section aria-labelledby="h-runs"><h2 id="h-runs">Runs</h2>
 <table><thead><tr><th scope="col">Run</th><th scope="col">Kind</th><th scope="col">Phase</th><th scope="col">Revision</th><th scope="col">Release</th><th scope="col">Started</th><th scope="col">Finished</th><th scope="col">Error</th></tr></thead><tbody id="runs"></tbody></table></section>
 <section aria-labelledby="h-releases"><h2 id="h-releases">Releases</h2>
@@ -28,7 +28,7 @@ export function appContent(app: string): Html {
 <section aria-labelledby="h-env"><h2 id="h-env">Environment</h2>
 <p class="hint">Values are hidden until revealed. A change redeploys the serving release.</p>
 <table><thead><tr><th scope="col">Name</th><th scope="col">Value</th><th scope="col">Actions</th></tr></thead><tbody id="env"></tbody></table>
-<form id="env-add" class="inline"><label for="env-key">Name</label><input id="env-key" name="key" required><label for="env-value">Value</label><input id="env-value" name="value" type="password" autocomplete="off"><button type="submit">Add</button></form></section>
+<form id="env-add" class="inline"><label for="env-key">Name</label><input id="env-key" name="key" required><label for="env-value">Value</label><input id="env-value" name="value" autocomplete="off"><button type="submit">Add</button></form></section>
 <section aria-labelledby="h-routes"><h2 id="h-routes">Routes</h2>
 <ul id="routes"></ul>
 <form id="routes-form" class="stack"><label for="routes-input">Routes, one per line (empty: the default route)</label><textarea id="routes-input" name="routes" rows="3"></textarea><button type="submit">Save routes</button></form></section>

@@ -29,6 +29,7 @@ export function layout(frame: PageFrame, content: Html): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="csrf-token" content="${frame.csrf}">
 <title>${frame.title} · Slipway</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/ui/assets/ui.css">
 <script src="/ui/assets/ui.js" defer></script>
 </head>
@@ -60,7 +61,7 @@ ${content}
 export function messagePage(title: string, code: string, message: string): Html {
   return html`<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>${title} · Slipway</title><link rel="stylesheet" href="/ui/assets/ui.css"></head>
+<head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${title} · Slipway</title><link rel="stylesheet" href="/ui/assets/ui.css"></head>
 <body><main id="main" class="narrow"><h1>${title}</h1><p class="error"><code>${code}</code>: ${message}</p><p><a href="/ui/">Back to the apps</a></p></main></body>
 </html>
 `;

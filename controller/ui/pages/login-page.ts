@@ -12,6 +12,7 @@ export function loginPage(next: string, error?: { code: string; message: string 
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sign in · Slipway</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/ui/assets/ui.css">
 </head>
 <body>

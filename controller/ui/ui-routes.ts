@@ -4,7 +4,8 @@
  * Every page checks the session and the same namespace rules as the API
  * (namespace-access.ts); a page a user may not see answers 403 with Slipway's code.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { extname } from 'node:path';
 import { createHash } from 'node:crypto';
 import { Router } from '@koa/router';
 import type { Context } from 'koa';
@@ -34,11 +35,13 @@ export interface UiDeps {
 }
 
 const DEFAULT_NAMESPACE = 'workspace';
-/** Script and styles, read once: they ship as they are (no build step). */
+/** Script modules and styles, read once: they ship as they are (no build step). */
+const ASSET_DIR = new URL('./assets/', import.meta.url);
+const TYPES: Record<string, string> = { js: 'text/javascript', css: 'text/css' };
 const ASSETS: Record<string, { type: string; body: string; etag: string }> = Object.fromEntries(
-  [['ui.js', 'text/javascript'], ['ui.css', 'text/css']].map(([name, type]) => {
-    const body = readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8');
-    return [name, { type: `${type}; charset=utf-8`, body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"` }];
+  readdirSync(ASSET_DIR).filter((name) => TYPES[extname(name).slice(1)]).map((name) => {
+    const body = readFileSync(new URL(name, ASSET_DIR), 'utf8');
+    return [name, { type: `${TYPES[extname(name).slice(1)]}; charset=utf-8`, body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"` }];
   }),
 );
 
@@ -132,7 +135,7 @@ export function createUiRouter(deps: UiDeps): Router {
     ctx.redirect('/ui/login');
   });
   router.get('/ui/assets/:name', (ctx) => {
-    const asset = ASSETS[ctx.params.name!];
+    const asset = Object.hasOwn(ASSETS, ctx.params.name!) ? ASSETS[ctx.params.name!] : undefined;
     if (!asset) return;
     secure(ctx);
     ctx.set('ETag', asset.etag);

@@ -31,7 +31,7 @@ export function layout(frame: PageFrame, content: Html): Html {
 <title>${frame.title} · Slipway</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/ui/assets/ui.css">
-<script src="/ui/assets/ui.js" defer></script>
+<script type="module" src="/ui/assets/ui.js"></script>
 </head>
 <body>
 <header class="top">

@@ -24,7 +24,7 @@ export function appsPage(main) {
         el('td', {}, el('a', { href: `/ui/namespaces/${enc(ns)}/applications/${enc(name)}` }, name)),
         el('td', {}, phaseCell(phaseOf(app))),
         el('td', {}, release ? `#${release.number}` : '—'),
-        el('td', {}, revision(release ?? app.status.source ?? origin)),
+        el('td', {}, revision(release ?? app.status.source ?? (origin?.kind === 'git' ? { branch: origin.revision || origin.branch } : undefined))),
         el('td', {}, urlLinks(app.status.urls)),
         el('td', {}, watched),
         el('td', {}, when(lastDeploy(app))));

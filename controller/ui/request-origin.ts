@@ -7,6 +7,7 @@
  */
 import type { Context } from 'koa';
 import { crossOrigin } from './ui-errors.ts';
+import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from './ui-session.ts';
 
 /** True when the browser reached this server over HTTPS (so cookies get `Secure`). */
 export function isHttps(ctx: Context, publicUrl: string): boolean {
@@ -42,6 +43,11 @@ export function readCookie(header: string, name: string): string | undefined {
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }
   return undefined;
+}
+
+/** The session cookie's name for this request: `__Host-` prefixed over HTTPS. */
+export function sessionCookieName(ctx: Context, publicUrl: string): string {
+  return isHttps(ctx, publicUrl) ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
 }
 
 /** A `Set-Cookie` value for the session: HttpOnly, SameSite=Strict, whole-site path, Secure over HTTPS. */

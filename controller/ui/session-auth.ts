@@ -9,8 +9,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
 import type { Authenticator } from '../auth/user-store.ts';
 import { basicAuth } from '../api/basic-auth.ts';
-import { SESSION_COOKIE, type UiSessions } from './ui-session.ts';
-import { assertSameOrigin, readCookie } from './request-origin.ts';
+import { SECURE_SESSION_COOKIE, SESSION_COOKIE, type UiSessions } from './ui-session.ts';
+import { assertSameOrigin, readCookie, sessionCookieName } from './request-origin.ts';
 import { csrfRefused } from './ui-errors.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -42,7 +42,7 @@ export function sessionOrBasicAuth(deps: SessionAuthDeps): Middleware {
   const basic = basicAuth(deps.auth);
   return async (ctx, next) => {
     if (ctx.get('authorization') || !deps.sessions) return basic(ctx, next);
-    const session = deps.sessions.verify(readCookie(ctx.get('cookie'), SESSION_COOKIE));
+    const session = deps.sessions.verify(readCookie(ctx.get('cookie'), sessionCookieName(ctx, deps.publicUrl())));
     // No valid session: BasicAuth's own 401, the same answer as before.
     if (!session) return basic(ctx, next);
     if (!SAFE_METHODS.has(ctx.method)) {
@@ -70,5 +70,5 @@ export const drainRefusedDashboardBodies: Middleware = async (ctx, next) => {
 
 /** True when a request comes from the dashboard (its cookie or its CSRF header), whose 401s must not open the browser's BasicAuth prompt. */
 export function fromDashboard(cookieHeader: string, csrfHeader: string): boolean {
-  return csrfHeader !== '' || readCookie(cookieHeader, SESSION_COOKIE) !== undefined;
+  return csrfHeader !== '' || readCookie(cookieHeader, SESSION_COOKIE) !== undefined || readCookie(cookieHeader, SECURE_SESSION_COOKIE) !== undefined;
 }

@@ -15,8 +15,8 @@ import { forbidden, mayAccess } from '../api/namespace-access.ts';
 import { parseJsonOrForm } from '../api/parse-body.ts';
 import { toProblem } from '../api/problem-middleware.ts';
 import { requireApp } from '../pipeline/lookup.ts';
-import { SESSION_COOKIE, type UiSession, type UiSessions } from './ui-session.ts';
-import { assertSameOrigin, isHttps, readCookie, sessionCookie } from './request-origin.ts';
+import type { UiSession, UiSessions } from './ui-session.ts';
+import { assertSameOrigin, isHttps, readCookie, sessionCookie, sessionCookieName } from './request-origin.ts';
 import { csrfRefused } from './ui-errors.ts';
 import type { Html } from './html.ts';
 import { layout, messagePage } from './pages/layout.ts';
@@ -69,7 +69,7 @@ export function createUiRouter(deps: UiDeps): Router {
   // Strict: `/ui` (redirected) and `/ui/` (the list) are different paths.
   const router = new Router({ sensitive: true, strict: true });
   const form = parseJsonOrForm(16 * 1024);
-  const sessionOf = (ctx: Context) => deps.sessions.verify(readCookie(ctx.get('cookie'), SESSION_COOKIE));
+  const sessionOf = (ctx: Context) => deps.sessions.verify(readCookie(ctx.get('cookie'), sessionCookieName(ctx, deps.publicUrl())));
   const namespacesOf = async (user: User) => (await deps.store.listNamespaces()).map((ns) => ns.name).filter((ns) => mayAccess(user, ns));
 
   /** Runs a page for a signed-in user; others go to sign-in, errors become a page with their code. */
@@ -117,7 +117,7 @@ export function createUiRouter(deps: UiDeps): Router {
     const user = username && password ? await deps.auth.authenticate(username, password) : undefined;
     if (!user) return send(ctx, loginPage(next, { code: 'unauthorized', message: 'wrong username or password' }), 401);
     const { token, maxAgeSeconds } = deps.sessions.issue(user);
-    ctx.append('Set-Cookie', sessionCookie(SESSION_COOKIE, token, maxAgeSeconds, isHttps(ctx, deps.publicUrl())));
+    ctx.append('Set-Cookie', sessionCookie(sessionCookieName(ctx, deps.publicUrl()), token, maxAgeSeconds, isHttps(ctx, deps.publicUrl())));
     ctx.status = 303;
     ctx.redirect(next);
   });
@@ -130,7 +130,7 @@ export function createUiRouter(deps: UiDeps): Router {
       if (!deps.sessions.csrfMatches(session, given)) throw csrfRefused();
       deps.sessions.revoke(session);
     }
-    ctx.append('Set-Cookie', sessionCookie(SESSION_COOKIE, '', 0, isHttps(ctx, deps.publicUrl())));
+    ctx.append('Set-Cookie', sessionCookie(sessionCookieName(ctx, deps.publicUrl()), '', 0, isHttps(ctx, deps.publicUrl())));
     ctx.status = 303;
     ctx.redirect('/ui/login');
   });

@@ -12,8 +12,14 @@ import type { User } from '../auth/user-store.ts';
 
 /** How long a dashboard session lasts from sign-in. */
 export const SESSION_TTL_MS = 12 * 60 * 60_000;
-/** The session cookie's name. */
+/** The session cookie's name over plain HTTP. */
 export const SESSION_COOKIE = 'slipway_session';
+/**
+ * Its name over HTTPS. Browsers accept a `__Host-` cookie only with `Secure`, `Path=/`
+ * and no `Domain`, so an app on a sibling host (`app.example.com` next to the API's
+ * `example.com`) cannot plant one of its own for the API's host (cookie tossing).
+ */
+export const SECURE_SESSION_COOKIE = '__Host-slipway_session';
 
 /** A verified session. */
 export interface UiSession {

@@ -72,18 +72,26 @@ test('signing in sets an HttpOnly, SameSite=Strict cookie with an expiry, not Se
   t.regex(await wrong.response.text(), /<code>unauthorized<\/code>: wrong username or password/);
 });
 
-test('the cookie is Secure when the request names the host of an https SLIPWAY_PUBLIC_URL, and X-Forwarded-Proto alone is not trusted', async (t) => {
-  const post = (headers: Record<string, string>) => new Promise<string>((resolve, reject) => {
-    const body = form({ username: 'admin', password: ADMIN_PASSWORD });
-    const req = httpRequest(`${secureServer.url}/ui/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), ...headers } }, (res) => {
+test('over HTTPS (the host of an https SLIPWAY_PUBLIC_URL) the cookie is Secure and __Host- prefixed; X-Forwarded-Proto alone is not trusted', async (t) => {
+  const send = (method: string, path: string, headers: Record<string, string>, body = '') => new Promise<{ status: number; setCookie: string }>((resolve, reject) => {
+    const req = httpRequest(`${secureServer.url}${path}`, { method, headers: { 'content-length': Buffer.byteLength(body), ...headers } }, (res) => {
       res.resume();
-      resolve(String(res.headers['set-cookie'] ?? ''));
+      resolve({ status: res.statusCode!, setCookie: String(res.headers['set-cookie'] ?? '') });
     });
     req.on('error', reject);
     req.end(body);
   });
-  t.regex(await post({ host: 'slipway.example.com', origin: 'https://slipway.example.com' }), /; Secure$/);
-  t.notRegex(await post({ 'x-forwarded-proto': 'https' }), /Secure/);
+  const login = (headers: Record<string, string>) => send('POST', '/ui/login', { 'content-type': 'application/x-www-form-urlencoded', ...headers }, form({ username: 'admin', password: ADMIN_PASSWORD }));
+  const overHttps = { host: 'slipway.example.com', origin: 'https://slipway.example.com' };
+  const secure = await login(overHttps);
+  t.regex(secure.setCookie, /^__Host-slipway_session=[^;]+; Path=\/; Max-Age=43200; HttpOnly; SameSite=Strict; Secure$/);
+  const plain = await login({ 'x-forwarded-proto': 'https' });
+  t.regex(plain.setCookie, /^slipway_session=/);
+  t.notRegex(plain.setCookie, /Secure/);
+  // On the HTTPS host only the prefixed cookie counts: one planted without the prefix does not.
+  const token = secure.setCookie.slice('__Host-slipway_session='.length).split(';')[0]!;
+  t.is((await send('GET', '/api/v1/namespaces', { host: 'slipway.example.com', cookie: `__Host-slipway_session=${token}` })).status, 200);
+  t.is((await send('GET', '/api/v1/namespaces', { host: 'slipway.example.com', cookie: `slipway_session=${token}` })).status, 401);
 });
 
 test('a session reads the API; a change needs the CSRF token and this server\'s origin', async (t) => {

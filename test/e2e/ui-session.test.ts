@@ -14,13 +14,14 @@ import { hashPassword } from '../../controller/auth/password-hash.ts';
 
 let server: TestServer;
 let secureServer: TestServer;
+let usersFile: string;
 const cleanups: (() => Promise<unknown>)[] = [];
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 
 test.before(async () => {
   const temp = await makeTempDir('slipway-ui-users-');
   cleanups.push(temp.cleanup);
-  const usersFile = join(temp.dir, 'users.json');
+  usersFile = join(temp.dir, 'users.json');
   await writeFile(usersFile, JSON.stringify({ users: [{ username: 'alice', passwordHash: await hashPassword('alice-password'), namespaces: ['team-a'] }] }));
   server = await startTestServer({ SLIPWAY_USERS_FILE: usersFile });
   secureServer = await startTestServer({ SLIPWAY_PUBLIC_URL: 'https://slipway.example.com' });
@@ -189,6 +190,22 @@ test('signing out needs the CSRF token, and ends the session', async (t) => {
   t.is(out.headers.get('location'), '/ui/login');
   t.regex(out.headers.get('set-cookie') ?? '', /^slipway_session=; Path=\/; Max-Age=0;/);
   t.is((await fetch(`${server.url}/api/v1/namespaces`, { headers: { cookie } })).status, 401);
+});
+
+test('a session is accepted by another server with the same users (a restart, a second replica), and refused once the password changes', async (t) => {
+  const { cookie } = await signIn(server, 'alice', 'alice-password');
+  const replica = await startTestServer({ SLIPWAY_USERS_FILE: usersFile });
+  t.teardown(() => replica.close());
+  t.is((await fetch(`${replica.url}/api/v1/namespaces`, { headers: { cookie } })).status, 200);
+  const users = JSON.parse(await readFile(usersFile, 'utf8')) as { users: { username: string; passwordHash: string }[] };
+  const alice = users.users.find((u) => u.username === 'alice')!;
+  alice.passwordHash = await hashPassword('a-new-password');
+  const changed = await makeTempDir('slipway-ui-users-changed-');
+  t.teardown(() => changed.cleanup());
+  await writeFile(join(changed.dir, 'users.json'), JSON.stringify(users));
+  const afterChange = await startTestServer({ SLIPWAY_USERS_FILE: join(changed.dir, 'users.json') });
+  t.teardown(() => afterChange.close());
+  t.is((await fetch(`${afterChange.url}/api/v1/namespaces`, { headers: { cookie } })).status, 401);
 });
 
 test('sign-in refuses other sites and only returns to dashboard paths', async (t) => {

@@ -126,7 +126,7 @@ export function createApi(deps: ApiDeps): Koa {
   // Webhooks read their own raw bodies (no parser) and verify signatures: before BasicAuth.
   if (deps.webhooks && deps.metrics) app.use(countWebhooks(deps.metrics));
   if (deps.webhooks) app.use(deps.webhooks.routes());
-  if (sessions) app.use(createUiRouter({ store, auth: deps.auth, sessions, publicUrl: deps.publicUrl, runtime: deps.info.runtime }).routes());
+  if (sessions) app.use(createUiRouter({ store, auth: deps.auth, sessions, publicUrl: deps.publicUrl, runtime: deps.info.runtime, logger: deps.logger.child({ component: 'ui' }) }).routes());
   // Authenticate everything under /api, also paths no route matches, so a 404 never tells an anonymous caller which routes exist.
   // BasicAuth as ever; without an Authorization header, the dashboard's session (CSRF-checked on changes).
   const auth = sessionOrBasicAuth({ auth: deps.auth, sessions, publicUrl: deps.publicUrl });

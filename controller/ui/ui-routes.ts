@@ -10,6 +10,8 @@ import { createHash } from 'node:crypto';
 import { Router } from '@koa/router';
 import type { Context } from 'koa';
 import type { StateStore } from '../../core/ports/state-store.ts';
+import type { Logger } from '../../core/ports/logger.ts';
+import { redact } from '../../core/redact.ts';
 import type { Authenticator, User } from '../auth/user-store.ts';
 import { forbidden, mayAccess } from '../api/namespace-access.ts';
 import { parseJsonOrForm } from '../api/parse-body.ts';
@@ -32,6 +34,7 @@ export interface UiDeps {
   sessions: UiSessions;
   publicUrl: () => string;
   runtime: string;
+  logger: Logger;
 }
 
 const DEFAULT_NAMESPACE = 'workspace';
@@ -82,7 +85,10 @@ export function createUiRouter(deps: UiDeps): Router {
     try {
       send(ctx, await draw(ctx, session, await namespacesOf(session.user)));
     } catch (error) {
+      // As the API's problem middleware does: a page's own failure goes to the log, a refusal is the user's business.
       const problem = toProblem(error);
+      if (problem.status >= 500) deps.logger.error({ status: problem.status, code: problem.code, path: ctx.path, err: redact(String((error as Error)?.stack ?? error)) }, 'dashboard page failed');
+      else if (problem.status === 403) deps.logger.info({ status: 403, code: problem.code, path: ctx.path }, problem.detail);
       send(ctx, messagePage(problem.title, problem.code, problem.detail), problem.status);
     }
   };

@@ -121,7 +121,10 @@ export function createUiRouter(deps: UiDeps): Router {
     const username = typeof body.username === 'string' ? body.username : '';
     const password = typeof body.password === 'string' ? body.password : '';
     const user = username && password ? await deps.auth.authenticate(username, password) : undefined;
-    if (!user) return send(ctx, loginPage(next, { code: 'unauthorized', message: 'wrong username or password' }), 401);
+    if (!user) {
+      deps.logger.info({ status: 401, code: 'unauthorized', path: ctx.path }, 'dashboard sign-in refused');
+      return send(ctx, loginPage(next, { code: 'unauthorized', message: 'wrong username or password' }), 401);
+    }
     const { token, maxAgeSeconds } = deps.sessions.issue(user);
     ctx.append('Set-Cookie', sessionCookie(sessionCookieName(ctx, deps.publicUrl()), token, maxAgeSeconds, isHttps(ctx, deps.publicUrl())));
     ctx.status = 303;

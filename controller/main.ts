@@ -335,7 +335,8 @@ export async function runServer(options: RunServerOptions = {}): Promise<void> {
     process.stderr.write(
       `\nAn admin user was created. Its password (also kept in ${config.dataDir}/admin-password):\n\n    ${running.generatedAdminPassword}\n\n` +
       // Started by `npm start` in a checkout, the CLI is `npx slipway` (it is not on PATH).
-      `Log in with:  ${process.env.npm_lifecycle_event ? 'npx slipway' : 'slipway'} login ${running.url} --user admin --password <the password above>\n\n`,
+      `Log in with:  ${process.env.npm_lifecycle_event ? 'npx slipway' : 'slipway'} login ${running.url} --user admin --password <the password above>\n` +
+      `or open the dashboard:  ${running.url}/ui/\n\n`,
     );
   }
   // Last, so whoever waits for this line has seen everything printed before it.

@@ -1,12 +1,12 @@
 /**
- * The Koa application: health endpoints, then BasicAuth-guarded `/api/v1` routes, all
- * behind one problem-details middleware. Routes mirror Epinio's `/api/v1` shapes.
+ * The Koa application: health endpoints, the dashboard (`/ui/`, controller/ui), then
+ * `/api/v1` routes guarded by BasicAuth or a dashboard session, all behind one
+ * problem-details middleware. Routes mirror Epinio's `/api/v1` shapes.
  */
 import Koa from 'koa';
 import { Router } from '@koa/router';
 import type { ApiDeps } from './api-deps.ts';
 import { problemMiddleware } from './problem-middleware.ts';
-import { basicAuth } from './basic-auth.ts';
 import { parseJsonOrForm } from './parse-body.ts';
 import { guardNamespace, requireNamespaceAdmin } from './namespace-access.ts';
 import { healthzRoute, readyzRoute } from './routes/health.ts';
@@ -23,6 +23,9 @@ import { redact } from '../../core/redact.ts';
 import { watchRoute, webhookRoute } from './routes/watch.ts';
 import { holdOpenMiddleware, idleLimits } from './long-request.ts';
 import { countWebhooks, metricsRoute } from '../metrics/metrics-routes.ts';
+import { createUiSessions } from '../ui/ui-session.ts';
+import { drainRefusedDashboardBodies, fromDashboard, sessionOrBasicAuth } from '../ui/session-auth.ts';
+import { createUiRouter } from '../ui/ui-routes.ts';
 import { gitKeyCreateRoute, gitKeyDeleteRoute, gitKeysListRoute, knownHostCreateRoute, knownHostDeleteRoute, knownHostsListRoute, requireGitKeyAdmin } from './routes/git-keys.ts';
 
 /** Error codes that mean the client closed the connection, not that the server failed. */
@@ -37,7 +40,12 @@ export function createApi(deps: ApiDeps): Koa {
   // Routes that wait longer than the idle limit by design; their own deadlines end them.
   const hold = holdOpenMiddleware(idle);
 
+  // The dashboard's sessions (controller/ui): signed with the users' own password hashes, so they need `find`.
+  const find = deps.auth.find ? (name: string) => deps.auth.find!(name) : undefined;
+  const sessions = find && createUiSessions(find, () => deps.clock.now().getTime());
+
   const open = new Router({ sensitive: true });
+  open.get('/', (ctx) => ctx.redirect('/ui/'));
   open.get('/healthz', healthzRoute());
   open.get('/readyz', readyzRoute(deps.ready ?? (async () => true)));
   if (deps.metrics) open.get('/metrics', metricsRoute(deps.metrics, deps.metricsToken));
@@ -107,13 +115,21 @@ export function createApi(deps: ApiDeps): Koa {
     ctx.set('epinio-version', `slipway-${deps.info.version}`);
     return next();
   });
+  // A 401 to the dashboard's own requests must not open the browser's BasicAuth prompt: its script sends the user to sign in instead.
+  app.use(async (ctx, next) => {
+    await next();
+    if (ctx.status === 401 && fromDashboard(ctx.get('cookie'), ctx.get('x-csrf-token'))) ctx.remove('WWW-Authenticate');
+  });
   app.use(problemMiddleware(deps.logger));
+  app.use(drainRefusedDashboardBodies);
   app.use(open.routes());
   // Webhooks read their own raw bodies (no parser) and verify signatures: before BasicAuth.
   if (deps.webhooks && deps.metrics) app.use(countWebhooks(deps.metrics));
   if (deps.webhooks) app.use(deps.webhooks.routes());
+  if (sessions) app.use(createUiRouter({ store, auth: deps.auth, sessions, publicUrl: deps.publicUrl, runtime: deps.info.runtime, logger: deps.logger.child({ component: 'ui' }) }).routes());
   // Authenticate everything under /api, also paths no route matches, so a 404 never tells an anonymous caller which routes exist.
-  const auth = basicAuth(deps.auth);
+  // BasicAuth as ever; without an Authorization header, the dashboard's session (CSRF-checked on changes).
+  const auth = sessionOrBasicAuth({ auth: deps.auth, sessions, publicUrl: deps.publicUrl });
   app.use(async (ctx, next) => {
     const path = ctx.path.toLowerCase();
     return path === '/api' || path.startsWith('/api/') ? auth(ctx, next) : next();

@@ -5,7 +5,7 @@
  * check it, a restart keeps it, and a changed password or a removed user voids it.
  * The CSRF token is derived from the session token the same way, so it needs no
  * storage either. Signing out is remembered in memory until the token would have
- * expired (per replica; docs/adr/0005-dashboard.md says why that is enough).
+ * expired (per replica; docs/adr/0006-dashboard.md says why that is enough).
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { User } from '../auth/user-store.ts';

@@ -40,6 +40,8 @@ import { createRunner } from './pipeline/create-runner.ts';
 import { createWatcher } from './watch/create-watcher.ts';
 import { createCommitStatusReporter, createGitHubClient, githubHostOf } from './watch/commit-status.ts';
 import { createWebhookRouter } from '../webhooks/create-webhook-router.ts';
+import { createPreviews } from './pipeline/previews/create-previews.ts';
+import { createGithubPreviewNotifier } from './pipeline/previews/github-preview-notice.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createKubernetesController, createKubernetesParts, kubernetesInfo } from './main-kubernetes.ts';
 import type { StateStore } from '../core/ports/state-store.ts';
@@ -191,16 +193,21 @@ async function startLocked(config: Config, logger: Logger, clock: Clock, overrid
     systemDomainProblem: () => domain.problem(),
   };
   // Commit statuses back to GitHub when a token is configured (octokit pointed at SLIPWAY_GITHUB_API_URL).
-  const observers = [metrics.observeRun, ...(kube ? [kube.events] : []), ...(config.github.token ? [createCommitStatusReporter({
-    octokit: createGitHubClient({ token: config.github.token, baseUrl: config.github.apiUrl, logger }),
-    store, logger: logger.child({ component: 'commit-status' }), githubHost: githubHostOf(config.github.apiUrl),
+  const octokit = config.github.token ? createGitHubClient({ token: config.github.token, baseUrl: config.github.apiUrl, logger }) : undefined;
+  const observers = [metrics.observeRun, ...(kube ? [kube.events] : []), ...(octokit ? [createCommitStatusReporter({
+    octokit, store, logger: logger.child({ component: 'commit-status' }), githubHost: githubHostOf(config.github.apiUrl),
   })] : [])];
   // On Kubernetes only the Lease holder executes runs; other replicas record them for it.
   let leading = () => true;
   const runner = pipelineDeps && createRunner(pipelineDeps, observers, { executes: () => leading() });
+  // Pull request preview apps (issue 15): refusals are told on GitHub when a token is configured.
+  const previews = runner && pipelineDeps && createPreviews({
+    pipeline: pipelineDeps, runner, secrets,
+    notifier: octokit && createGithubPreviewNotifier({ octokit, logger: logger.child({ component: 'commit-status' }), githubHost: githubHostOf(config.github.apiUrl) }),
+  });
   const watcher = runner && createWatcher({
     store, git, runner, clock, logger: logger.child({ component: 'watch' }), concurrency: config.watch.concurrency, minIntervalMs: config.watch.minIntervalMs, hintDebounceMs: config.watch.debounceMs,
-    onCheck: metrics.checked,
+    onCheck: metrics.checked, previews,
   });
   metrics.connect({
     queuedRuns: () => runner?.queued() ?? 0, leading: () => leading(), queuedChecks: () => watcher?.queuedChecks() ?? 0,
@@ -209,6 +216,7 @@ async function startLocked(config: Config, logger: Logger, clock: Clock, overrid
   const webhooks = createWebhookRouter({
     maxBytes: config.webhooks.maxBytes, readTimeoutMs: config.webhooks.readTimeoutMs, logger: logger.child({ component: 'webhooks' }),
     hint: (h) => watcher ? watcher.hint(h) : { matched: 0 },
+    previewHint: (h) => watcher ? watcher.hintPreview(h) : { matched: 0 },
     // The global secrets of the provider, plus the secrets of the apps watching the repository.
     async secretsFor(provider, repositoryUrls) {
       const perApp = await Promise.all((watcher?.appsWatching(repositoryUrls) ?? []).map((a) => secrets.webhookSecret(a.namespace, a.name)));
@@ -230,6 +238,7 @@ async function startLocked(config: Config, logger: Logger, clock: Clock, overrid
     limits: config.limits,
     pipeline: pipelineDeps && runner && { deps: pipelineDeps, runner },
     watch: watcher,
+    previews,
     webhooks,
     routePolicy,
     metrics, metricsToken: config.metricsToken, watchMinIntervalMs: config.watch.minIntervalMs,

@@ -1,0 +1,43 @@
+/**
+ * Preview apps wired together (issue 15): the checks the watcher runs per pull request,
+ * the poll's plan, and deletion with everything a preview owns. Built by the
+ * composition root and handed to the watcher and the API.
+ */
+import type { App } from '../../../core/types.ts';
+import type { SecretStore } from '../../../core/ports/secret-store.ts';
+import type { PipelineDeps } from '../pipeline-deps.ts';
+import type { Runner } from '../create-runner.ts';
+import { deleteApp } from '../delete-app.ts';
+import { checkPreview, previewsOf, type PreviewRequest } from './check-preview.ts';
+import { planPreviewPoll } from './plan-preview-poll.ts';
+import type { PreviewNotifier } from './preview-notice.ts';
+
+/** What {@link createPreviews} needs. */
+export interface PreviewsDeps {
+  pipeline: PipelineDeps;
+  runner: Pick<Runner, 'start' | 'cancel'>;
+  secrets: Pick<SecretStore, 'deleteSecrets'>;
+  notifier?: PreviewNotifier;
+}
+
+/** Creates the previews part. */
+export function createPreviews(deps: PreviewsDeps) {
+  const { store, blobs, runtime, git, clock, logger } = deps.pipeline;
+  const remove = (namespace: string, name: string) => deleteApp({ store, blobs, runtime, secrets: deps.secrets, runner: deps.runner }, namespace, name);
+  return {
+    /** One check of pull request `number` of `parent` (the watcher runs it under the preview's queue key). */
+    check: (namespace: string, parent: string, number: number, request: PreviewRequest, due: (app: App, head: string) => boolean) =>
+      checkPreview({ store, git, runner: deps.runner, clock, logger: logger.child({ component: 'previews' }), remove, notifier: deps.notifier, due }, namespace, parent, number, request),
+    /** The checks a poll of `app` asks for. */
+    plan: (app: App) => planPreviewPoll(git, app, () => store.listApps(app.metadata.namespace)),
+    /** Deletes every preview of `parent` (previews turned off). Returns their names. */
+    async removeAll(namespace: string, parent: string): Promise<string[]> {
+      const previews = previewsOf(await store.listApps(namespace), parent);
+      for (const preview of previews) await remove(namespace, preview.metadata.name);
+      return previews.map((p) => p.metadata.name);
+    },
+  };
+}
+
+/** The previews part's type. */
+export type Previews = ReturnType<typeof createPreviews>;

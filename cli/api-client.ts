@@ -53,6 +53,8 @@ export interface AppConfiguration {
   environment?: Record<string, string>;
   routes?: string[];
   builder?: string;
+  /** Names of env variables whose values are secret (previews of forks do not get them). */
+  secretEnv?: string[];
 }
 
 /** Body of `PATCH …/applications/:app`. */

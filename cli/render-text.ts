@@ -264,6 +264,10 @@ export function appEnvChangeText(r: AppEnvChange, action: 'set' | 'unset'): stri
 /** `slipway app env list`: values as `****` unless revealed. */
 export function appEnvListText(r: AppEnvList): string {
   if (!r.variables.length) return `${r.app} has no environment variables; set one with \`slipway app env set ${r.app} KEY=VALUE\`.`;
-  const rows = table(['NAME', 'VALUE'], r.variables.map((v) => [v.name, r.revealed ? v.value ?? '' : '****']));
+  const anySecret = r.variables.some((v) => v.secret);
+  // The SECRET column only when some variable is marked (`app env set --secret`): older outputs stay as they were.
+  const rows = anySecret
+    ? table(['NAME', 'VALUE', 'SECRET'], r.variables.map((v) => [v.name, r.revealed ? v.value ?? '' : '****', v.secret ? 'yes' : '-']))
+    : table(['NAME', 'VALUE'], r.variables.map((v) => [v.name, r.revealed ? v.value ?? '' : '****']));
   return r.revealed ? rows : `${rows}\n\nValues are hidden; show them with --reveal.`;
 }

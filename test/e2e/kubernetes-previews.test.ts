@@ -51,11 +51,11 @@ test('a pull request gets its own App, Job, Deployment, Service and Ingress; clo
     jobs: w.kube.objects('batch/v1', 'Job', 'workspace').filter((j: any) => j.metadata.labels?.['slipway.dev/app'] === 'web-pr-3'),
     deployment: w.kube.object('apps/v1', 'Deployment', 'workspace', 'web-pr-3') as any,
     service: w.kube.object('v1', 'Service', 'workspace', 'web-pr-3'),
-    ingresses: w.kube.objects('networking.k8s.io/v1', 'Ingress', 'workspace').filter((i: any) => i.metadata.labels?.['slipway.dev/app'] === 'web-pr-3'),
+    ingresses: w.kube.objects('networking.k8s.io/v1', 'Ingress', 'workspace').filter((i: any) => i.metadata.labels?.['slipway.dev/app'] === 'web-pr-3') as any[],
   });
 
   t.is(await deliver('opened'), 202);
-  const app = await w.kube.waitFor(() => owned().app?.status?.release && owned().app, { timeoutMs: 30_000 });
+  const app: any = await w.kube.waitFor(() => owned().app?.status?.release && owned().app, { timeoutMs: 30_000 });
   t.is(app.status.release.revision, head);
   t.like(app.spec, { instances: 1, preview: { parent: 'web', number: 3, ref: 'refs/pull/3/head' } });
   const live = owned();

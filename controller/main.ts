@@ -238,7 +238,6 @@ async function startLocked(config: Config, logger: Logger, clock: Clock, overrid
     limits: config.limits,
     pipeline: pipelineDeps && runner && { deps: pipelineDeps, runner },
     watch: watcher,
-    previews,
     webhooks,
     routePolicy,
     metrics, metricsToken: config.metricsToken, watchMinIntervalMs: config.watch.minIntervalMs,

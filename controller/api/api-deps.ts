@@ -8,7 +8,6 @@ import type { Logger } from '../../core/ports/logger.ts';
 import type { Authenticator } from '../auth/user-store.ts';
 import type { PipelineDeps } from '../pipeline/pipeline-deps.ts';
 import type { Runner } from '../pipeline/create-runner.ts';
-import type { Previews } from '../pipeline/previews/create-previews.ts';
 import type { RoutePolicy } from '../pipeline/app-routes.ts';
 import type { IdleLimits } from './long-request.ts';
 import type { Metrics } from '../metrics/create-metrics.ts';
@@ -66,8 +65,6 @@ export interface ApiDeps {
   secrets: SecretStore;
   /** Repository watching; absent without a runtime. */
   watch?: WatchApi;
-  /** Pull request preview apps (issue 15); absent without a runtime. */
-  previews?: Pick<Previews, 'removeAll'>;
   /** Provider webhooks (`/webhooks/*`), guarded by signatures instead of BasicAuth. */
   webhooks?: Router;
   /** The URL providers and users reach this server at. */

@@ -12,6 +12,7 @@ import { DEFAULT_MAX_PREVIEWS, type App, type PreviewSettings } from '../../../c
 import { withoutUndefined } from '../../../core/without-undefined.ts';
 import { MAX_PREVIEWS_LIMIT } from '../schemas.ts';
 import { previewsOf } from '../../pipeline/previews/check-preview.ts';
+import { deleteApp } from '../../pipeline/delete-app.ts';
 
 const previewsSchema = z.object({
   enabled: z.boolean(),
@@ -55,7 +56,14 @@ export function previewsSetRoute(deps: ApiDeps): Middleware {
     });
     await deps.watch?.refresh(app.metadata.namespace, app.metadata.name);
     if (body.enabled) await deps.secrets.ensureWebhookSecret(app.metadata.namespace, app.metadata.name);
-    const removed = body.enabled ? [] : await deps.previews?.removeAll(app.metadata.namespace, app.metadata.name) ?? [];
+    const removed: string[] = [];
+    if (!body.enabled) {
+      const parts = { ...deps, runtime: deps.pipeline?.deps.runtime, runner: deps.pipeline?.runner };
+      for (const preview of previewsOf(await deps.store.listApps(app.metadata.namespace), app.metadata.name)) {
+        await deleteApp(parts, app.metadata.namespace, preview.metadata.name);
+        removed.push(preview.metadata.name);
+      }
+    }
     const settings = updated.spec.origin?.kind === 'git' ? updated.spec.origin.previews : undefined;
     ctx.body = { app: app.metadata.name, previews: effective(settings), removed };
   };

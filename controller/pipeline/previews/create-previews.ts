@@ -8,7 +8,7 @@ import type { SecretStore } from '../../../core/ports/secret-store.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
 import type { Runner } from '../create-runner.ts';
 import { deleteApp } from '../delete-app.ts';
-import { checkPreview, previewsOf, type PreviewRequest } from './check-preview.ts';
+import { checkPreview, type PreviewRequest } from './check-preview.ts';
 import { planPreviewPoll } from './plan-preview-poll.ts';
 import type { PreviewNotifier } from './preview-notice.ts';
 
@@ -30,12 +30,6 @@ export function createPreviews(deps: PreviewsDeps) {
       checkPreview({ store, git, runner: deps.runner, clock, logger: logger.child({ component: 'previews' }), remove, notifier: deps.notifier, due }, namespace, parent, number, request),
     /** The checks a poll of `app` asks for. */
     plan: (app: App) => planPreviewPoll(git, app, () => store.listApps(app.metadata.namespace)),
-    /** Deletes every preview of `parent` (previews turned off). Returns their names. */
-    async removeAll(namespace: string, parent: string): Promise<string[]> {
-      const previews = previewsOf(await store.listApps(namespace), parent);
-      for (const preview of previews) await remove(namespace, preview.metadata.name);
-      return previews.map((p) => p.metadata.name);
-    },
   };
 }
 

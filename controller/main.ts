@@ -42,6 +42,7 @@ import { createCommitStatusReporter, createGitHubClient, githubHostOf } from './
 import { createWebhookRouter } from '../webhooks/create-webhook-router.ts';
 import { createPreviews } from './pipeline/previews/create-previews.ts';
 import { createGithubPreviewNotifier } from './pipeline/previews/github-preview-notice.ts';
+import { createPreviewCommenter, type PreviewCommentClient } from './pipeline/previews/preview-comment.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createKubernetesController, createKubernetesParts, kubernetesInfo } from './main-kubernetes.ts';
 import type { StateStore } from '../core/ports/state-store.ts';
@@ -197,6 +198,12 @@ async function startLocked(config: Config, logger: Logger, clock: Clock, overrid
   const observers = [metrics.observeRun, ...(kube ? [kube.events] : []), ...(octokit ? [createCommitStatusReporter({
     octokit, store, logger: logger.child({ component: 'commit-status' }), githubHost: githubHostOf(config.github.apiUrl),
   })] : [])];
+  // A token's Octokit can also comment on pull requests: one comment per preview, updated in place.
+  if (octokit && 'issues' in octokit.rest) {
+    observers.push(createPreviewCommenter({
+      client: octokit as unknown as PreviewCommentClient, store, logger: logger.child({ component: 'commit-status' }), githubHost: githubHostOf(config.github.apiUrl),
+    }));
+  }
   // On Kubernetes only the Lease holder executes runs; other replicas record them for it.
   let leading = () => true;
   const runner = pipelineDeps && createRunner(pipelineDeps, observers, { executes: () => leading() });

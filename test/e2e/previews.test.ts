@@ -190,6 +190,12 @@ test.serial('GitHub: a pull request gets a preview serving its head; new commits
   // The preview's own deployments report success with its URL.
   await eventually(() => statusFor(last).some((s) => s.state === 'success'), 'the success status with the preview URL', 30_000);
   t.is(statusFor(last).find((s) => s.state === 'success').target_url, url);
+  // And one comment on the pull request, updated in place, with the URL and the head it serves.
+  await eventually(() => github.comments.some((c) => c.issue === 'acme/site#1' && c.body.includes(last.slice(0, 12))), 'the preview comment to show the newest head', 30_000);
+  const comments = github.comments.filter((c) => c.issue === 'acme/site#1');
+  t.is(comments.length, 1);
+  t.true(comments[0]!.updates >= 1, 'updated in place');
+  t.true(comments[0]!.body.includes(url));
 
   // Nothing regressed meanwhile.
   const after = await cli('apps', 'show', 'site-pr-1');

@@ -43,6 +43,7 @@ import { createWebhookRouter } from '../webhooks/create-webhook-router.ts';
 import { createPreviews } from './pipeline/previews/create-previews.ts';
 import { createGithubPreviewNotifier } from './pipeline/previews/github-preview-notice.ts';
 import { createPreviewCommenter, type PreviewCommentClient } from './pipeline/previews/preview-comment.ts';
+import { createForgeStatus } from './watch/forge-status.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createKubernetesController, createKubernetesParts, kubernetesInfo } from './main-kubernetes.ts';
 import type { StateStore } from '../core/ports/state-store.ts';
@@ -198,6 +199,13 @@ async function startLocked(config: Config, logger: Logger, clock: Clock, overrid
   const observers = [metrics.observeRun, ...(kube ? [kube.events] : []), ...(octokit ? [createCommitStatusReporter({
     octokit, store, logger: logger.child({ component: 'commit-status' }), githubHost: githubHostOf(config.github.apiUrl),
   })] : [])];
+  // GitLab and Gitea/Forgejo statuses, for repositories on the configured API's host.
+  const { gitlab, gitea } = config.forges;
+  const forges = [
+    ...(gitlab.token ? [createForgeStatus({ kind: 'gitlab', apiUrl: gitlab.apiUrl, token: gitlab.token, store, logger: logger.child({ component: 'commit-status' }) })] : []),
+    ...(gitea.token && gitea.apiUrl ? [createForgeStatus({ kind: 'gitea', apiUrl: gitea.apiUrl, token: gitea.token, store, logger: logger.child({ component: 'commit-status' }) })] : []),
+  ];
+  observers.push(...forges.map((forge) => forge.observer));
   // A token's Octokit can also comment on pull requests: one comment per preview, updated in place.
   if (octokit && 'issues' in octokit.rest) {
     observers.push(createPreviewCommenter({
@@ -207,10 +215,14 @@ async function startLocked(config: Config, logger: Logger, clock: Clock, overrid
   // On Kubernetes only the Lease holder executes runs; other replicas record them for it.
   let leading = () => true;
   const runner = pipelineDeps && createRunner(pipelineDeps, observers, { executes: () => leading() });
-  // Pull request preview apps (issue 15): refusals are told on GitHub when a token is configured.
+  // Pull request preview apps (issue 15): refusals are told where a token is configured (GitHub, GitLab, Gitea).
+  const notifiers = [
+    ...(octokit ? [createGithubPreviewNotifier({ octokit, logger: logger.child({ component: 'commit-status' }), githubHost: githubHostOf(config.github.apiUrl) })] : []),
+    ...forges.map((forge) => forge.notifier),
+  ];
   const previews = runner && pipelineDeps && createPreviews({
     pipeline: pipelineDeps, runner, secrets,
-    notifier: octokit && createGithubPreviewNotifier({ octokit, logger: logger.child({ component: 'commit-status' }), githubHost: githubHostOf(config.github.apiUrl) }),
+    notifier: { refused: async (input) => { await Promise.all(notifiers.map((n) => n.refused(input))); } },
   });
   const watcher = runner && createWatcher({
     store, git, runner, clock, logger: logger.child({ component: 'watch' }), concurrency: config.watch.concurrency, minIntervalMs: config.watch.minIntervalMs, hintDebounceMs: config.watch.debounceMs,

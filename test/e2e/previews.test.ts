@@ -43,9 +43,10 @@ test.before(async () => {
   github = await startFakeGitHub();
   cleanups.push(() => git.close(), () => github.close());
   front = createServer((req, res) => {
-    const api = req.url!.startsWith('/api/v3/');
+    // GitHub's (v3), GitLab's (v4) and Gitea's (v1) APIs all land on the recording fake.
+    const api = /^\/api\/v[134]\//.test(req.url!);
     const target = new URL(api ? github.url : git.url);
-    const out = request({ host: target.hostname, port: target.port, method: req.method, path: api ? req.url!.slice('/api/v3'.length) : req.url, headers: req.headers }, (answer) => {
+    const out = request({ host: target.hostname, port: target.port, method: req.method, path: api ? req.url!.replace(/^\/api\/v[134]/, '') : req.url, headers: req.headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
@@ -59,6 +60,8 @@ test.before(async () => {
     SLIPWAY_DATA_DIR: data.dir, SLIPWAY_ADMIN_PASSWORD: PASSWORD, SLIPWAY_GIT_ALLOWED_HOSTS: '127.0.0.1',
     SLIPWAY_WATCH_MIN_INTERVAL_MS: '1000', SLIPWAY_STOP_GRACE_MS: '1000',
     SLIPWAY_GITHUB_TOKEN: 'ghp_test', SLIPWAY_GITHUB_API_URL: `${base}/api/v3`,
+    SLIPWAY_GITLAB_TOKEN: 'glpat_test', SLIPWAY_GITLAB_API_URL: `${base}/api/v4`,
+    SLIPWAY_GITEA_TOKEN: 'gitea_test', SLIPWAY_GITEA_API_URL: `${base}/api/v1`,
   };
   server = await startServerProcess(serverEnv);
   env = { HOME: home.dir, SLIPWAY_CONFIG_DIR: join(home.dir, 'cfg'), SLIPWAY_URL: server.url, SLIPWAY_USER: 'admin', SLIPWAY_PASSWORD: PASSWORD };
@@ -242,6 +245,13 @@ test.serial('GitLab merge requests and Gitea pull requests open, update and clos
     await source.push('change', `change:${ref}`);
     t.is(await deliver(event('synchronize', next)), 202);
     await servedBy(app, `${app}-pr-7`, new RegExp(`version ${app}-b`));
+    // The merge request (pull request) shows the preview's link through the forge's own status API.
+    const statusPath = app === 'lab' ? `/projects/${encodeURIComponent('acme/lab')}/statuses/${next}` : `/repos/acme/tea/statuses/${next}`;
+    await eventually(() => github.calls.some((c) => c.path === statusPath && c.body?.state === 'success'
+      && (app === 'lab' || c.authorization === 'token gitea_test')), `${app}'s success status`, 30_000);
+    const success = github.calls.find((c) => c.path === statusPath && c.body?.state === 'success' && (app === 'lab' || c.authorization === 'token gitea_test'))!;
+    t.is(success.body.target_url, url);
+    t.is(success.body[app === 'lab' ? 'name' : 'context'], `slipway/workspace/${app}-pr-7`);
     // A forged delivery is refused like a forged push.
     t.is(await deliver(make({ repoUrl: source.url, secret: 'not-the-secret', number: 7, action: 'closed', head: next })), 401);
     t.is(await deliver(event('closed', next)), 202);

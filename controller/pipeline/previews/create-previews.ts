@@ -24,10 +24,21 @@ export interface PreviewsDeps {
 export function createPreviews(deps: PreviewsDeps) {
   const { store, blobs, runtime, git, clock, logger } = deps.pipeline;
   const remove = (namespace: string, name: string) => deleteApp({ store, blobs, runtime, secrets: deps.secrets, runner: deps.runner }, namespace, name);
+  // The checks of one parent's pull requests run one at a time, so two pull requests
+  // opened together cannot both pass the limit (each counts the previews, then creates).
+  const lanes = new Map<string, Promise<unknown>>();
+  function inLane<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const result = (lanes.get(key) ?? Promise.resolve()).then(work, work);
+    const settled = result.catch(() => {});
+    lanes.set(key, settled);
+    void settled.then(() => { if (lanes.get(key) === settled) lanes.delete(key); });
+    return result;
+  }
+  const log = logger.child({ component: 'previews' });
   return {
     /** One check of pull request `number` of `parent` (the watcher runs it under the preview's queue key). */
     check: (namespace: string, parent: string, number: number, request: PreviewRequest, due: (app: App, head: string) => boolean) =>
-      checkPreview({ store, git, runner: deps.runner, clock, logger: logger.child({ component: 'previews' }), remove, notifier: deps.notifier, due }, namespace, parent, number, request),
+      inLane(`${namespace}/${parent}`, () => checkPreview({ store, git, runner: deps.runner, clock, logger: log, remove, notifier: deps.notifier, due }, namespace, parent, number, request)),
     /** The checks a poll of `app` asks for. */
     plan: (app: App) => planPreviewPoll(git, app, () => store.listApps(app.metadata.namespace)),
   };

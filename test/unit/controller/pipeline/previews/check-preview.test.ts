@@ -15,6 +15,8 @@ import { silentLogger } from '../../../../../core/ports/logger.ts';
 import { systemClock } from '../../../../../core/ports/clock.ts';
 import type { App, Run } from '../../../../../core/types.ts';
 import type { RunRequest } from '../../../../../controller/pipeline/run-request.ts';
+import { createPreviews } from '../../../../../controller/pipeline/previews/create-previews.ts';
+import type { PipelineDeps } from '../../../../../controller/pipeline/pipeline-deps.ts';
 
 const SHA = (n: number) => String(n).repeat(40).slice(0, 40);
 
@@ -135,4 +137,18 @@ test('a preview whose ref is gone is deleted; an app of that name that is no pre
   refs.set('refs/pull/9/head', SHA(2));
   t.is(await checkPreview(deps, 'ns', 'web', 9, { action: 'close', source: 'webhook' }), 'conflict');
   t.truthy(await store.getApp('ns', 'web-pr-9'));
+});
+
+test('two pull requests opened together cannot both pass the limit', async (t) => {
+  const { store, refs, refused, deps } = await rig(t, { max: 1 });
+  refs.set('refs/pull/1/head', SHA(1));
+  refs.set('refs/pull/2/head', SHA(2));
+  const previews = createPreviews({
+    pipeline: { store, git: deps.git, clock: systemClock, logger: silentLogger } as unknown as PipelineDeps,
+    runner: { start: deps.runner.start, cancel: async () => {} }, secrets: { deleteSecrets: async () => {} }, notifier: deps.notifier,
+  });
+  const outcomes = await Promise.all([1, 2].map((n) => previews.check('ns', 'web', n, { action: 'open', source: 'webhook', fork: false }, deps.due)));
+  t.deepEqual(outcomes.sort(), ['deploying', 'refused']);
+  t.is((await store.listApps('ns')).filter((a) => a.spec.preview).length, 1);
+  t.is(refused.length, 1);
 });

@@ -179,6 +179,8 @@ export interface AppStatus {
   observedGeneration?: number;
   /** Parent apps with previews: the pull requests seen closed, so a replayed or older delivery cannot bring a preview back. */
   previews?: PreviewRecords;
+  /** A preview: when the provider last changed its pull request, as the newest delivery acted on said (a replayed older close is ignored). */
+  pullRequestUpdatedAt?: string;
 }
 
 /** What a parent app remembers of its previews' pull requests. */

@@ -77,6 +77,9 @@ export async function checkPreview(deps: PreviewDeps, namespace: string, parentN
   }
   const closedAt = parent.status.previews?.closed.find((c) => c.number === number)?.at;
   if (request.action === 'close') {
+    // A close older than what the preview last acted on (a replay after a reopening) changes nothing.
+    const seen = existing?.status.pullRequestUpdatedAt;
+    if (seen && request.updatedAt && Date.parse(request.updatedAt) < Date.parse(seen)) return 'stale';
     await recordClosed(deps, namespace, parentName, number, request.updatedAt ?? deps.clock.now().toISOString());
     if (existing) {
       await deps.remove(namespace, name);
@@ -126,6 +129,10 @@ export async function checkPreview(deps: PreviewDeps, namespace: string, parentN
     log.info({ head }, 'pull request opened: preview created');
   } else if (previewSpecChanged(app.spec, wanted)) {
     app = await deps.store.updateApp(namespace, name, (current) => ({ ...current, spec: { ...wanted, routes: current.spec.routes } }));
+  }
+  const updatedAt = request.updatedAt;
+  if (updatedAt && !Number.isNaN(Date.parse(updatedAt)) && !(Date.parse(app.status.pullRequestUpdatedAt ?? '') >= Date.parse(updatedAt))) {
+    app = await deps.store.updateApp(namespace, name, (current) => ({ ...current, status: { ...current.status, pullRequestUpdatedAt: updatedAt } }));
   }
   if (!deps.due(app, head)) return 'unchanged';
   const run = await deps.runner.start(namespace, name, { kind: 'deploy', revision: head });

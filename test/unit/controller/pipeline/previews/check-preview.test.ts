@@ -152,3 +152,15 @@ test('two pull requests opened together cannot both pass the limit', async (t) =
   t.is((await store.listApps('ns')).filter((a) => a.spec.preview).length, 1);
   t.is(refused.length, 1);
 });
+
+test('a replayed close older than a reopening leaves the preview alone', async (t) => {
+  const { store, refs, removed, deps } = await rig(t);
+  refs.set('refs/pull/6/head', SHA(1));
+  await checkPreview(deps, 'ns', 'web', 6, { action: 'open', source: 'webhook', fork: false, updatedAt: '2026-12-01T10:00:00Z' });
+  t.is(await checkPreview(deps, 'ns', 'web', 6, { action: 'close', source: 'webhook', updatedAt: '2026-12-01T11:00:00Z' }), 'removed');
+  await checkPreview(deps, 'ns', 'web', 6, { action: 'open', source: 'webhook', fork: false, updatedAt: '2026-12-01T12:00:00Z' });
+  t.is((await store.getApp('ns', 'web-pr-6'))!.status.pullRequestUpdatedAt, '2026-12-01T12:00:00Z');
+  t.is(await checkPreview(deps, 'ns', 'web', 6, { action: 'close', source: 'webhook', updatedAt: '2026-12-01T11:00:00Z' }), 'stale');
+  t.truthy(await store.getApp('ns', 'web-pr-6'));
+  t.deepEqual(removed, ['web-pr-6']);
+});

@@ -3,6 +3,7 @@
  */
 import type { RouterMiddleware as Middleware } from '@koa/router';
 import { groupPreviews } from '../../../core/group-previews.ts';
+import { normaliseRepoUrl } from '../../../core/repo-url.ts';
 import { deleteApp as removeApp } from '../../pipeline/delete-app.ts';
 import type { StateStore } from '../../../core/ports/state-store.ts';
 import type { App, AppSpec, Origin } from '../../../core/types.ts';
@@ -84,6 +85,17 @@ async function checkedOrigin(deps: Pick<ApiDeps, 'git' | 'watchMinIntervalMs'>, 
 }
 
 /**
+ * A new git origin of the same repository that says nothing of previews keeps the
+ * current preview settings: `slipway push` sends the origin it was given, and a push
+ * must not turn previews off (and orphan the open ones) by leaving them out.
+ */
+function keepPreviews(current: Origin | undefined, next: Origin | undefined): Origin | undefined {
+  if (next?.kind !== 'git' || next.previews !== undefined || current?.kind !== 'git' || !current.previews) return next;
+  const same = normaliseRepoUrl(current.url) !== undefined && normaliseRepoUrl(current.url) === normaliseRepoUrl(next.url);
+  return same ? { ...next, previews: current.previews } : next;
+}
+
+/**
  * Checks routes a request sets against every other app's claimed and served routes, so
  * a conflict is refused now rather than at the next deploy. An administrator may share
  * a host with another namespace; nobody may take a route or an API host.
@@ -134,7 +146,7 @@ export function appUpdateRoute(deps: ApiDeps): Middleware {
     const configuration: Configuration = body.configuration ?? { instances: body.instances, environment: body.environment, routes: body.routes };
     assertNoEpinioExtras(body.configuration ?? body);
     const current = await requireApp(deps.store, ctx.params.ns, ctx.params.app);
-    const origin = await checkedOrigin(deps, body.origin);
+    const origin = await checkedOrigin(deps, keepPreviews(current.spec.origin, body.origin));
     if (configuration.routes) await checkRoutes(deps, ctx, { ...current, spec: applyConfiguration(current.spec, configuration) });
     const updated = await deps.store.updateApp(ctx.params.ns, ctx.params.app, (app) => ({
       ...app,

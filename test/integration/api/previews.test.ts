@@ -54,6 +54,10 @@ test('previews go on for a watched app, with the default limit, and say so in th
   t.deepEqual(listed, { app: 'web', previews: { enabled: true, max: 5, allowForks: false }, items: [] });
   const tuned = await (await previews('web', { enabled: true, max: 2, allowForks: true })).json() as any;
   t.deepEqual(tuned.previews, { enabled: true, max: 2, allowForks: true });
+  // A push sends the origin without previews: they stay as they were.
+  const pushed = await server.request('PATCH', `${base}/web`, { origin: { kind: 'git', url, revision: 'main', watch: true } });
+  t.is(pushed.status, 200);
+  t.deepEqual((await pushed.json() as any).spec.origin.previews, { enabled: true, max: 2, allowForks: true });
 });
 
 test('previews are refused for an app that is not watched or not from git, and for a bad limit', async (t) => {

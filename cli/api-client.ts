@@ -53,6 +53,8 @@ export interface AppConfiguration {
   environment?: Record<string, string>;
   routes?: string[];
   builder?: string;
+  /** Names of env variables whose values are secret (previews of forks do not get them). */
+  secretEnv?: string[];
 }
 
 /** Body of `PATCH …/applications/:app`. */
@@ -81,6 +83,13 @@ export interface ImportGitRequest {
 }
 
 /** Typed calls of the API; every failure is a {@link CliError}. */
+/** What `GET …/previews` answers (issue 15). */
+export interface PreviewsAnswer {
+  app: string;
+  previews: { enabled: boolean; max: number; allowForks: boolean };
+  items: { name: string; number: number; fork: boolean; ref: string; revision?: string; phase?: string; url?: string }[];
+}
+
 /** What `GET …/webhook` answers. */
 export interface WebhookInfo {
   app: string;
@@ -119,6 +128,10 @@ export interface ApiClient {
   restartApp(namespace: string, app: string): Promise<{ restarted: string }>;
   /** Turns watching the app's git branch on or off (`…/watch`). */
   setWatch(namespace: string, app: string, body: { watch: boolean; interval?: string }): Promise<App>;
+  /** `POST …/previews`: pull request previews on or off (off deletes them). */
+  setPreviews(namespace: string, app: string, body: { enabled: boolean; max?: number; allowForks?: boolean }): Promise<PreviewsAnswer & { removed: string[] }>;
+  /** `GET …/previews`: the settings and the open previews. */
+  previews(namespace: string, app: string): Promise<PreviewsAnswer>;
   /** Webhook URLs, the app's secret and setup steps (`…/webhook`). */
   webhook(namespace: string, app: string): Promise<WebhookInfo>;
   /** The app's instance output as it arrives (`…/logs`); ends when the server ends it. */
@@ -262,6 +275,8 @@ export function createApiClient(credentials: Credentials, deps: ApiClientDeps = 
     rollback: (ns, name, body) => request('POST', `${app(ns, name)}/rollback`, { json: body }),
     restartApp: (ns, name) => request('POST', `${app(ns, name)}/restart`, { json: {} }),
     setWatch: (ns, name, body) => request('POST', `${app(ns, name)}/watch`, { json: body }),
+    setPreviews: (ns, name, body) => request('POST', `${app(ns, name)}/previews`, { json: body }),
+    previews: (ns, name) => request('GET', `${app(ns, name)}/previews`),
     webhook: (ns, name) => request('GET', `${app(ns, name)}/webhook`),
     appLogs: (ns, name, options) => lines(`${app(ns, name)}/logs`, options),
     listGitKeys: () => request('GET', '/api/v1/git-keys'),

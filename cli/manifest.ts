@@ -1,6 +1,6 @@
 /**
  * The push manifest: `slipway.yml` (or Epinio's `epinio.yml`) in Epinio's shape plus
- * Slipway's additions (git `subdir`, `watch`, `interval`). Validated with zod so a bad
+ * Slipway's additions (git `subdir`, `watch`, `interval`, `previews`; `configuration.secretEnv`). Validated with zod so a bad
  * field is reported by its path before anything is sent.
  */
 import { readFile } from 'node:fs/promises';
@@ -22,6 +22,12 @@ const gitSchema = z.strictObject({
   subdir: z.string().min(1).optional(),
   watch: z.boolean().optional(),
   interval: z.string().regex(/^\d+(s|m|h)$/, 'an interval is a number with s, m or h, e.g. "1m"').optional(),
+  /** Pull request preview apps (issue 15). */
+  previews: z.strictObject({
+    enabled: z.boolean(),
+    max: z.number().int().min(1).max(50).optional(),
+    allowForks: z.boolean().optional(),
+  }).optional(),
 }).refine((git) => git.url !== undefined || git.repository !== undefined, { message: 'needs a url' });
 
 const manifestSchema = z.strictObject({
@@ -41,6 +47,8 @@ const manifestSchema = z.strictObject({
       scalar,
     ).optional(),
     routes: z.array(z.string().min(1)).optional(),
+    /** Names of environment variables whose values are secret (never given to a preview of a fork). */
+    secretEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and "_", not starting with a digit')).optional(),
     /** Epinio's service bindings and app chart: accepted so its manifests load, not used. */
     configurations: z.array(z.string()).optional(),
     appchart: z.string().optional(),

@@ -18,9 +18,10 @@ export function addAppEnvCommands(app: Command, ctx: ProgramContext): void {
   const env = app.command('env').description('set, unset and list the app\'s environment variables (they take effect at the next deploy)');
 
   env.command('set').description('set variables (KEY=VALUE; the value may hold "=")').argument('<name>').argument('<assignments...>', 'KEY=VALUE pairs')
-    .action(async (name: string, assignments: string[], _options: unknown, cmd: Command) => {
+    .option('--secret', 'mark them secret: previews of pull requests from forks do not get them')
+    .action(async (name: string, assignments: string[], options: { secret?: boolean }, cmd: Command) => {
       const g = globals(cmd);
-      const result = await appEnvSet({ namespace: namespaceOf(g), name, assignments }, { api: await ctx.api(g) });
+      const result = await appEnvSet({ namespace: namespaceOf(g), name, assignments, secret: options.secret }, { api: await ctx.api(g) });
       print(g, text.appEnvChangeText(result, 'set'), result);
     });
 

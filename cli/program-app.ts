@@ -8,6 +8,7 @@ import { appReleases } from './commands/app-releases.ts';
 import { appRestart } from './commands/app-restart.ts';
 import { appRollback } from './commands/app-rollback.ts';
 import { appWatch } from './commands/app-watch.ts';
+import { appPreviews } from './commands/app-previews.ts';
 import { appWebhook } from './commands/app-webhook.ts';
 import { DEFAULT_DEPLOY_TIMEOUT_MS } from './follow-run.ts';
 import { addAppEnvCommands } from './program-app-env.ts';
@@ -84,6 +85,17 @@ export function addAppCommands(program: Command, ctx: ProgramContext): void {
       const g = globals(cmd);
       const result = await appWatch({ namespace: namespaceOf(g), name, ...options }, { api: await ctx.api(g) });
       print(g, text.appWatchText(result), result);
+    });
+
+  app.command('previews').description('pull request preview apps: --on builds every pull request as its own app (<app>-pr-<number>), --off deletes them; no flag lists them').argument('<name>')
+    .option('--on', 'turn previews on (the app must be watched)')
+    .option('--off', 'turn previews off and delete the open ones')
+    .option('--max <count>', 'open previews at most (default 5); more pull requests are refused with a commit status', parseCount('--max', 1))
+    .option('--allow-forks', 'also build pull requests from forks (without the env values marked secret)')
+    .action(async (name: string, options: { on?: boolean; off?: boolean; max?: number; allowForks?: boolean }, cmd: Command) => {
+      const g = globals(cmd);
+      const result = await appPreviews({ namespace: namespaceOf(g), name, ...options }, { api: await ctx.api(g) });
+      print(g, text.appPreviewsText(result), result);
     });
 
   app.command('webhook').description('print the webhook URL, the secret and setup steps for GitHub, GitLab and Gitea').argument('<name>')

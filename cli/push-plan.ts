@@ -4,7 +4,8 @@
  * the manifest; names are checked here so a bad one never reaches the server.
  */
 import { resolve } from 'node:path';
-import type { Origin } from '../core/types.ts';
+import type { Origin, PreviewSettings } from '../core/types.ts';
+import { withoutUndefined } from '../core/without-undefined.ts';
 import type { AppConfiguration } from './api-client.ts';
 import { checkedName } from './checked-name.ts';
 import { usageError } from './cli-error.ts';
@@ -31,7 +32,7 @@ export interface PushFlags {
 /** Where the source comes from, resolved. */
 export type PushSource =
   | { kind: 'path'; dir: string }
-  | { kind: 'git'; url: string; revision: string; subdir?: string; watch?: boolean; interval?: string }
+  | { kind: 'git'; url: string; revision: string; subdir?: string; watch?: boolean; interval?: string; previews?: PreviewSettings }
   | { kind: 'container'; image: string };
 
 /** Everything push needs, validated. */
@@ -57,7 +58,7 @@ function sourceFrom(flags: PushFlags, loaded: LoadedManifest | undefined, cwd: s
   if (flags.git !== undefined) {
     const { url, revision } = parseGitFlag(flags.git);
     const manifestGit = origin?.git;
-    return { kind: 'git', url, revision, subdir: flags.subdir ?? manifestGit?.subdir, watch: flags.watch ?? manifestGit?.watch, interval: flags.interval ?? manifestGit?.interval };
+    return withoutUndefined({ kind: 'git' as const, url, revision, subdir: flags.subdir ?? manifestGit?.subdir, watch: flags.watch ?? manifestGit?.watch, interval: flags.interval ?? manifestGit?.interval, previews: manifestGit?.previews });
   }
   if (flags.watch !== undefined || flags.interval !== undefined) {
     if (!origin?.git) throw usageError('--watch and --interval apply to git sources only', 'use --git URL,BRANCH --watch');
@@ -68,7 +69,7 @@ function sourceFrom(flags: PushFlags, loaded: LoadedManifest | undefined, cwd: s
   if (flags.path !== undefined) return { kind: 'path', dir: resolve(cwd, flags.path) };
   if (origin?.git) {
     const g = origin.git;
-    return { kind: 'git', url: (g.url ?? g.repository)!, revision: g.revision ?? '', subdir: flags.subdir ?? g.subdir, watch: flags.watch ?? g.watch, interval: flags.interval ?? g.interval };
+    return withoutUndefined({ kind: 'git' as const, url: (g.url ?? g.repository)!, revision: g.revision ?? '', subdir: flags.subdir ?? g.subdir, watch: flags.watch ?? g.watch, interval: flags.interval ?? g.interval, previews: g.previews });
   }
   if (origin?.container) return { kind: 'container', image: origin.container };
   if (origin?.path) return { kind: 'path', dir: resolve(loaded!.dir, origin.path) };
@@ -90,6 +91,7 @@ export function planPush(flags: PushFlags, loaded: LoadedManifest | undefined, c
   if (c?.environment !== undefined) configuration.environment = c.environment;
   if (c?.routes !== undefined) configuration.routes = c.routes;
   if (manifest?.staging?.builder !== undefined) configuration.builder = manifest.staging.builder;
+  if (c?.secretEnv !== undefined) configuration.secretEnv = c.secretEnv;
   return { name, namespace, source, configuration };
 }
 
@@ -102,5 +104,6 @@ export function originOf(source: PushSource): Origin {
   if (source.subdir !== undefined) origin.subdir = source.subdir;
   if (source.watch !== undefined) origin.watch = source.watch;
   if (source.interval !== undefined) origin.interval = source.interval;
+  if (source.previews !== undefined) origin.previews = source.previews;
   return origin;
 }

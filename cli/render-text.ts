@@ -2,6 +2,7 @@
  * Human output of each command's result (the default; `--output json` prints the
  * result itself). Kept apart from the commands so they only return data.
  */
+import { groupPreviews } from '../core/group-previews.ts';
 import type { App, Namespace, Run } from '../core/types.ts';
 import { redactUrl } from '../core/redact.ts';
 import type { LogLine, NamespaceSummary, ReleaseEntry, WebhookInfo } from './api-client.ts';
@@ -109,13 +110,27 @@ function runSummary(run: Run | undefined): string {
 /** `slipway apps list`. */
 export function appsListText(apps: App[], namespace: string): string {
   if (apps.length === 0) return `No applications in namespace ${namespace}. Create one with \`slipway push --name NAME\`.`;
-  const list = table(['NAME', 'INSTANCES', 'PHASE', 'ORIGIN', 'SOURCE', 'URL', 'CREATED'], apps.map((a) => [
-    a.metadata.name, instancesText(a), phaseOf(a), a.spec.origin?.kind ?? '-', sourceSummary(a), a.status.urls?.[0] ?? '-', a.metadata.createdAt,
+  // Previews (issue 15) under their parent, indented, with their pull request.
+  const list = table(['NAME', 'INSTANCES', 'PHASE', 'ORIGIN', 'SOURCE', 'URL', 'CREATED'], groupPreviews(apps).map((a) => [
+    a.spec.preview ? `  └ ${a.metadata.name} (#${a.spec.preview.number})` : a.metadata.name,
+    instancesText(a), phaseOf(a), a.spec.preview ? 'preview' : a.spec.origin?.kind ?? '-', sourceSummary(a), a.status.urls?.[0] ?? '-', a.metadata.createdAt,
   ]));
   const attention = apps.flatMap((a) => corruptMessage(a) ? [`${a.metadata.name} needs attention: ${corruptMessage(a)}`] : []);
   return attention.length ? `${list}
 
 ${attention.join('\n')}` : list;
+}
+
+/** `slipway app previews`. */
+export function appPreviewsText(result: { app: string; previews: { enabled: boolean; max: number; allowForks: boolean }; items: { name: string; number: number; fork: boolean; revision?: string; phase?: string; url?: string }[] }): string {
+  const { enabled, max, allowForks } = result.previews;
+  const head = enabled
+    ? `Previews of ${result.app} are on: at most ${max} open, ${allowForks ? 'forks built (without secret env values)' : 'forks not built'}.`
+    : `Previews of ${result.app} are off. Turn them on with \`slipway app previews ${result.app} --on\`.`;
+  if (result.items.length === 0) return enabled ? `${head}\nNo open previews: open a pull request.` : head;
+  return `${head}\n${table(['PR', 'NAME', 'PHASE', 'REVISION', 'URL'], result.items.map((p) => [
+    `#${p.number}${p.fork ? ' (fork)' : ''}`, p.name, p.phase ?? '-', p.revision?.slice(0, 12) ?? '-', p.url ?? '-',
+  ]))}`;
 }
 
 /** `slipway apps show`. */
@@ -249,6 +264,10 @@ export function appEnvChangeText(r: AppEnvChange, action: 'set' | 'unset'): stri
 /** `slipway app env list`: values as `****` unless revealed. */
 export function appEnvListText(r: AppEnvList): string {
   if (!r.variables.length) return `${r.app} has no environment variables; set one with \`slipway app env set ${r.app} KEY=VALUE\`.`;
-  const rows = table(['NAME', 'VALUE'], r.variables.map((v) => [v.name, r.revealed ? v.value ?? '' : '****']));
+  const anySecret = r.variables.some((v) => v.secret);
+  // The SECRET column only when some variable is marked (`app env set --secret`): older outputs stay as they were.
+  const rows = anySecret
+    ? table(['NAME', 'VALUE', 'SECRET'], r.variables.map((v) => [v.name, r.revealed ? v.value ?? '' : '****', v.secret ? 'yes' : '-']))
+    : table(['NAME', 'VALUE'], r.variables.map((v) => [v.name, r.revealed ? v.value ?? '' : '****']));
   return r.revealed ? rows : `${rows}\n\nValues are hidden; show them with --reveal.`;
 }

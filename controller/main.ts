@@ -40,6 +40,10 @@ import { createRunner } from './pipeline/create-runner.ts';
 import { createWatcher } from './watch/create-watcher.ts';
 import { createCommitStatusReporter, createGitHubClient, githubHostOf } from './watch/commit-status.ts';
 import { createWebhookRouter } from '../webhooks/create-webhook-router.ts';
+import { createPreviews } from './pipeline/previews/create-previews.ts';
+import { createGithubPreviewNotifier } from './pipeline/previews/github-preview-notice.ts';
+import { createPreviewCommenter, type PreviewCommentClient } from './pipeline/previews/preview-comment.ts';
+import { createForgeStatus } from './watch/forge-status.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createKubernetesController, createKubernetesParts, kubernetesInfo } from './main-kubernetes.ts';
 import type { StateStore } from '../core/ports/state-store.ts';
@@ -191,16 +195,38 @@ async function startLocked(config: Config, logger: Logger, clock: Clock, overrid
     systemDomainProblem: () => domain.problem(),
   };
   // Commit statuses back to GitHub when a token is configured (octokit pointed at SLIPWAY_GITHUB_API_URL).
-  const observers = [metrics.observeRun, ...(kube ? [kube.events] : []), ...(config.github.token ? [createCommitStatusReporter({
-    octokit: createGitHubClient({ token: config.github.token, baseUrl: config.github.apiUrl, logger }),
-    store, logger: logger.child({ component: 'commit-status' }), githubHost: githubHostOf(config.github.apiUrl),
+  const octokit = config.github.token ? createGitHubClient({ token: config.github.token, baseUrl: config.github.apiUrl, logger }) : undefined;
+  const observers = [metrics.observeRun, ...(kube ? [kube.events] : []), ...(octokit ? [createCommitStatusReporter({
+    octokit, store, logger: logger.child({ component: 'commit-status' }), githubHost: githubHostOf(config.github.apiUrl),
   })] : [])];
+  // GitLab and Gitea/Forgejo statuses, for repositories on the configured API's host.
+  const { gitlab, gitea } = config.forges;
+  const forges = [
+    ...(gitlab.token ? [createForgeStatus({ kind: 'gitlab', apiUrl: gitlab.apiUrl, token: gitlab.token, store, logger: logger.child({ component: 'commit-status' }) })] : []),
+    ...(gitea.token && gitea.apiUrl ? [createForgeStatus({ kind: 'gitea', apiUrl: gitea.apiUrl, token: gitea.token, store, logger: logger.child({ component: 'commit-status' }) })] : []),
+  ];
+  observers.push(...forges.map((forge) => forge.observer));
+  // A token's Octokit can also comment on pull requests: one comment per preview, updated in place.
+  if (octokit && 'issues' in octokit.rest) {
+    observers.push(createPreviewCommenter({
+      client: octokit as unknown as PreviewCommentClient, store, logger: logger.child({ component: 'commit-status' }), githubHost: githubHostOf(config.github.apiUrl),
+    }));
+  }
   // On Kubernetes only the Lease holder executes runs; other replicas record them for it.
   let leading = () => true;
   const runner = pipelineDeps && createRunner(pipelineDeps, observers, { executes: () => leading() });
+  // Pull request preview apps (issue 15): refusals are told where a token is configured (GitHub, GitLab, Gitea).
+  const notifiers = [
+    ...(octokit ? [createGithubPreviewNotifier({ octokit, logger: logger.child({ component: 'commit-status' }), githubHost: githubHostOf(config.github.apiUrl) })] : []),
+    ...forges.map((forge) => forge.notifier),
+  ];
+  const previews = runner && pipelineDeps && createPreviews({
+    pipeline: pipelineDeps, runner, secrets,
+    notifier: { refused: async (input) => { await Promise.all(notifiers.map((n) => n.refused(input))); } },
+  });
   const watcher = runner && createWatcher({
     store, git, runner, clock, logger: logger.child({ component: 'watch' }), concurrency: config.watch.concurrency, minIntervalMs: config.watch.minIntervalMs, hintDebounceMs: config.watch.debounceMs,
-    onCheck: metrics.checked,
+    onCheck: metrics.checked, previews,
   });
   metrics.connect({
     queuedRuns: () => runner?.queued() ?? 0, leading: () => leading(), queuedChecks: () => watcher?.queuedChecks() ?? 0,
@@ -209,6 +235,7 @@ async function startLocked(config: Config, logger: Logger, clock: Clock, overrid
   const webhooks = createWebhookRouter({
     maxBytes: config.webhooks.maxBytes, readTimeoutMs: config.webhooks.readTimeoutMs, logger: logger.child({ component: 'webhooks' }),
     hint: (h) => watcher ? watcher.hint(h) : { matched: 0 },
+    previewHint: (h) => watcher ? watcher.hintPreview(h) : { matched: 0 },
     // The global secrets of the provider, plus the secrets of the apps watching the repository.
     async secretsFor(provider, repositoryUrls) {
       const perApp = await Promise.all((watcher?.appsWatching(repositoryUrls) ?? []).map((a) => secrets.webhookSecret(a.namespace, a.name)));

@@ -55,6 +55,10 @@ export const configSchema = z.object({
   SLIPWAY_WATCH_DEBOUNCE_MS: int(0).default(1_000),
   SLIPWAY_GITHUB_TOKEN: z.string().min(1).optional(),
   SLIPWAY_GITHUB_API_URL: z.url().default('https://api.github.com'),
+  SLIPWAY_GITLAB_TOKEN: z.string().min(1).optional(),
+  SLIPWAY_GITLAB_API_URL: z.url().default('https://gitlab.com/api/v4'),
+  SLIPWAY_GITEA_TOKEN: z.string().min(1).optional(),
+  SLIPWAY_GITEA_API_URL: z.url().optional(),
   SLIPWAY_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   SLIPWAY_USERS_FILE: z.string().min(1).optional(),
   SLIPWAY_KUBE_NAMESPACE: z.string().min(1).default('slipway-system'),
@@ -125,6 +129,8 @@ export interface Config {
   watch: { concurrency: number; minIntervalMs: number; debounceMs: number };
   /** Commit statuses back to GitHub, when a token is set. */
   github: { token?: string; apiUrl: string };
+  /** Commit statuses back to GitLab and Gitea/Forgejo (issue 15), when a token is set. */
+  forges: { gitlab: { token?: string; apiUrl: string }; gitea: { token?: string; apiUrl?: string } };
   /** The Kubernetes runtime (`SLIPWAY_RUNTIME=kubernetes`); see docs/kubernetes.md. */
   kubernetes: KubernetesConfig;
 }
@@ -233,6 +239,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     watch: { concurrency: e.SLIPWAY_WATCH_CONCURRENCY, minIntervalMs: e.SLIPWAY_WATCH_MIN_INTERVAL_MS, debounceMs: e.SLIPWAY_WATCH_DEBOUNCE_MS },
     github: { token: e.SLIPWAY_GITHUB_TOKEN, apiUrl: e.SLIPWAY_GITHUB_API_URL.replace(/\/+$/, '') },
+    forges: {
+      gitlab: { token: e.SLIPWAY_GITLAB_TOKEN, apiUrl: e.SLIPWAY_GITLAB_API_URL.replace(/\/+$/, '') },
+      gitea: { token: e.SLIPWAY_GITEA_TOKEN, apiUrl: e.SLIPWAY_GITEA_API_URL?.replace(/\/+$/, '') },
+    },
     kubernetes: {
       namespace: e.SLIPWAY_KUBE_NAMESPACE,
       image: e.SLIPWAY_IMAGE,

@@ -45,3 +45,23 @@ export interface RefreshHint {
   after?: string;
   deliveryId?: string;
 }
+
+/**
+ * What a verified pull request (merge request) delivery says: "pull request `number` of
+ * this repository was opened, got commits, or was closed". A hint like a push: the
+ * head is read from the repository's refs before anything is built.
+ */
+export interface PreviewHint {
+  provider: 'github' | 'gitlab' | 'gitea';
+  repositoryUrls: string[];
+  number: number;
+  /** `open` covers opened, reopened and new commits; `close` covers closed and merged. */
+  action: 'open' | 'close';
+  /** The head comes from another repository (a fork). */
+  fork: boolean;
+  /** The head commit the provider names (the check reads the ref itself). */
+  head?: string;
+  /** When the provider last changed the pull request (ISO 8601): an older delivery than what was acted on is stale. */
+  updatedAt?: string;
+  deliveryId?: string;
+}

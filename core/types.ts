@@ -31,6 +31,32 @@ export interface GitOrigin {
   watch?: boolean;
   /** Polling interval for watching, e.g. "1m". */
   interval?: string;
+  /** Pull request preview apps (issue 15): each open pull request of the repository runs as its own app. */
+  previews?: PreviewSettings;
+}
+
+/** `origin.git.previews`: whether and how pull requests get preview apps. */
+export interface PreviewSettings {
+  enabled: boolean;
+  /** Open previews at most (default {@link DEFAULT_MAX_PREVIEWS}); a pull request over it is refused. */
+  max?: number;
+  /** Build pull requests from forks too (their code runs without the env values marked secret). */
+  allowForks?: boolean;
+}
+
+/** Open previews per app when `max` is not given. */
+export const DEFAULT_MAX_PREVIEWS = 5;
+
+/** `spec.preview`: marks an app as the preview of one pull request of its parent. */
+export interface PreviewOf {
+  /** The parent app, in the same namespace. */
+  parent: string;
+  /** The pull (GitHub, Gitea) or merge (GitLab) request number. */
+  number: number;
+  /** The ref its head is read from: `refs/pull/N/head` or `refs/merge-requests/N/head`. */
+  ref: string;
+  /** Whether the pull request comes from a fork (then it runs without secret env values). */
+  fork?: boolean;
 }
 
 /** A prebuilt container image; nothing to stage. */
@@ -50,6 +76,10 @@ export interface AppSpec {
   routes: string[];
   /** Buildpacks builder image (Kubernetes runtime). */
   builder?: string;
+  /** Names of `env` variables whose values are secret: never given to a preview built from a fork. */
+  secretEnv?: string[];
+  /** Set on a pull request preview app: whose preview it is. */
+  preview?: PreviewOf;
 }
 
 /** A source archive stored in the blob store. */
@@ -147,6 +177,16 @@ export interface AppStatus {
   conditions?: Condition[];
   /** The `metadata.generation` of the spec the last reconcile acted on. */
   observedGeneration?: number;
+  /** Parent apps with previews: the pull requests seen closed, so a replayed or older delivery cannot bring a preview back. */
+  previews?: PreviewRecords;
+  /** A preview: when the provider last changed its pull request, as the newest delivery acted on said (a replayed older close is ignored). */
+  pullRequestUpdatedAt?: string;
+}
+
+/** What a parent app remembers of its previews' pull requests. */
+export interface PreviewRecords {
+  /** Newest first, bounded: `at` is when the provider closed it (or when Slipway learnt so). */
+  closed: { number: number; at: string }[];
 }
 
 /** A Kubernetes-style condition: a fact about the app, why, and since when. */

@@ -7,7 +7,7 @@
  */
 import { Router } from '@koa/router';
 import type { Context } from 'koa';
-import type { RefreshHint } from '../core/repo-url.ts';
+import type { PreviewHint, RefreshHint } from '../core/repo-url.ts';
 import type { Logger } from '../core/ports/logger.ts';
 import { invalidRequest } from '../core/error-cases.ts';
 import { headerToken, receiveDelivery, type DeliveryDeps, type ProviderSpec } from './receive-delivery.ts';
@@ -23,6 +23,8 @@ export interface WebhookDeps {
   secretsFor(provider: RefreshHint['provider'], repositoryUrls: string[]): Promise<string[]>;
   /** Hands a verified hint to the watcher; must return at once (it only enqueues). 'full' → answer 503. Returns how many apps it matched. */
   hint(hint: RefreshHint): { matched: number } | 'full';
+  /** Hands a verified pull request hint to the watcher (preview apps, issue 15); same contract as `hint`. */
+  previewHint?(hint: PreviewHint): { matched: number } | 'full';
   /** SLIPWAY_WEBHOOK_MAX_BYTES, default 1 MiB. */
   maxBytes: number;
   /** Whole-body read deadline (slow bodies → 408). */

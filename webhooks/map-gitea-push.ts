@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { invalidPayload } from './parse-payload.ts';
 import { lenientUrls, parseShape, refOutcome, requireUrls, urlsOf, type WebhookOutcome } from './webhook-outcome.ts';
+import { mapGiteaPull } from './map-gitea-pull.ts';
 
 /** Fields of `repository` that name it. */
 export const GITEA_URL_KEYS = ['html_url', 'clone_url', 'ssh_url'] as const;
@@ -24,6 +25,7 @@ export function mapGiteaPush(event: string, payload: unknown): WebhookOutcome {
     const push = parseShape(pushShape, payload);
     return refOutcome(requireUrls(urlsOf(push.repository, GITEA_URL_KEYS), 'repository'), push.ref, push.after);
   }
+  if (event === 'pull_request') return mapGiteaPull(payload);
   if (!payload || typeof payload !== 'object' || Array.isArray(payload)) throw invalidPayload('expected a JSON object');
-  return { kind: 'ignored', repositoryUrls: lenientUrls(payload, 'repository', GITEA_URL_KEYS), reason: `event ${event}: Slipway acts on push only` };
+  return { kind: 'ignored', repositoryUrls: lenientUrls(payload, 'repository', GITEA_URL_KEYS), reason: `event ${event}: Slipway acts on pushes and pull requests only` };
 }

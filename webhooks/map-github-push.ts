@@ -1,11 +1,12 @@
 /**
- * GitHub deliveries to outcomes (pure): `push` to a branch, `ping`, and everything
- * else ignored. Field names follow GitHub's push payload
+ * GitHub deliveries to outcomes (pure): `push` to a branch, `ping`, `pull_request`
+ * (map-github-pull.ts) and everything else ignored. Field names follow GitHub's push payload
  * (https://docs.github.com/webhooks/webhook-events-and-payloads#push).
  */
 import { z } from 'zod';
 import { invalidPayload } from './parse-payload.ts';
 import { lenientUrls, parseShape, refOutcome, requireUrls, urlsOf, type WebhookOutcome } from './webhook-outcome.ts';
+import { mapGithubPull } from './map-github-pull.ts';
 
 /** The repository fields that name it; `url` is the web URL on push events, the API URL elsewhere. */
 export const GITHUB_URL_KEYS = ['html_url', 'clone_url', 'ssh_url', 'git_url', 'url'] as const;
@@ -32,6 +33,7 @@ export function mapGithubPush(event: string, payload: unknown): WebhookOutcome {
     const urls = urlsOf(ping.repository, GITHUB_URL_KEYS);
     return ping.zen === undefined ? { kind: 'ping', repositoryUrls: urls } : { kind: 'ping', repositoryUrls: urls, zen: ping.zen };
   }
+  if (event === 'pull_request') return mapGithubPull(payload);
   if (!payload || typeof payload !== 'object' || Array.isArray(payload)) throw invalidPayload('expected a JSON object');
-  return { kind: 'ignored', repositoryUrls: lenientUrls(payload, 'repository', GITHUB_URL_KEYS), reason: `event ${event}: Slipway acts on push only` };
+  return { kind: 'ignored', repositoryUrls: lenientUrls(payload, 'repository', GITHUB_URL_KEYS), reason: `event ${event}: Slipway acts on pushes and pull requests only` };
 }

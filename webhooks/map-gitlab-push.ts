@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { invalidPayload } from './parse-payload.ts';
 import { lenientUrls, parseShape, refOutcome, requireUrls, urlsOf, type WebhookOutcome } from './webhook-outcome.ts';
+import { mapGitlabMerge } from './map-gitlab-merge.ts';
 
 /** Fields of `project` that name the repository. */
 export const GITLAB_PROJECT_URL_KEYS = ['web_url', 'git_http_url', 'git_ssh_url', 'http_url', 'ssh_url'] as const;
@@ -28,9 +29,10 @@ export function mapGitlabPush(event: string, payload: unknown): WebhookOutcome {
   const kind = (payload as { object_kind?: unknown }).object_kind;
   // System hooks carry pushes too, with the same body.
   const isPush = ['Push Hook', 'Tag Push Hook', 'System Hook'].includes(event) && (kind === 'push' || kind === 'tag_push');
+  if (['Merge Request Hook', 'System Hook'].includes(event) && kind === 'merge_request') return mapGitlabMerge(payload);
   if (!isPush) {
     const urls = [...lenientUrls(payload, 'project', GITLAB_PROJECT_URL_KEYS), ...lenientUrls(payload, 'repository', GITLAB_REPOSITORY_URL_KEYS)];
-    return { kind: 'ignored', repositoryUrls: [...new Set(urls)], reason: `event ${event || String(kind)}: Slipway acts on push only` };
+    return { kind: 'ignored', repositoryUrls: [...new Set(urls)], reason: `event ${event || String(kind)}: Slipway acts on pushes and merge requests only` };
   }
   const push = parseShape(pushShape, payload);
   const urls = [...new Set([...urlsOf(push.project, GITLAB_PROJECT_URL_KEYS), ...urlsOf(push.repository, GITLAB_REPOSITORY_URL_KEYS)])];

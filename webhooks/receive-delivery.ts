@@ -6,7 +6,7 @@
 import type { Context } from 'koa';
 import { SlipwayError } from '../core/errors.ts';
 import { redact } from '../core/redact.ts';
-import { normaliseRepoUrl, type RefreshHint } from '../core/repo-url.ts';
+import { normaliseRepoUrl, type PreviewHint, type RefreshHint } from '../core/repo-url.ts';
 import type { Logger } from '../core/ports/logger.ts';
 import { readRawBody } from './read-raw-body.ts';
 import { parsePayload } from './parse-payload.ts';
@@ -16,6 +16,8 @@ import type { WebhookOutcome } from './webhook-outcome.ts';
 export interface DeliveryDeps {
   secretsFor(provider: RefreshHint['provider'], repositoryUrls: string[]): Promise<string[]>;
   hint(hint: RefreshHint): { matched: number } | 'full';
+  /** Hands a verified pull request hint to the watcher (preview apps); absent: pull requests are ignored. */
+  previewHint?(hint: PreviewHint): { matched: number } | 'full';
   maxBytes: number;
   readTimeoutMs: number;
   secretsTimeoutMs: number;
@@ -74,6 +76,7 @@ export async function receiveDelivery(ctx: Context, spec: ProviderSpec, deps: De
     log.info({ reason: outcome.reason }, 'webhook ignored');
     return;
   }
+  if (outcome.kind === 'pull_request') return previewDelivery(ctx, spec, deps, outcome, deliveryId, log);
   const hint: RefreshHint = { provider: spec.provider, repositoryUrls: outcome.repositoryUrls, branch: outcome.branch };
   if (outcome.after !== undefined) hint.after = outcome.after;
   if (deliveryId !== undefined) hint.deliveryId = deliveryId;
@@ -86,6 +89,25 @@ export async function receiveDelivery(ctx: Context, spec: ProviderSpec, deps: De
   ctx.status = 202;
   ctx.body = result.matched > 0 ? { queued: result.matched } : { queued: 0, ignored: `no app watches ${repository} ${outcome.branch}` };
   log.info({ repository, branch: outcome.branch, after: outcome.after, queued: result.matched }, 'webhook queued');
+}
+
+/** A verified pull request delivery: queue a preview check of every app with previews of that repository. */
+function previewDelivery(ctx: Context, spec: ProviderSpec, deps: DeliveryDeps, outcome: Extract<WebhookOutcome, { kind: 'pull_request' }>, deliveryId: string | undefined, log: Logger): void {
+  const repository = displayRepository(outcome.repositoryUrls);
+  if (!deps.previewHint || spec.provider === 'generic') {
+    ctx.status = 202;
+    ctx.body = { ignored: 'this server does not run preview apps' };
+    return;
+  }
+  const { kind: _kind, ...fields } = outcome;
+  const result = deps.previewHint({ ...fields, provider: spec.provider, ...(deliveryId ? { deliveryId } : {}) });
+  if (result === 'full') {
+    log.warn({ repository, number: outcome.number }, 'webhook refused: watch queue full');
+    throw unavailable(ctx, 'queue_full', 'the watch queue is full; retry later (polling also picks the change up)');
+  }
+  ctx.status = 202;
+  ctx.body = result.matched > 0 ? { queued: result.matched } : { queued: 0, ignored: `no app of ${repository} has previews on` };
+  log.info({ repository, number: outcome.number, action: outcome.action, fork: outcome.fork, queued: result.matched }, 'pull request webhook queued');
 }
 
 /** 415 unless the body is declared as JSON (or not declared at all); GitHub can be set to send form bodies. */

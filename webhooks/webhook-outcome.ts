@@ -11,6 +11,7 @@ import { invalidPayload } from './parse-payload.ts';
 export type WebhookOutcome =
   | { kind: 'push'; repositoryUrls: string[]; branch: string; after?: string }
   | { kind: 'ping'; repositoryUrls: string[]; zen?: string }
+  | { kind: 'pull_request'; repositoryUrls: string[]; number: number; action: 'open' | 'close'; fork: boolean; head?: string; updatedAt?: string }
   | { kind: 'ignored'; repositoryUrls: string[]; reason: string };
 
 const ZERO_SHA = /^0+$/;

@@ -36,7 +36,8 @@ export interface AppEnvList {
   app: string;
   namespace: string;
   revealed: boolean;
-  variables: Array<{ name: string; value?: string }>;
+  /** `secret` marks the variables a preview of a fork does not get (`spec.secretEnv`). */
+  variables: Array<{ name: string; value?: string; secret?: boolean }>;
 }
 
 /** Byte order, the same on every machine. */
@@ -59,55 +60,65 @@ export function parseAssignment(text: string): [string, string] {
 }
 
 /** The app's environment as a Map: a variable may be called `__proto__`, which a plain object's `[key] =` would not store. */
-async function readEnvironment(target: AppEnvTarget, api: ApiClient): Promise<{ namespace: string; name: string; env: Map<string, string> }> {
+async function readEnvironment(target: AppEnvTarget, api: ApiClient): Promise<{ namespace: string; name: string; env: Map<string, string>; secret: Set<string> }> {
   const namespace = checkedName('namespace', target.namespace);
   const name = checkedName('application', target.name);
   const app = await api.getApp(namespace, name);
-  return { namespace, name, env: new Map(Object.entries(app.spec.env ?? {})) };
+  return { namespace, name, env: new Map(Object.entries(app.spec.env ?? {})), secret: new Set(app.spec.secretEnv ?? []) };
 }
 
 /** PATCHes the whole map when something changed; the server replaces it. */
-async function writeEnvironment(api: ApiClient, namespace: string, name: string, env: Map<string, string>, changed: string[], unchanged: string[]): Promise<AppEnvChange> {
+async function writeEnvironment(api: ApiClient, namespace: string, name: string, env: Map<string, string>, changed: string[], unchanged: string[], secret: Set<string>): Promise<AppEnvChange> {
   let names = [...env.keys()];
   if (changed.length > 0) {
     const environment = Object.fromEntries(env);
     const problem = environmentProblem(environment);
     if (problem) throw usageError(`the environment of ${name} would be refused: ${problem}`, undefined, 'invalid_environment');
-    const updated = await api.updateApp(namespace, name, { configuration: { environment } });
+    // Only names still set stay marked secret.
+    const secretEnv = [...secret].filter((key) => env.has(key)).sort(byName);
+    const updated = await api.updateApp(namespace, name, { configuration: { environment, ...(secret.size ? { secretEnv } : {}) } });
     names = Object.keys(updated.spec.env ?? {});
   }
   return { app: name, namespace, changed, unchanged, variables: names.sort(byName) };
 }
 
-/** `slipway app env set NAME KEY=VALUE…`: adds or changes variables (the last of a repeated KEY wins). */
-export async function appEnvSet(options: AppEnvTarget & { assignments: string[] }, deps: { api: ApiClient }): Promise<AppEnvChange> {
+/**
+ * `slipway app env set NAME KEY=VALUE… [--secret]`: adds or changes variables (the last
+ * of a repeated KEY wins); with `secret` they are marked secret, so previews of pull
+ * requests from forks do not get them (docs/previews.md). A marked variable stays marked.
+ */
+export async function appEnvSet(options: AppEnvTarget & { assignments: string[]; secret?: boolean }, deps: { api: ApiClient }): Promise<AppEnvChange> {
   const assignments = new Map(options.assignments.map(parseAssignment));
   if (assignments.size === 0) throw usageError('nothing to set', 'give one or more KEY=VALUE after the app name');
-  const { namespace, name, env } = await readEnvironment(options, deps.api);
+  const { namespace, name, env, secret } = await readEnvironment(options, deps.api);
   const changed: string[] = [];
   const unchanged: string[] = [];
   for (const [key, value] of assignments) {
-    (env.get(key) === value ? unchanged : changed).push(key);
+    const marking = options.secret === true && !secret.has(key);
+    (env.get(key) === value && !marking ? unchanged : changed).push(key);
     env.set(key, value);
+    if (options.secret) secret.add(key);
   }
-  return writeEnvironment(deps.api, namespace, name, env, changed, unchanged);
+  return writeEnvironment(deps.api, namespace, name, env, changed, unchanged, secret);
 }
 
 /** `slipway app env unset NAME KEY…`: removes variables; one that is not set is reported, not an error. */
 export async function appEnvUnset(options: AppEnvTarget & { keys: string[] }, deps: { api: ApiClient }): Promise<AppEnvChange> {
   const keys = [...new Set(options.keys.map(checkedVariable))];
   if (keys.length === 0) throw usageError('nothing to unset', 'give one or more variable names after the app name');
-  const { namespace, name, env } = await readEnvironment(options, deps.api);
+  const { namespace, name, env, secret } = await readEnvironment(options, deps.api);
   const changed = keys.filter((key) => env.has(key));
   const unchanged = keys.filter((key) => !env.has(key));
   for (const key of changed) env.delete(key);
-  return writeEnvironment(deps.api, namespace, name, env, changed, unchanged);
+  return writeEnvironment(deps.api, namespace, name, env, changed, unchanged, secret);
 }
 
 /** `slipway app env list NAME [--reveal]`: the variables, sorted; values only with `reveal`. */
 export async function appEnvList(options: AppEnvTarget & { reveal?: boolean }, deps: { api: ApiClient }): Promise<AppEnvList> {
-  const { namespace, name, env } = await readEnvironment(options, deps.api);
+  const { namespace, name, env, secret } = await readEnvironment(options, deps.api);
   const revealed = options.reveal === true;
-  const variables = [...env.keys()].sort(byName).map((key) => (revealed ? { name: key, value: env.get(key)! } : { name: key }));
+  const variables = [...env.keys()].sort(byName).map((key) => ({
+    name: key, ...(revealed ? { value: env.get(key)! } : {}), ...(secret.has(key) ? { secret: true } : {}),
+  }));
   return { app: name, namespace, revealed, variables };
 }

@@ -21,6 +21,7 @@ import { appLogsRoute, deployRoute, restartRoute, stageRoute, stagingCompleteRou
 import { noRuntime } from '../../core/error-cases.ts';
 import { redact } from '../../core/redact.ts';
 import { watchRoute, webhookRoute } from './routes/watch.ts';
+import { previewsListRoute, previewsSetRoute } from './routes/previews.ts';
 import { holdOpenMiddleware, idleLimits } from './long-request.ts';
 import { countWebhooks, metricsRoute } from '../metrics/metrics-routes.ts';
 import { createUiSessions } from '../ui/ui-session.ts';
@@ -91,6 +92,8 @@ export function createApi(deps: ApiDeps): Koa {
   api.get('/namespaces/:ns/staging/:id/complete', hold, stagingCompleteRoute(pipeline));
   api.post(`${apps}/:app/watch`, json, watchRoute(deps));
   api.get(`${apps}/:app/webhook`, webhookRoute(deps));
+  api.post(`${apps}/:app/previews`, json, previewsSetRoute(deps));
+  api.get(`${apps}/:app/previews`, previewsListRoute(deps));
   if (deps.gitKeys) {
     const keys = deps.gitKeys;
     api.get('/git-keys', requireGitKeyAdmin, gitKeysListRoute(keys));

@@ -31,6 +31,16 @@ const route = z.string().max(MAX_ROUTE_LENGTH).transform((value, ctx) => {
   return z.NEVER;
 });
 
+/** Most preview apps one app may have open (`origin.git.previews.max`). */
+export const MAX_PREVIEWS_LIMIT = 50;
+
+/** `origin.git.previews` (issue 15). */
+export const previewSettingsSchema = z.object({
+  enabled: z.boolean(),
+  max: z.number().int().min(1).max(MAX_PREVIEWS_LIMIT).optional(),
+  allowForks: z.boolean().optional(),
+}).strict();
+
 /** `origin` as clients send it. */
 export const originSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('path'), path: z.string().max(4096).optional() }),
@@ -42,6 +52,7 @@ export const originSchema = z.discriminatedUnion('kind', [
     subdir: gitSubdir.optional(),
     watch: z.boolean().optional(),
     interval: z.string().regex(/^\d+(s|m|h)$/, 'an interval is a number with s, m or h, e.g. "1m"').optional(),
+    previews: previewSettingsSchema.optional(),
   }),
   z.object({ kind: z.literal('container'), image: z.string().min(1).max(1024) }),
 ]);
@@ -73,6 +84,8 @@ const settingsFields = {
 export const configurationSchema = z.object({
   ...settingsFields,
   builder: z.string().min(1).max(1024).optional(),
+  /** Names of variables whose values are secret (never given to a preview of a fork). */
+  secretEnv: z.array(envName).max(1000).transform((names) => [...new Set(names)]).optional(),
   ...epinioExtras,
 }).strict();
 

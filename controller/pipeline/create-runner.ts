@@ -274,6 +274,25 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
     idle,
 
     /**
+     * Before an app is deleted: its queued run is dropped and its active one stopped
+     * (one still importing or staging ends as `cancelled`; a switch already deploying
+     * finishes), so no run deploys the app again after it is gone. Resolves when its
+     * lane is empty.
+     */
+    async cancel(namespace: string, app: string): Promise<void> {
+      const key = `${namespace}/${app}`;
+      for (let lane = lanes.get(key); lane; lane = lanes.get(key)) {
+        lane.queued = undefined;
+        const current = lane.current;
+        if (current && (current.run.phase === 'pending' || current.run.phase === 'importing' || current.run.phase === 'staging')) {
+          current.abort.abort(new SlipwayError('cancelled', 'the app was deleted while this run was in progress', { status: 409, retry: 'stalled', expose: true }));
+        }
+        await lane.active;
+        if (lanes.get(key) === lane && !lane.active) break;
+      }
+    },
+
+    /**
      * After a restart (or on becoming the leader): runs that were in flight are marked
      * failed with the reason (their work died with the process that ran them); runs
      * still pending resume. The last deployed release serves: an app whose run died

@@ -10,7 +10,9 @@ import type { Clock } from '../../core/ports/clock.ts';
 import type { GitSource } from '../../core/ports/git-source.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { StateStore } from '../../core/ports/state-store.ts';
-import { normaliseRepoUrl, type RefreshHint } from '../../core/repo-url.ts';
+import { normaliseRepoUrl, type PreviewHint, type RefreshHint } from '../../core/repo-url.ts';
+import type { PreviewRequest } from '../pipeline/previews/check-preview.ts';
+import type { PlannedCheck } from '../pipeline/previews/plan-preview-poll.ts';
 import { redact } from '../../core/redact.ts';
 import type { Runner } from '../pipeline/create-runner.ts';
 import { createCheckQueue, type CheckReason } from './check-queue.ts';
@@ -45,6 +47,15 @@ export interface WatcherDeps {
   hintMaxWaitMs?: number;
   /** Told about every check and what came of it (metrics). */
   onCheck?: (reason: CheckReason, result: 'unchanged' | 'deploying' | 'failed') => void;
+  /**
+   * Pull request preview apps (issue 15, controller/pipeline/previews): a check of one
+   * pull request, queued under its own key `namespace/app/pr/N` so it coalesces like a
+   * push; and the poll's listing of pull request refs.
+   */
+  previews?: {
+    check(namespace: string, parent: string, number: number, request: PreviewRequest, due: (app: App, head: string) => boolean): Promise<string>;
+    plan(app: App): Promise<PlannedCheck[]>;
+  };
 }
 
 /** Creates the watcher; call `start()` to poll and `stop()` to stop. */
@@ -56,8 +67,32 @@ export function createWatcher(deps: WatcherDeps) {
   const nowMs = () => deps.clock.now().getTime();
   let ticker: NodeJS.Timeout | undefined;
 
+  /** What the latest hint or poll asked of each queued preview key; taken when its check starts. */
+  const previewRequests = new Map<string, PreviewRequest>();
+
+  async function previewWork(key: string, namespace: string, parent: string, number: number, reason: CheckReason): Promise<void> {
+    const request = previewRequests.get(key) ?? { action: 'open', source: 'poll' };
+    previewRequests.delete(key);
+    try {
+      const outcome = await deps.previews!.check(namespace, parent, number, request, (app, head) => decideDeploy(app, head, reason));
+      deps.logger.debug({ namespace, app: parent, number, reason, outcome }, 'preview checked');
+    } catch (error) {
+      deps.logger.warn({ namespace, app: parent, number, reason, err: redact(String(error)) }, 'preview check failed');
+    }
+  }
+
+  /** Queues a check of pull request `number` of the app `parentKey`; a webhook's request is not replaced by a poll's. */
+  function queuePreview(parentKey: string, number: number, request: PreviewRequest): boolean {
+    const key = `${parentKey}/pr/${number}`;
+    const earlier = previewRequests.get(key);
+    if (!(earlier?.source === 'webhook' && request.source === 'poll')) previewRequests.set(key, request);
+    return request.source === 'webhook' ? debounce(key) : queue.add(key, 'poll') !== undefined;
+  }
+
   async function work(key: string, reason: CheckReason): Promise<void> {
-    const [namespace, name] = key.split('/') as [string, string];
+    const parts = key.split('/');
+    if (parts.length === 4 && deps.previews) return previewWork(key, parts[0]!, parts[1]!, Number(parts[3]), reason);
+    const [namespace, name] = parts as [string, string];
     const app = await deps.store.getApp(namespace, name);
     const target = app && watchTarget(app, minIntervalMs);
     if (!app || !target) {
@@ -85,6 +120,12 @@ export function createWatcher(deps: WatcherDeps) {
       }
       deps.onCheck?.(reason, due ? 'deploying' : 'unchanged');
       entry.failures = 0;
+      if (deps.previews) {
+        // A failed listing of pull requests is the previews' problem, not the branch's: logged, not counted.
+        await deps.previews.plan(app).then(
+          (checks) => { for (const check of checks) queuePreview(key, check.number, check.request); },
+          (error) => deps.logger.warn({ namespace, app: name, err: redact(String(error)) }, 'listing pull requests for previews failed'));
+      }
     } catch (error) {
       entry.failures += 1;
       status.error = isSlipwayError(error) && error.expose
@@ -170,6 +211,25 @@ export function createWatcher(deps: WatcherDeps) {
       const keys = index.match(repos, hint.branch);
       for (const key of keys) {
         if (!debounce(key)) return 'full';
+      }
+      return { matched: keys.length };
+    },
+
+    /**
+     * A verified pull request delivery (preview apps): queues a check of that pull
+     * request for every watched app of the repository; the check ignores apps without
+     * previews. 'full' when the queue is over its bound.
+     */
+    hintPreview(hint: PreviewHint): { matched: number } | 'full' {
+      if (!deps.previews) return { matched: 0 };
+      const repos = hint.repositoryUrls.map(normaliseRepoUrl).filter((r): r is string => r !== undefined);
+      const keys = index.ofRepos(repos);
+      const request: PreviewRequest = {
+        action: hint.action, source: 'webhook', fork: hint.fork, style: hint.provider === 'gitlab' ? 'merge-requests' : 'pull',
+        ...(hint.updatedAt ? { updatedAt: hint.updatedAt } : {}),
+      };
+      for (const key of keys) {
+        if (!queuePreview(key, hint.number, request)) return 'full';
       }
       return { matched: keys.length };
     },

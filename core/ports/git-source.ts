@@ -39,4 +39,10 @@ export interface GitSource {
    * `.epinioignore` exclude.
    */
   archive(request: ArchiveRequest): Promise<Readable>;
+  /**
+   * Lists the remote's refs starting with any of `prefixes` (e.g. `refs/pull/` for the
+   * open pull requests of preview apps), with the commit each points to (tags peeled).
+   * Optional: a source without it gets no preview polling.
+   */
+  listRefs?(url: string, prefixes: string[], options?: { signal?: AbortSignal }): Promise<{ ref: string; sha: string }[]>;
 }

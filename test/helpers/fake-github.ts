@@ -1,6 +1,7 @@
 /**
  * A local HTTP server standing in for the GitHub REST API (octokit is pointed at it
- * with `baseUrl`): records every request and answers commit statuses with 201 and an
+ * with `baseUrl`): records every request and answers commit statuses with 201, keeps
+ * issue comments (list, create, edit), and answers
  * installation token request (GitHub App auth) with a token, as GitHub does.
  */
 import { createServer } from 'node:http';
@@ -20,10 +21,21 @@ export interface FakeGitHubOptions {
   statusCode?: number;
 }
 
+/** An issue (pull request) comment the fake holds; `issue` is `owner/repo#number`. */
+export interface GitHubComment {
+  id: number;
+  issue: string;
+  body: string;
+  /** Times it was edited. */
+  updates: number;
+}
+
 /** A running fake. */
 export interface FakeGitHub {
   url: string;
   calls: GitHubCall[];
+  /** Issue comments created (and edited) through the API. */
+  comments: GitHubComment[];
   /** Change the answer to commit statuses while running. */
   options: FakeGitHubOptions;
   close(): Promise<void>;
@@ -35,6 +47,7 @@ export const FAKE_INSTALLATION_TOKEN = 'ghs_fakeinstallationtoken';
 /** Starts the fake on a free port of 127.0.0.1. */
 export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<FakeGitHub> {
   const calls: GitHubCall[] = [];
+  const comments: GitHubComment[] = [];
   const state = { ...options };
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -52,6 +65,23 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const b = body as Record<string, unknown>;
       return send(201, { id: calls.length, state: b.state, description: b.description ?? null, target_url: b.target_url ?? null, context: b.context ?? 'default', created_at: new Date().toISOString() });
     }
+    // Issue comments (preview comments), kept per repository and issue.
+    const list = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(path);
+    if (list && (req.method === 'GET' || req.method === 'POST')) {
+      const key = `${list[1]}/${list[2]}#${list[3]}`;
+      if (req.method === 'GET') return send(200, comments.filter((c) => c.issue === key).map(({ id, body }) => ({ id, body })));
+      const comment = { id: comments.length + 1, issue: key, body: String((body as { body?: unknown }).body ?? ''), updates: 0 };
+      comments.push(comment);
+      return send(201, { id: comment.id, body: comment.body });
+    }
+    const edit = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(path);
+    if (edit && req.method === 'PATCH') {
+      const comment = comments.find((c) => c.id === Number(edit[3]));
+      if (!comment) return send(404, { message: 'Not Found' });
+      comment.body = String((body as { body?: unknown }).body ?? '');
+      comment.updates += 1;
+      return send(200, { id: comment.id, body: comment.body });
+    }
     const token = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path);
     if (req.method === 'POST' && token) {
       return send(201, { token: FAKE_INSTALLATION_TOKEN, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: { statuses: 'write' }, repository_selection: 'all' });
@@ -63,6 +93,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   return {
     url: `http://127.0.0.1:${port}`,
     calls,
+    comments,
     options: state,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile, access } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, rmdir, stat, writeFile, access } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -117,6 +117,8 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore & { re
         await rm(path, { recursive: true, force: true });
         await rm(sidecarOf(path), { force: true });
       }
+      // A whole folder (`sources/ns/app/`): its now empty directory goes too, so a deleted app leaves nothing.
+      if (start === '' && folder !== '') await rmdir(base).catch(() => {});
     },
 
     /**

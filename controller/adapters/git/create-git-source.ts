@@ -16,6 +16,7 @@ import type { ArchiveRequest, GitSource, ResolvedRevision } from '../../../core/
 import { redactUrl } from '../../../core/redact.ts';
 import { createAddressGuard, type HostLookup } from './address-guard.ts';
 import { expandPrefix, fetchCommit, listRefs, type Remote } from './fetch-commit.ts';
+import { discoverRefs, lsRefs } from './discover-refs.ts';
 import { basicAuthHeader, type GitCredentials } from './git-credentials.ts';
 import { createGitSlots } from './git-slots.ts';
 import { createGuardedHttp } from './guarded-http.ts';
@@ -142,6 +143,17 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
   }
 
   return {
+    // Preview apps (issue 15): one listing of the pull request refs per poll of an app.
+    async listRefs(rawUrl, prefixes, options = {}) {
+      const url = validateGitUrl(rawUrl);
+      const { result } = await operation(url, options.signal, async (remote) => {
+        const found = await discoverRefs(remote);
+        const refs = found.protocolVersion === 1 ? found.refs : await lsRefs(remote, prefixes);
+        return refs.filter((r) => prefixes.some((p) => r.ref.startsWith(p))).map((r) => ({ ref: r.ref, sha: r.peeled ?? r.oid }));
+      });
+      return result;
+    },
+
     async resolve(rawUrl, revision, options = {}) {
       const rev = validateRevision(revision);
       const url = validateGitUrl(rawUrl);

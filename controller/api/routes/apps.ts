@@ -2,7 +2,9 @@
  * Application CRUD routes (`/api/v1/namespaces/:ns/applications[/:app]`).
  */
 import type { RouterMiddleware as Middleware } from '@koa/router';
-import { sourcePrefix } from '../../../core/ports/blob-store.ts';
+import { groupPreviews } from '../../../core/group-previews.ts';
+import { normaliseRepoUrl } from '../../../core/repo-url.ts';
+import { deleteApp as removeApp } from '../../pipeline/delete-app.ts';
 import type { StateStore } from '../../../core/ports/state-store.ts';
 import type { App, AppSpec, Origin } from '../../../core/types.ts';
 import type { ApiDeps } from '../api-deps.ts';
@@ -32,6 +34,7 @@ export function applyConfiguration(spec: AppSpec, configuration: Configuration =
     env: configuration.environment ?? spec.env,
     routes: configuration.routes ?? spec.routes,
     builder: configuration.builder ?? spec.builder,
+    secretEnv: configuration.secretEnv ?? spec.secretEnv,
   });
 }
 
@@ -44,11 +47,11 @@ export async function withLiveStatus(app: App, runtime: Runtime | undefined): Pr
   return { ...app, status: { ...app.status, runtime: withoutUndefined(state) } };
 }
 
-/** GET /api/v1/namespaces/:ns/applications */
+/** GET /api/v1/namespaces/:ns/applications — previews follow their parent (`spec.preview.parent`). */
 export function appsListRoute(store: StateStore, runtime?: Runtime): Middleware {
   return async (ctx) => {
     await requireNamespace(store, ctx.params.ns);
-    const apps = await Promise.all((await store.listApps(ctx.params.ns)).map((app) => withLiveStatus(app, runtime)));
+    const apps = groupPreviews(await Promise.all((await store.listApps(ctx.params.ns)).map((app) => withLiveStatus(app, runtime))));
     ctx.body = isEpinioClient(ctx) ? apps.map(epinioApp) : apps;
   };
 }
@@ -61,7 +64,7 @@ export function allAppsListRoute(store: StateStore, runtime?: Runtime): Middlewa
   return async (ctx) => {
     const user = currentUser(ctx.state);
     const namespaces = (await store.listNamespaces()).filter((ns) => mayAccess(user, ns.name));
-    const apps = await Promise.all((await Promise.all(namespaces.map((ns) => store.listApps(ns.name)))).flat().map((app) => withLiveStatus(app, runtime)));
+    const apps = groupPreviews(await Promise.all((await Promise.all(namespaces.map((ns) => store.listApps(ns.name)))).flat().map((app) => withLiveStatus(app, runtime))));
     ctx.body = isEpinioClient(ctx) ? apps.map(epinioApp) : apps;
   };
 }
@@ -79,6 +82,17 @@ export function appsMatchRoute(store: StateStore): Middleware {
 async function checkedOrigin(deps: Pick<ApiDeps, 'git' | 'watchMinIntervalMs'>, origin: Origin | undefined): Promise<Origin | undefined> {
   if (origin?.kind === 'git') assertIntervalHonoured(origin.interval, deps.watchMinIntervalMs);
   return origin?.kind === 'git' && origin.watch ? assertWatchable(deps.git, origin) : origin;
+}
+
+/**
+ * A new git origin of the same repository that says nothing of previews keeps the
+ * current preview settings: `slipway push` sends the origin it was given, and a push
+ * must not turn previews off (and orphan the open ones) by leaving them out.
+ */
+function keepPreviews(current: Origin | undefined, next: Origin | undefined): Origin | undefined {
+  if (next?.kind !== 'git' || next.previews !== undefined || current?.kind !== 'git' || !current.previews) return next;
+  const same = normaliseRepoUrl(current.url) !== undefined && normaliseRepoUrl(current.url) === normaliseRepoUrl(next.url);
+  return same ? { ...next, previews: current.previews } : next;
 }
 
 /**
@@ -132,7 +146,7 @@ export function appUpdateRoute(deps: ApiDeps): Middleware {
     const configuration: Configuration = body.configuration ?? { instances: body.instances, environment: body.environment, routes: body.routes };
     assertNoEpinioExtras(body.configuration ?? body);
     const current = await requireApp(deps.store, ctx.params.ns, ctx.params.app);
-    const origin = await checkedOrigin(deps, body.origin);
+    const origin = await checkedOrigin(deps, keepPreviews(current.spec.origin, body.origin));
     if (configuration.routes) await checkRoutes(deps, ctx, { ...current, spec: applyConfiguration(current.spec, configuration) });
     const updated = await deps.store.updateApp(ctx.params.ns, ctx.params.app, (app) => ({
       ...app,
@@ -160,13 +174,14 @@ export function appDeleteRoute(deps: ApiDeps): Middleware {
   };
 }
 
+/** Deletes `app`, and with it its previews (issue 15): they are built from its settings and would outlive it otherwise. */
 async function deleteApp(deps: ApiDeps, app: App): Promise<void> {
   const { namespace, name } = app.metadata;
-  await deps.pipeline?.deps.runtime.delete(namespace, name);
-  await deps.store.deleteApp(namespace, name);
-  await deps.watch?.refresh(namespace, name);
-  await deps.secrets.deleteSecrets(namespace, name);
-  await deps.blobs.deletePrefix(sourcePrefix(namespace, name));
+  const parts = { ...deps, runtime: deps.pipeline?.deps.runtime, runner: deps.pipeline?.runner };
+  for (const preview of await deps.store.listApps(namespace)) {
+    if (preview.spec.preview?.parent === name) await removeApp(parts, namespace, preview.metadata.name);
+  }
+  await removeApp(parts, namespace, name);
 }
 
 /**

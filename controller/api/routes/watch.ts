@@ -62,16 +62,17 @@ export function webhookRoute(deps: ApiDeps): Middleware {
     const origin = gitOrigin(app);
     const secret = await deps.secrets.ensureWebhookSecret(app.metadata.namespace, app.metadata.name);
     const warning = unreachableWarning(deps.publicUrl());
+    const previews = origin.previews?.enabled === true;
     const base = `${deps.publicUrl()}/webhooks`;
     const urls = { github: `${base}/github`, gitlab: `${base}/gitlab`, gitea: `${base}/gitea`, generic: `${base}/generic` };
     ctx.set('Cache-Control', 'no-store');
     ctx.body = {
       app: app.metadata.name, repository: origin.url, branch: origin.branch ?? origin.revision, watching: origin.watch === true,
-      urls, secret, contentType: 'application/json', events: ['push'], ...(warning ? { warning } : {}),
+      urls, secret, contentType: 'application/json', events: previews ? ['push', 'pull_request'] : ['push'], ...(warning ? { warning } : {}),
       instructions: {
-        github: `Repository → Settings → Webhooks → Add webhook: Payload URL ${urls.github}, Content type application/json, Secret <the secret>, "Just the push event".`,
-        gitlab: `Project → Settings → Webhooks: URL ${urls.gitlab}, Secret token <the secret>, trigger "Push events".`,
-        gitea: `Repository → Settings → Webhooks → Add webhook → Gitea (or Forgejo): Target URL ${urls.gitea}, POST, application/json, Secret <the secret>, trigger "Push".`,
+        github: `Repository → Settings → Webhooks → Add webhook: Payload URL ${urls.github}, Content type application/json, Secret <the secret>, ${previews ? '"Let me select individual events": Pushes and Pull requests' : '"Just the push event"'}.`,
+        gitlab: `Project → Settings → Webhooks: URL ${urls.gitlab}, Secret token <the secret>, trigger "Push events"${previews ? ' and "Merge request events"' : ''}.`,
+        gitea: `Repository → Settings → Webhooks → Add webhook → Gitea (or Forgejo): Target URL ${urls.gitea}, POST, application/json, Secret <the secret>, trigger "Push"${previews ? ' and "Pull Request"' : ''}.`,
         generic: `POST ${urls.generic} with a JSON body {"repository": "<clone URL>", "ref": "refs/heads/<branch>"} and header X-Slipway-Signature-256: sha256=<hex HMAC-SHA256 of the body with the secret>.`,
       },
     };

@@ -65,7 +65,7 @@ test('GitLab: tag pushes, branch deletions and other events are ignored with a r
   t.deepEqual((await gitlab(deletion)).body, { ignored: 'branch master was deleted' });
   const issue = await gitlab(fixture('gitlab-issue.json'), GITLAB_TOKEN, 'Issue Hook');
   t.is(issue.status, 202);
-  t.deepEqual(issue.body, { ignored: 'event Issue Hook: Slipway acts on push only' });
+  t.deepEqual(issue.body, { ignored: 'event Issue Hook: Slipway acts on pushes and merge requests only' });
 });
 
 test('GitLab: a push with a null project is a 400', async (t) => {
@@ -107,7 +107,7 @@ test('a prefixed signature', giteaRefused, (body) => ({ 'x-gitea-signature': `sh
 
 test('Gitea: a delete event is ignored', async (t) => {
   const payload = { ref: 'develop', ref_type: 'branch', repository: fixture('gitea-push.json').repository };
-  t.deepEqual((await gitea(payload, undefined, 'delete')).body, { ignored: 'event delete: Slipway acts on push only' });
+  t.deepEqual((await gitea(payload, undefined, 'delete')).body, { ignored: 'event delete: Slipway acts on pushes and pull requests only' });
 });
 
 test('generic: a signed push queues; either rotated secret verifies', async (t) => {

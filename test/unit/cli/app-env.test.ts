@@ -126,3 +126,19 @@ test('the commands return data for an injected client; a variable called __proto
   t.deepEqual(unset.variables, ['X', 'Y']);
   t.deepEqual(parseAssignment('A=b=c'), ['A', 'b=c']);
 });
+
+test('app env set --secret marks variables secret (previews of forks do not get them); list shows the mark; unset drops it', async (t) => {
+  const { api, run } = await setup({ TOKEN: 'x', PORT: '80' });
+  const marked = await run(['app', 'env', 'set', 'web', 'TOKEN=x', '--secret']);
+  t.is(marked.code, 0, marked.stderr);
+  t.deepEqual(patches(api).map((r) => r.json), [{ configuration: { environment: { TOKEN: 'x', PORT: '80' }, secretEnv: ['TOKEN'] } }], 'marking alone is a change');
+  api.apps.get('workspace/web')!.spec.secretEnv = ['TOKEN'];
+  const listed = await run(['app', 'env', 'list', 'web', '-o', 'json']);
+  t.deepEqual(JSON.parse(listed.stdout).variables, [{ name: 'PORT' }, { name: 'TOKEN', secret: true }]);
+  t.regex((await run(['app', 'env', 'list', 'web'])).stdout, /TOKEN\s+\*\*\*\*\s+yes/);
+  api.requests.length = 0;
+  t.is((await run(['app', 'env', 'set', 'web', 'PORT=81'])).code, 0);
+  t.deepEqual(patches(api).at(-1)!.json, { configuration: { environment: { TOKEN: 'x', PORT: '81' }, secretEnv: ['TOKEN'] } }, 'a set without --secret keeps the marks');
+  t.is((await run(['app', 'env', 'unset', 'web', 'TOKEN'])).code, 0);
+  t.deepEqual(patches(api).at(-1)!.json, { configuration: { environment: { PORT: '81' }, secretEnv: [] } });
+});

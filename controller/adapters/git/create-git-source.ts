@@ -18,7 +18,7 @@ import { createAddressGuard, type HostLookup } from './address-guard.ts';
 import { expandPrefix, fetchCommit, listRefs, type Remote } from './fetch-commit.ts';
 import { basicAuthHeader, type GitCredentials } from './git-credentials.ts';
 import { createGitSlots } from './git-slots.ts';
-import { createGuardedHttp } from './guarded-http.ts';
+import { createGitAgents, createGuardedHttp } from './guarded-http.ts';
 import { mapGitError } from './map-git-error.ts';
 import { matchRevision } from './resolve-revision.ts';
 import { findSubtree, parseCommit } from './parse-objects.ts';
@@ -59,6 +59,8 @@ export interface GitSourceDeps {
   lookup?: HostLookup;
   /** How long an SSH connection is kept for reuse after an operation (default 10 s). */
   sshIdleMs?: number;
+  /** How long an idle HTTP(S) connection is kept for reuse (default 30 s). */
+  httpIdleMs?: number;
   /** gzip level of archives (default 6). */
   gzipLevel?: number;
   /**
@@ -82,6 +84,8 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
   const slots = createGitSlots({ limit: concurrency, maxWaiting: concurrency * 8, waitMs: deps.timeoutMs });
   // SSH connections kept 10 s after use, per user@host:port: a poll round over many apps on one host shares them.
   const sshPool = createSshPool({ idleMs: deps.sshIdleMs ?? 10_000 });
+  // HTTP(S) connections kept alive per host in the same way (an operation uses one at a time).
+  const agents = createGitAgents({ maxSockets: concurrency, idleMs: deps.httpIdleMs ?? 30_000 });
 
   const deadlineFor = (display: string, signal: AbortSignal | undefined): Deadline => {
     const timeout = AbortSignal.timeout(deps.timeoutMs);
@@ -95,9 +99,10 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
    * Runs `work` in a concurrency slot, with a fresh guarded transport, temp dir and
    * deadline (started once the slot is ours: time spent waiting is not transfer
    * time); maps every failure. With `hold`, the slot and dir outlive the call: the
-   * caller releases them when its stream closes.
+   * caller releases them when its stream closes. The temp dir is made on first use: a
+   * plain ref listing (every poll of a watched app) touches no disk.
    */
-  async function operation<T>(url: GitUrl, callerSignal: AbortSignal | undefined, work: (remote: Remote, dir: string) => Promise<T>, hold = false) {
+  async function operation<T>(url: GitUrl, callerSignal: AbortSignal | undefined, work: (remote: Remote, dir: () => Promise<string>) => Promise<T>, hold = false) {
     const display = redactUrl(url.href);
     if (url.transport === 'ssh' && !deps.keys) {
       throw invalidGitUrl(display, 'SSH repositories need deploy keys, and this server has no key store; use an https:// URL');
@@ -116,7 +121,7 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
       closeTransport = () => ssh.close();
       remote = { http: ssh, url: url.href, display, signal, maxObjectBytes: deps.limits.unpackedBytes, maxRefsBytes, logger: deps.logger, headers: {} };
     } else {
-      const http = createGuardedHttp({ guard, maxBytes: deps.maxBytes, signal, abortError, displayUrl: url.href, logger: deps.logger });
+      const http = createGuardedHttp({ guard, maxBytes: deps.maxBytes, signal, abortError, displayUrl: url.href, logger: deps.logger, agents });
       const credentials = deps.credentials.forUrl(url.href);
       remote = {
         http, url: url.href, display, signal, maxObjectBytes: deps.limits.unpackedBytes, maxRefsBytes, logger: deps.logger,
@@ -124,9 +129,9 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
       };
     }
     let dir: string | undefined;
+    const makeDir = async () => (dir ??= await mkdtemp(join(deps.tmpDir, 'slipway-git-')));
     try {
-      dir = await mkdtemp(join(deps.tmpDir, 'slipway-git-'));
-      const result = await work(remote, dir);
+      const result = await work(remote, makeDir);
       return { result, dir, deadline, release };
     } catch (error) {
       hold = false;
@@ -150,11 +155,11 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
         const match = matchRevision(await listRefs(remote, rev), rev);
         if (match.kind === 'resolved') return match.resolved;
         if (match.kind === 'sha') {
-          const pack = await fetchCommit(remote, match.sha, dir);
+          const pack = await fetchCommit(remote, match.sha, await dir());
           pack?.close();
           if (pack) return { sha: match.sha };
         } else if (match.kind === 'prefix') {
-          const found = await expandPrefix(remote, match.prefix, dir);
+          const found = await expandPrefix(remote, match.prefix, await dir());
           if (found.length === 1) return { sha: found[0]! };
           if (found.length > 1) throw invalidRequest(`short SHA "${rev}" is ambiguous; give more digits`, { field: 'gitrev' });
         } else if (match.kind === 'ambiguous') {
@@ -175,7 +180,7 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
       // One deadline for the whole archive: a repository that is quick to fetch but
       // slow to stream (or a consumer that stalls) must not hold the import (or its slot) forever.
       const { result: { pack, entries, time }, dir, deadline, release } = await operation(url, request.signal, async (remote, dir) => {
-        const pack = await fetchCommit(remote, sha, dir);
+        const pack = await fetchCommit(remote, sha, await dir());
         if (!pack) throw unknownRevision(redactUrl(request.url), sha);
         try {
           const commit = parseCommit(pack.read(sha)!.data);
@@ -193,7 +198,7 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
       const cleanup = once(() => {
         deadline.signal.removeEventListener('abort', onDeadline);
         pack.close();
-        rm(dir, { recursive: true, force: true }).catch(() => {}).finally(release);
+        rm(dir!, { recursive: true, force: true }).catch(() => {}).finally(release);
       });
       stream.on('close', cleanup);
       stream.on('error', (error) => deps.logger?.warn({ url: display, sha, code: (error as { code?: string }).code }, 'git archive stream failed'));

@@ -51,7 +51,7 @@ const { values: args } = parseArgs({
   },
 });
 
-interface ServerStats { requests: number; connections: number; refListings: number; fetches: number; peakFetches: number; pushes: number }
+interface ServerStats { requests: number; connections: number; refListings: number; fetches: number; peakFetches: number; pushes: number; fetchMs: number }
 
 if (args.serve) await serve(args.serve);
 else await main();
@@ -59,7 +59,7 @@ else await main();
 /** Child: the git server. */
 async function serve(root: string): Promise<void> {
   const v2 = args.protocol !== 'v0';
-  const stats: ServerStats = { requests: 0, connections: 0, refListings: 0, fetches: 0, peakFetches: 0, pushes: 0 };
+  const stats: ServerStats = { requests: 0, connections: 0, refListings: 0, fetches: 0, peakFetches: 0, pushes: 0, fetchMs: 0 };
   let inFlight = 0;
   const cache = new Map<string, { status: number; headers: Record<string, string>; body: Buffer }>();
   const server = createServer((req, res) => void handle(req, res).catch(() => { res.destroy(); }));
@@ -90,10 +90,12 @@ async function serve(root: string): Promise<void> {
     stats.fetches += 1;
     inFlight += 1;
     stats.peakFetches = Math.max(stats.peakFetches, inFlight);
+    const started = performance.now();
     try {
       send(res, await cgi(root, pathInfo, url.search.slice(1), req, body, v2));
     } finally {
       inFlight -= 1;
+      stats.fetchMs += performance.now() - started;
     }
   }
 
@@ -274,7 +276,7 @@ async function main(): Promise<void> {
     const after = await stats();
     const refused = statuses.filter((s) => s !== 202).length;
     console.log(`burst: ${burst} signed deliveries for distinct repositories acknowledged in ${(ackedMs / 1000).toFixed(2)} s (${refused} not 202); drained in ${(drainedMs / 1000).toFixed(1)} s (target < 30 s); CPU ${((used.user + used.system) / 1e6).toFixed(1)} s`);
-    console.log(`burst: ${fetched.done} fetched, ${fetched.failed} failed${fetched.codes.size ? ` (${[...fetched.codes].map(([c, n]) => `${c} ${n}`).join(', ')})` : ''}; git server: ${after.fetches - before.fetches} fetches, peak ${after.peakFetches} at once (target ≤ SLIPWAY_GIT_CONCURRENCY = ${gitConcurrency}), ${after.requests - before.requests} requests on ${after.connections - before.connections} new connections`);
+    console.log(`burst: ${fetched.done} fetched, ${fetched.failed} failed${fetched.codes.size ? ` (${[...fetched.codes].map(([c, n]) => `${c} ${n}`).join(', ')})` : ''}; git server: ${after.fetches - before.fetches} fetches, peak ${after.peakFetches} at once (target ≤ SLIPWAY_GIT_CONCURRENCY = ${gitConcurrency}), ${((after.fetchMs - before.fetchMs) / Math.max(1, after.fetches - before.fetches)).toFixed(0)} ms each at the server, ${after.requests - before.requests} requests on ${after.connections - before.connections} new connections`);
     agent.destroy();
     hooks.close();
   }

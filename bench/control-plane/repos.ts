@@ -6,8 +6,10 @@
  *    (default 1 m) while nothing changes. The watcher is driven directly (registering
  *    10,000 apps through the API would cost 10,000 ref listings up front); it lists
  *    refs through Slipway's real git adapter over real sockets. Printed: the watcher
- *    process's CPU share (process.cpuUsage over wall time), scaled to N apps per interval
- *    when the checks made fell short of that rate (target < 50 % of one core), and at
+ *    process's CPU share (process.cpuUsage over wall time) and per check, scaled to
+ *    10,000 apps per minute (166.7 checks/s) by the checks actually made (target < 50 %
+ *    of one core) — for the first interval (every app's first check, which writes its
+ *    first status) and for the rest (the steady state) apart — and at
  *    the git server the requests, the new TCP connections (keep-alive reuse) and the
  *    fetches (must be 0).
  * 2. A burst of 1,000 signed GitHub push deliveries for 1,000 distinct repositories,

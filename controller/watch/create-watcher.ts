@@ -58,6 +58,21 @@ export interface WatcherDeps {
   };
 }
 
+/**
+ * How stale `status.watch.lastCheck` may grow while nothing else changes. Writing it on
+ * every check cost one state write per check: 167 a second for 10,000 apps polled
+ * every minute (file writes, or status PATCHes to the API server on Kubernetes).
+ */
+export const STATUS_REFRESH_MS = 15 * 60_000;
+
+/** Whether a check's outcome must be persisted: anything but the times changed, or the stored times are old. */
+function worthWriting(stored: WatchStatus | undefined, status: WatchStatus, now: number): boolean {
+  if (!stored) return true;
+  if (stored.head !== status.head || stored.failures !== status.failures) return true;
+  if (stored.error?.code !== status.error?.code || stored.error?.message !== status.error?.message) return true;
+  return !(now - Date.parse(stored.lastCheck) < STATUS_REFRESH_MS);
+}
+
 /** Creates the watcher; call `start()` to poll and `stop()` to stop. */
 export function createWatcher(deps: WatcherDeps) {
   const random = deps.random ?? Math.random;
@@ -142,7 +157,7 @@ export function createWatcher(deps: WatcherDeps) {
       if (ticker) status.nextCheck = new Date(entry.nextAt).toISOString();
     }
     last.set(key, status);
-    await writeWatchStatus(deps.store, namespace, name, status);
+    if (reason === 'manual' || worthWriting(readWatchStatus(app), status, now)) await writeWatchStatus(deps.store, namespace, name, status);
   }
 
   const maxQueued = deps.maxQueued ?? 10_000;

@@ -6,8 +6,8 @@
 import type { App } from '../../core/types.ts';
 import type { CheckReason } from './check-queue.ts';
 
-/** Failures that say nothing about the commit itself; its next check may try again. */
-const NOT_THE_COMMITS_FAULT = new Set(['superseded', 'interrupted']);
+/** Failures that say nothing about the commit itself (git_busy: its import found every git slot taken); its next check may try again. */
+const NOT_THE_COMMITS_FAULT = new Set(['superseded', 'interrupted', 'git_busy']);
 
 const final = (phase: string) => phase === 'succeeded' || phase === 'failed';
 

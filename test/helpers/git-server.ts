@@ -30,14 +30,26 @@ export interface GitServer {
   url: string;
   /** Requests answered so far, as `METHOD path?query` (for asserting what a client asked). */
   requests: string[];
+  /** TCP connections accepted so far (keep-alive reuse shows as fewer connections than requests). */
+  connections(): number;
+  /** The most `POST …/git-upload-pack` requests (fetches, or v2 ref listings) that were in progress at once. */
+  peakUploadPacks(): number;
   close(): Promise<void>;
 }
 
 /** Starts a git smart-HTTP server on a free port of 127.0.0.1. */
 export async function startGitServer(options: GitServerOptions): Promise<GitServer> {
   const requests: string[] = [];
+  let connections = 0;
+  let uploadPacks = 0;
+  let peakUploadPacks = 0;
   const server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
+    if (req.method === 'POST' && req.url?.includes('git-upload-pack')) {
+      uploadPacks += 1;
+      peakUploadPacks = Math.max(peakUploadPacks, uploadPacks);
+      res.on('close', () => { uploadPacks -= 1; });
+    }
     if (options.redirectTo) {
       res.writeHead(options.redirectStatus ?? 302, { location: `${options.redirectTo}${req.url}` }).end();
       return;
@@ -49,11 +61,14 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
     runHttpBackend(req, res, options);
   });
   const sockets = trackSockets(server);
+  server.on('connection', () => { connections += 1; });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    connections: () => connections,
+    peakUploadPacks: () => peakUploadPacks,
     close: () => closeServer(server, sockets),
   };
 }

@@ -18,8 +18,8 @@ import { createAddressGuard, type HostLookup } from './address-guard.ts';
 import { expandPrefix, fetchCommit, listRefs, type Remote } from './fetch-commit.ts';
 import { discoverRefs, lsRefs } from './discover-refs.ts';
 import { basicAuthHeader, type GitCredentials } from './git-credentials.ts';
-import { createGitSlots } from './git-slots.ts';
-import { createGuardedHttp } from './guarded-http.ts';
+import { createGitSlots, type GitSlots } from './git-slots.ts';
+import { createGitAgents, createGuardedHttp } from './guarded-http.ts';
 import { mapGitError } from './map-git-error.ts';
 import { matchRevision } from './resolve-revision.ts';
 import { findSubtree, parseCommit } from './parse-objects.ts';
@@ -44,10 +44,20 @@ export interface GitSourceDeps {
   /** Cap on one ref advertisement or ls-refs answer (SLIPWAY_GIT_REFS_MAX_BYTES; default 8 MiB). */
   maxRefsBytes?: number;
   /**
-   * Git operations (resolves and archives) that may run at once, server-wide
-   * (SLIPWAY_GIT_CONCURRENCY; default 4); up to 8× as many wait, each for at most `timeoutMs`.
+   * Fetches (archives, and the resolves that must fetch to confirm a SHA) that may run
+   * at once, server-wide (SLIPWAY_GIT_CONCURRENCY; default 4); the others wait in line,
+   * each for at most `timeoutMs`. Plain ref listings (every watch check) have slots of
+   * their own, twice as many and at least 8, so polling never waits behind a large
+   * import and imports never wait behind polls.
    */
   concurrency?: number;
+  /**
+   * Fetches that may wait for a slot before the next is refused with `git_busy`
+   * (default: 8 × concurrency, at least 4,096). A waiter holds nothing worth counting
+   * (its transfer has not begun), and a burst of webhook deliveries for a thousand moved
+   * repositories starts a thousand imports at once: they must queue, not fail.
+   */
+  maxWaiting?: number;
   /**
    * The caps uploads are held to (`config.limits`): entries and unpacked bytes of the
    * archive; `unpackedBytes` also caps any one object the pack reader inflates.
@@ -60,6 +70,8 @@ export interface GitSourceDeps {
   lookup?: HostLookup;
   /** How long an SSH connection is kept for reuse after an operation (default 10 s). */
   sshIdleMs?: number;
+  /** How long an idle HTTP(S) connection is kept for reuse (default 30 s). */
+  httpIdleMs?: number;
   /** gzip level of archives (default 6). */
   gzipLevel?: number;
   /**
@@ -68,6 +80,11 @@ export interface GitSourceDeps {
    */
   keys?: GitKeyStore;
 }
+
+/** The shortest line for a fetch slot (see `maxWaiting`). */
+const MIN_FETCHES_WAITING = 4_096;
+/** The fewest ref listings that may run at once. */
+const MIN_LISTINGS = 8;
 
 /** An operation's deadline joined with the caller's signal, and the error either ends it with. */
 interface Deadline {
@@ -80,9 +97,13 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
   const guard = createAddressGuard({ allowedHosts: deps.allowedHosts, lookup: deps.lookup });
   const concurrency = deps.concurrency ?? 4;
   const maxRefsBytes = deps.maxRefsBytes ?? 8 * 1024 * 1024;
-  const slots = createGitSlots({ limit: concurrency, maxWaiting: concurrency * 8, waitMs: deps.timeoutMs });
+  const fetchSlots = createGitSlots({ limit: concurrency, maxWaiting: deps.maxWaiting ?? Math.max(concurrency * 8, MIN_FETCHES_WAITING), waitMs: deps.timeoutMs });
+  const listLimit = Math.max(MIN_LISTINGS, concurrency * 2);
+  const listSlots = createGitSlots({ limit: listLimit, maxWaiting: listLimit * 8, waitMs: deps.timeoutMs });
   // SSH connections kept 10 s after use, per user@host:port: a poll round over many apps on one host shares them.
   const sshPool = createSshPool({ idleMs: deps.sshIdleMs ?? 10_000 });
+  // HTTP(S) connections kept alive per host in the same way (an operation uses one at a time).
+  const agents = createGitAgents({ maxSockets: concurrency + listLimit, idleMs: deps.httpIdleMs ?? 30_000 });
 
   const deadlineFor = (display: string, signal: AbortSignal | undefined): Deadline => {
     const timeout = AbortSignal.timeout(deps.timeoutMs);
@@ -96,9 +117,10 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
    * Runs `work` in a concurrency slot, with a fresh guarded transport, temp dir and
    * deadline (started once the slot is ours: time spent waiting is not transfer
    * time); maps every failure. With `hold`, the slot and dir outlive the call: the
-   * caller releases them when its stream closes.
+   * caller releases them when its stream closes. The temp dir is made on first use: a
+   * plain ref listing (every poll of a watched app) touches no disk.
    */
-  async function operation<T>(url: GitUrl, callerSignal: AbortSignal | undefined, work: (remote: Remote, dir: string) => Promise<T>, hold = false) {
+  async function operation<T>(url: GitUrl, callerSignal: AbortSignal | undefined, slots: GitSlots, work: (remote: Remote, dir: () => Promise<string>) => Promise<T>, hold = false) {
     const display = redactUrl(url.href);
     if (url.transport === 'ssh' && !deps.keys) {
       throw invalidGitUrl(display, 'SSH repositories need deploy keys, and this server has no key store; use an https:// URL');
@@ -117,7 +139,7 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
       closeTransport = () => ssh.close();
       remote = { http: ssh, url: url.href, display, signal, maxObjectBytes: deps.limits.unpackedBytes, maxRefsBytes, logger: deps.logger, headers: {} };
     } else {
-      const http = createGuardedHttp({ guard, maxBytes: deps.maxBytes, signal, abortError, displayUrl: url.href, logger: deps.logger });
+      const http = createGuardedHttp({ guard, maxBytes: deps.maxBytes, signal, abortError, displayUrl: url.href, logger: deps.logger, agents });
       const credentials = deps.credentials.forUrl(url.href);
       remote = {
         http, url: url.href, display, signal, maxObjectBytes: deps.limits.unpackedBytes, maxRefsBytes, logger: deps.logger,
@@ -125,9 +147,9 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
       };
     }
     let dir: string | undefined;
+    const makeDir = async () => (dir ??= await mkdtemp(join(deps.tmpDir, 'slipway-git-')));
     try {
-      dir = await mkdtemp(join(deps.tmpDir, 'slipway-git-'));
-      const result = await work(remote, dir);
+      const result = await work(remote, makeDir);
       return { result, dir, deadline, release };
     } catch (error) {
       hold = false;
@@ -139,6 +161,16 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
         if (dir) await rm(dir, { recursive: true, force: true });
         release();
       }
+    }
+  }
+
+  /** Runs a resolve's fetch in a fetch slot (the listing's slot is held meanwhile; nothing holding a fetch slot waits for a listing one). */
+  async function fetching<T>(remote: Remote, work: () => Promise<T>): Promise<T> {
+    const release = await fetchSlots.acquire(remote.signal);
+    try {
+      return await work();
+    } finally {
+      release();
     }
   }
 
@@ -158,15 +190,15 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
       const rev = validateRevision(revision);
       const url = validateGitUrl(rawUrl);
       const display = redactUrl(url.href);
-      const { result } = await operation(url, options.signal, async (remote, dir): Promise<ResolvedRevision> => {
+      const { result } = await operation(url, options.signal, listSlots, async (remote, dir): Promise<ResolvedRevision> => {
         const match = matchRevision(await listRefs(remote, rev), rev);
         if (match.kind === 'resolved') return match.resolved;
         if (match.kind === 'sha') {
-          const pack = await fetchCommit(remote, match.sha, dir);
+          const pack = await fetching(remote, async () => fetchCommit(remote, match.sha, await dir()));
           pack?.close();
           if (pack) return { sha: match.sha };
         } else if (match.kind === 'prefix') {
-          const found = await expandPrefix(remote, match.prefix, dir);
+          const found = await fetching(remote, async () => expandPrefix(remote, match.prefix, await dir()));
           if (found.length === 1) return { sha: found[0]! };
           if (found.length > 1) throw invalidRequest(`short SHA "${rev}" is ambiguous; give more digits`, { field: 'gitrev' });
         } else if (match.kind === 'ambiguous') {
@@ -174,7 +206,8 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
         }
         throw unknownRevision(redactUrl(rawUrl), rev || 'HEAD');
       });
-      deps.logger?.info({ url: display, revision: rev, sha: result.sha, branch: result.branch }, 'git revision resolved');
+      // Debug: a watch check is a resolve, and 10,000 watched apps make 167 a second.
+      deps.logger?.debug({ url: display, revision: rev, sha: result.sha, branch: result.branch }, 'git revision resolved');
       return result;
     },
 
@@ -186,8 +219,8 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
       const display = redactUrl(url.href);
       // One deadline for the whole archive: a repository that is quick to fetch but
       // slow to stream (or a consumer that stalls) must not hold the import (or its slot) forever.
-      const { result: { pack, entries, time }, dir, deadline, release } = await operation(url, request.signal, async (remote, dir) => {
-        const pack = await fetchCommit(remote, sha, dir);
+      const { result: { pack, entries, time }, dir, deadline, release } = await operation(url, request.signal, fetchSlots, async (remote, dir) => {
+        const pack = await fetchCommit(remote, sha, await dir());
         if (!pack) throw unknownRevision(redactUrl(request.url), sha);
         try {
           const commit = parseCommit(pack.read(sha)!.data);
@@ -205,7 +238,7 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
       const cleanup = once(() => {
         deadline.signal.removeEventListener('abort', onDeadline);
         pack.close();
-        rm(dir, { recursive: true, force: true }).catch(() => {}).finally(release);
+        rm(dir!, { recursive: true, force: true }).catch(() => {}).finally(release);
       });
       stream.on('close', cleanup);
       stream.on('error', (error) => deps.logger?.warn({ url: display, sha, code: (error as { code?: string }).code }, 'git archive stream failed'));

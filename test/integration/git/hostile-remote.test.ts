@@ -52,14 +52,15 @@ test('a ref advertisement that never comes is git_timeout', answers, 'stall-refs
 test('a fetch answer that never comes is git_timeout', answers, 'stall-fetch', { code: 'git_timeout', status: 408, timeoutMs: 1500 });
 test('a packet announced and never completed is git_timeout', answers, 'partial-packet', { code: 'git_timeout', status: 408, timeoutMs: 1500 });
 
-test('operations beyond SLIPWAY_GIT_CONCURRENCY wait in a bounded line; past it, git_busy at once', async (t) => {
+test('fetches beyond SLIPWAY_GIT_CONCURRENCY wait in a bounded line; past it, git_busy at once', async (t) => {
   const remote = await startHostileGitServer('stall-refs');
   t.teardown(remote.close);
-  const source = createGitSource(deps({ concurrency: 1 }));
+  const source = createGitSource(deps({ concurrency: 1, maxWaiting: 8 }));
   const abort = new AbortController();
-  // One runs (and stalls), eight wait: the line holds 8 × SLIPWAY_GIT_CONCURRENCY.
-  const held = Array.from({ length: 9 }, () => source.resolve(remote.url, 'main', { signal: abort.signal }).catch((error: unknown) => error));
-  const refused = await t.throwsAsync(source.resolve(remote.url, 'main', { signal: abort.signal }));
+  // One runs (and stalls), eight wait: the line holds `maxWaiting` fetches.
+  const sha = remote.sha;
+  const held = Array.from({ length: 9 }, () => source.archive({ url: remote.url, resolved: { sha }, signal: abort.signal }).catch((error: unknown) => error));
+  const refused = await t.throwsAsync(source.archive({ url: remote.url, resolved: { sha }, signal: abort.signal }));
   t.true(isSlipwayError(refused, 'git_busy'), String(refused));
   t.is((refused as SlipwayError).status, 503);
   abort.abort(new Error('test over'));

@@ -28,5 +28,6 @@ test('a head queued behind another run is not deployed twice', decides, { run: r
 test('a poll does not rebuild a head that failed', decides, { release: release(A), run: run({ revision: B, phase: 'failed', error: { code: 'stage_failed', message: '' } }) }, 'poll', false);
 test('a webhook redelivery retries a head that failed', decides, { release: release(A), run: run({ revision: B, phase: 'failed', error: { code: 'stage_failed', message: '' } }) }, 'webhook', true);
 test('a poll retries a head whose run was interrupted', decides, { release: release(A), run: run({ revision: B, phase: 'failed', error: { code: 'interrupted', message: '' } }) }, 'poll', true);
+test('a poll retries a head whose import found every git slot busy (a burst of imports)', decides, { release: release(A), run: run({ revision: B, phase: 'failed', error: { code: 'git_busy', message: '' } }) }, 'poll', true);
 test('after a rollback away from the head, a poll leaves it', decides, { release: release(A), releases: [{ ...release(B), number: 2 }, release(A)], run: run({ kind: 'rollback', revision: A }) }, 'poll', false);
 test('after a rollback, a manual check deploys the head', decides, { release: release(A), releases: [{ ...release(B), number: 2 }, release(A)], run: run({ kind: 'rollback', revision: A }) }, 'manual', true);

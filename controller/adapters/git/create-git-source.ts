@@ -178,7 +178,7 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
     // Preview apps (issue 15): one listing of the pull request refs per poll of an app.
     async listRefs(rawUrl, prefixes, options = {}) {
       const url = validateGitUrl(rawUrl);
-      const { result } = await operation(url, options.signal, async (remote) => {
+      const { result } = await operation(url, options.signal, listSlots, async (remote) => {
         const found = await discoverRefs(remote);
         const refs = found.protocolVersion === 1 ? found.refs : await lsRefs(remote, prefixes);
         return refs.filter((r) => prefixes.some((p) => r.ref.startsWith(p))).map((r) => ({ ref: r.ref, sha: r.peeled ?? r.oid }));

@@ -1,8 +1,8 @@
 /**
  * `ssh2`, loaded on first use. It is needed only for SSH git remotes and deploy keys,
- * and loading it costs the server ~7 MiB (bench/import-rss.ts) whether or not any app
- * uses SSH; it is CommonJS, so a synchronous `require` serves the synchronous key
- * parsers as well as the connections.
+ * yet loading it cost every server ~2 MiB of RssAnon (~7 MiB in a bare process;
+ * bench/import-rss.ts). It is CommonJS, so a synchronous `require` serves the
+ * synchronous key parsers as well as the connections.
  */
 import { createRequire } from 'node:module';
 import type * as Ssh2 from 'ssh2';

@@ -49,8 +49,8 @@ function octokitLog(logger: Logger) {
 /**
  * Builds the client. octokit is loaded on the first status sent, not at start: it costs
  * the server ~2 MiB of RssAnon (~5 MiB in a bare process; bench/import-rss.ts), and
- * most servers send few statuses or none. With App credentials the installation token is fetched on first use and renewed by
- * octokit before it expires.
+ * most servers send few statuses or none. With App credentials the installation token
+ * is fetched on first use and renewed by octokit before it expires.
  */
 export function createGitHubClient(options: GitHubClientOptions): CommitStatusClient {
   if (!('token' in options && options.token) && !('appId' in options)) throw new SlipwayError('invalid_config', 'the GitHub client needs a token or GitHub App credentials', { status: 500 });

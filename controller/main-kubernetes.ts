@@ -45,7 +45,8 @@ export interface KubernetesParts {
 
 /** Loads the cluster configuration: in the cluster its service account, else `KUBECONFIG` or ~/.kube/config. */
 async function loadKubeConfig(): Promise<KubeConfig> {
-  const { KubeConfig } = await import('@kubernetes/client-node');
+  const { loadKubeConfigClass } = await import('./adapters/kube/slim-kube-config.ts');
+  const KubeConfig = await loadKubeConfigClass();
   const kc = new KubeConfig();
   try {
     kc.loadFromDefault();
@@ -63,6 +64,9 @@ export async function createKubernetesParts(config: Config, deps: { clock: Clock
   if (config.blobStore.kind !== 's3') {
     throw new SlipwayError('invalid_config', 'SLIPWAY_RUNTIME=kubernetes needs an S3 blob store (set SLIPWAY_S3_BUCKET): staging Jobs fetch sources from it', { status: 500, expose: true });
   }
+  // Before any adapter loads client-node: its KubeConfig then comes without the model catalogue (docs/adr/0005-slim-kubernetes-client.md).
+  const { registerSlimKubeConfig } = await import('./adapters/kube/slim-kube-config.ts');
+  registerSlimKubeConfig();
   const [{ createKubeStateStore }, { createKubeSecretStore }, { createKubeRuntime }, { shareConnections }, { createAppEvents }, { checkPrerequisites, requiredSecrets }, { createKubeGitKeyStore }] = await Promise.all([
     import('./adapters/kube/state/kube-state-store.ts'), import('./adapters/kube/state/kube-secret-store.ts'), import('./adapters/kube/runtime/create-kube-runtime.ts'),
     import('./adapters/kube/share-connections.ts'), import('./adapters/kube/events/app-events.ts'), import('./adapters/kube/startup/check-prerequisites.ts'),

@@ -3,7 +3,6 @@
  * authenticated with a token (SLIPWAY_GITHUB_TOKEN) or as a GitHub App installation,
  * against github.com or a GitHub Enterprise API URL (SLIPWAY_GITHUB_API_URL).
  */
-import { App, Octokit } from 'octokit';
 import { SlipwayError } from '../../core/errors.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import { silentLogger } from '../../core/ports/logger.ts';
@@ -48,10 +47,30 @@ function octokitLog(logger: Logger) {
 }
 
 /**
- * Builds the client. With App credentials the installation token is fetched on first
- * use and renewed by octokit before it expires.
+ * Builds the client. octokit is loaded on the first status sent, not at start: it costs
+ * the server ~2 MiB of RssAnon (~5 MiB in a bare process; bench/import-rss.ts), and
+ * most servers send few statuses or none. With App credentials the installation token
+ * is fetched on first use and renewed by octokit before it expires.
  */
 export function createGitHubClient(options: GitHubClientOptions): CommitStatusClient {
+  if (!('token' in options && options.token) && !('appId' in options)) throw new SlipwayError('invalid_config', 'the GitHub client needs a token or GitHub App credentials', { status: 500 });
+  let client: Promise<CommitStatusClient> | undefined;
+  return {
+    rest: {
+      repos: {
+        async createCommitStatus(params) {
+          client ??= buildGitHubClient(options);
+          client.catch(() => { client = undefined; });
+          return (await client).rest.repos.createCommitStatus(params);
+        },
+      },
+    },
+  };
+}
+
+/** The octokit client behind {@link createGitHubClient}. */
+async function buildGitHubClient(options: GitHubClientOptions): Promise<CommitStatusClient> {
+  const { App, Octokit } = await import('octokit');
   const logger = options.logger ?? silentLogger;
   const common = {
     ...(options.baseUrl ? { baseUrl: options.baseUrl.replace(/\/+$/, '') } : {}),

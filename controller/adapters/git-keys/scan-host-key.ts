@@ -5,7 +5,7 @@
  * used to probe private addresses. The answer is shown to a person to confirm; nothing is
  * trusted here.
  */
-import ssh2 from 'ssh2';
+import { loadSsh2 } from './load-ssh2.ts';
 import { SlipwayError } from '../../../core/errors.ts';
 import type { AddressGuard } from '../git/address-guard.ts';
 import { fingerprintOf, publicLine } from './ssh-key-material.ts';
@@ -32,7 +32,7 @@ export function createHostKeyScanner({ guard, timeoutMs }: HostKeyScannerOptions
     const [first] = await guard.resolve(host);
     if (!first) throw unreachable(host, port, 'the name does not resolve');
     const blob = await new Promise<Buffer>((resolve, reject) => {
-      const client = new ssh2.Client();
+      const client = new (loadSsh2().Client)();
       let offered: Buffer | undefined;
       const timer = setTimeout(() => {
         client.end();

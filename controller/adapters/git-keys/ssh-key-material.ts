@@ -6,7 +6,7 @@
  * PKCS#8, so such keys are converted once here. No message built here quotes key text.
  */
 import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import ssh2 from 'ssh2';
+import { loadSsh2 } from './load-ssh2.ts';
 import { gitKeyInvalid } from '../../../core/error-cases.ts';
 
 /** A private key ready to store, with what listings show of it. */
@@ -90,7 +90,7 @@ export function importPrivateKey(text: string, comment: string): KeyMaterial {
   }
   let usable = trimmed;
   if (/^-----BEGIN PRIVATE KEY-----/.test(trimmed)) usable = fromPkcs8(trimmed, comment);
-  const parsed = ssh2.utils.parseKey(usable);
+  const parsed = loadSsh2().utils.parseKey(usable);
   if (parsed instanceof Error) {
     if (/encrypted|passphrase/i.test(parsed.message)) {
       throw gitKeyInvalid('the private key is encrypted with a passphrase; remove it on a copy (ssh-keygen -p -N "" -f COPY) and import that');
@@ -126,7 +126,7 @@ export function parseHostKey(line: string): { key: string; type: string; blob: B
   const parts = line.trim().split(/\s+/);
   const [type, data] = parts;
   const blob = data && /^[A-Za-z0-9+/]+={0,2}$/.test(data) ? Buffer.from(data, 'base64') : undefined;
-  const parsed = blob && ssh2.utils.parseKey(`${type} ${data}`);
+  const parsed = blob && loadSsh2().utils.parseKey(`${type} ${data}`);
   if (!type || !blob || !parsed || parsed instanceof Error || parsed.type !== type || !Buffer.from(parsed.getPublicSSH()).equals(blob)) {
     throw gitKeyInvalid('a host key is one line "TYPE BASE64", e.g. "ssh-ed25519 AAAAC3Nza…", as ssh-keyscan prints it after the host name');
   }

@@ -3,9 +3,10 @@
  * made for it (Jobs, Deployments, Services, Ingresses, Secrets, caches) through
  * Kubernetes' garbage collector, even when Slipway is not running.
  */
-import { CustomObjectsApi, type KubeConfig, type V1OwnerReference } from '@kubernetes/client-node';
+import type { KubeConfig, V1OwnerReference } from '@kubernetes/client-node';
 import { APP_API_VERSION, APP_GROUP, APP_KIND, APP_PLURAL, APP_VERSION } from './labels.ts';
 import { fromKubeError, isKubeStatus } from './kube-errors.ts';
+import { kubeRequest, resourcePath } from './control/kube-request.ts';
 
 /**
  * The owner reference of App `namespace/app`, or undefined when there is no App
@@ -14,7 +15,7 @@ import { fromKubeError, isKubeStatus } from './kube-errors.ts';
  */
 export async function appOwnerReference(kc: KubeConfig, namespace: string, app: string): Promise<V1OwnerReference | undefined> {
   try {
-    const found = await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ group: APP_GROUP, version: APP_VERSION, namespace, plural: APP_PLURAL, name: app }) as { metadata?: { uid?: string } };
+    const found = await kubeRequest<{ metadata?: { uid?: string } }>(kc, { method: 'GET', path: resourcePath({ group: APP_GROUP, version: APP_VERSION, namespace, plural: APP_PLURAL, name: app }) });
     const uid = found.metadata?.uid;
     return uid ? { apiVersion: APP_API_VERSION, kind: APP_KIND, name: app, uid, controller: true, blockOwnerDeletion: true } : undefined;
   } catch (error) {

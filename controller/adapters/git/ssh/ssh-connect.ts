@@ -7,7 +7,8 @@
  * or log line holds one, only fingerprints.
  */
 import { connect as netConnect, type Socket } from 'node:net';
-import { Client } from 'ssh2';
+import type { Client } from 'ssh2';
+import { loadSsh2 } from '../../git-keys/load-ssh2.ts';
 import { gitDeployKeyRefused, gitUnreachable } from '../../../../core/error-cases.ts';
 import { isSlipwayError } from '../../../../core/errors.ts';
 import type { GitKeyStore } from '../../../../core/ports/git-keys.ts';
@@ -41,7 +42,7 @@ export async function connectSsh(options: SshConnectOptions): Promise<Client> {
   });
   const [trusted, identities] = await Promise.all([options.keys.knownHosts(host, port), options.keys.privateKeysFor(host, port)]);
   const sock = await connectSocket(options, addresses.map((a) => a.address));
-  const client = new Client();
+  const client = new (loadSsh2().Client)();
   const offered = [...identities];
   const fingerprints = identities.map((identity) => identity.key.fingerprint);
   let failure: Error | undefined;

@@ -6,7 +6,9 @@
  * jittered exponential backoff and relists, emitting `delete` for objects that
  * vanished meanwhile and `update` for those that changed.
  */
-import { Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+// Deep path: the package index would load client-node's generated API and model catalogue (docs/adr/0005-slim-kubernetes-client.md).
+import { Watch } from '@kubernetes/client-node/dist/watch.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../../../core/ports/logger.ts';
 import { fromKubeError } from '../kube-errors.ts';

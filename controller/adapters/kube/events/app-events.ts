@@ -5,11 +5,12 @@
  * Rate-limited per app — a burst of pushes or a flapping app cannot flood the API
  * server, which keeps Events for an hour by default.
  */
-import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
+import type { CoreV1Event, KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../../../core/ports/logger.ts';
 import type { Run } from '../../../../core/types.ts';
 import { redact } from '../../../../core/redact.ts';
 import { appOwnerReference } from '../owner-reference.ts';
+import { kubeRequest, resourcePath } from '../control/kube-request.ts';
 
 /** Options of {@link createAppEvents}. */
 export interface AppEventsOptions {
@@ -44,7 +45,6 @@ function describe(run: Run): { type: 'Normal' | 'Warning'; reason: string; messa
 
 /** Creates the recorder; `observeRun` is a RunObserver. */
 export function createAppEvents(options: AppEventsOptions) {
-  const api = options.kc.makeApiClient(CoreV1Api);
   const burst = options.burst ?? 10;
   const windowMs = options.windowMs ?? 60_000;
   const now = options.now ?? (() => new Date());
@@ -88,7 +88,7 @@ export function createAppEvents(options: AppEventsOptions) {
         reportingComponent: 'slipway.dev/controller', reportingInstance: options.instance,
         firstTimestamp: time, lastTimestamp: time, count: 1,
       };
-      await api.createNamespacedEvent({ namespace, body: event });
+      await kubeRequest(options.kc, { method: 'POST', path: resourcePath({ version: 'v1', namespace, plural: 'events' }), body: event });
     },
   };
 }

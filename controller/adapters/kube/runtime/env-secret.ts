@@ -4,10 +4,11 @@
  * Deployment reads it with `envFrom`. Server-side applied, so a key removed from the
  * app's env disappears from the Secret.
  */
-import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1OwnerReference, type V1Secret } from '@kubernetes/client-node';
+import type { KubeConfig, V1OwnerReference, V1Secret } from '@kubernetes/client-node';
 import { invalidRequest } from '../../../../core/error-cases.ts';
 import { FIELD_MANAGER, appLabels } from '../labels.ts';
 import { fromKubeError } from '../kube-errors.ts';
+import { kubeRequest, resourcePath } from '../control/kube-request.ts';
 
 /** An environment variable name a process, `envFrom` and the platform env directory all accept. */
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -35,10 +36,10 @@ export async function applyEnvSecret(kc: KubeConfig, namespace: string, app: str
     data: Object.fromEntries(Object.entries(env).map(([key, value]) => [key, Buffer.from(value, 'utf8').toString('base64')])),
   };
   try {
-    await kc.makeApiClient(CoreV1Api).patchNamespacedSecret(
-      { name, namespace, body, fieldManager: FIELD_MANAGER, force: true },
-      setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
-    );
+    await kubeRequest(kc, {
+      method: 'PATCH', patch: 'apply', path: resourcePath({ version: 'v1', namespace, plural: 'secrets', name }),
+      query: { fieldManager: FIELD_MANAGER, force: true }, body,
+    });
   } catch (error) {
     throw fromKubeError(error, `applying Secret ${namespace}/${name}`);
   }

@@ -5,9 +5,10 @@
  * with one message that names what to create, instead of starting and then failing
  * every push with `stage_failed` (issue 10, item 11).
  */
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { SlipwayError } from '../../../../core/errors.ts';
 import { fromKubeError, isKubeStatus } from '../kube-errors.ts';
+import { kubeRequest, resourcePath } from '../control/kube-request.ts';
 
 /** A Secret that must exist in the release namespace, and the command that creates it. */
 export interface RequiredSecret {
@@ -38,11 +39,10 @@ export function requiredSecrets(k: { namespace: string; registry: string; regist
  * are thrown as they are translated at the adapter boundary.
  */
 export async function checkPrerequisites(kc: KubeConfig, wanted: Prerequisites): Promise<void> {
-  const core = kc.makeApiClient(CoreV1Api);
   const { namespace } = wanted;
   const missing: string[] = [];
   try {
-    await core.readNamespace({ name: namespace });
+    await kubeRequest(kc, { method: 'GET', path: resourcePath({ version: 'v1', plural: 'namespaces', name: namespace }) });
   } catch (error) {
     if (!isKubeStatus(error, 404)) throw fromKubeError(error, `reading namespace ${namespace}`);
     missing.push(`the namespace "${namespace}" (Slipway's release namespace, SLIPWAY_KUBE_NAMESPACE): kubectl create namespace ${namespace}`);
@@ -55,7 +55,7 @@ export async function checkPrerequisites(kc: KubeConfig, wanted: Prerequisites):
       continue;
     }
     try {
-      await core.readNamespacedSecret({ name: secret.name, namespace });
+      await kubeRequest(kc, { method: 'GET', path: resourcePath({ version: 'v1', namespace, plural: 'secrets', name: secret.name }) });
     } catch (error) {
       if (!isKubeStatus(error, 404)) throw fromKubeError(error, `reading Secret ${namespace}/${secret.name}`);
       missing.push(`the Secret "${secret.name}" in namespace "${namespace}": ${secret.createCommand}`);

@@ -5,7 +5,8 @@
  * restart) are followed from their first line, until the signal aborts or the reader
  * stops. A pod whose container is not running yet is retried when the pods change.
  */
-import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
+import { kubeRequest, resourcePath } from '../../control/kube-request.ts';
 import type { Logger } from '../../../../../core/ports/logger.ts';
 import type { LogLine, LogOptions } from '../../../../../core/ports/runtime.ts';
 import { isPodLogUnavailable, streamPodLogs } from '../pod-logs.ts';
@@ -30,10 +31,9 @@ const byAge = (a: V1Pod, b: V1Pod) =>
 /** The log of `namespace/app` (see the file comment). */
 export async function* appLogs(namespace: string, app: string, options: AppLogsOptions): AsyncIterable<LogLine> {
   const { kc } = options;
-  const core = kc.makeApiClient(CoreV1Api);
   const labelSelector = appPodSelectorString(app);
   const listPods = async (signal?: AbortSignal) =>
-    (await kubeCall(`listing the pods of ${namespace}/${app}`, () => core.listNamespacedPod({ namespace, labelSelector }), { signal })).items
+    (await kubeCall(`listing the pods of ${namespace}/${app}`, () => kubeRequest<{ items: V1Pod[] }>(kc, { method: 'GET', path: resourcePath({ version: 'v1', namespace, plural: 'pods' }), query: { labelSelector }, signal }), { signal })).items
       .filter((pod) => pod.metadata?.name && !pod.metadata.deletionTimestamp).sort(byAge);
 
   if (!options.follow) {

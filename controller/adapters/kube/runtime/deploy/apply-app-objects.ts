@@ -3,7 +3,9 @@
  * Slipway takes back fields someone changed by hand), then deletes the app's Ingresses
  * for routes that are no longer listed.
  */
-import { KubernetesObjectApi, NetworkingV1Api, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, V1Ingress } from '@kubernetes/client-node';
+import { kubeRequest, resourcePath } from '../../control/kube-request.ts';
+import { objectPath } from '../../control/object-path.ts';
 import { FIELD_MANAGER } from '../../labels.ts';
 import { appObjectsSelector } from './delete-app-objects.ts';
 import { kubeCall } from './kube-call.ts';
@@ -12,19 +14,19 @@ import { kubeCall } from './kube-call.ts';
 export type Applied = KubernetesObject & { metadata?: { generation?: number } };
 
 /** Applies `object` as Slipway. */
-export function applyObject(api: KubernetesObjectApi, object: KubernetesObject & { apiVersion: string; kind: string }, signal?: AbortSignal): Promise<Applied> {
+export function applyObject(kc: KubeConfig, object: KubernetesObject & { apiVersion: string; kind: string }, signal?: AbortSignal): Promise<Applied> {
   const what = `applying ${object.kind} ${object.metadata?.namespace}/${object.metadata?.name}`;
-  return kubeCall(what, () => api.patch(object, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply), { signal });
+  return kubeCall(what, () => kubeRequest<Applied>(kc, { method: 'PATCH', patch: 'apply', path: objectPath(object), query: { fieldManager: FIELD_MANAGER, force: true }, body: object }), { signal });
 }
 
 /** Deletes the Ingresses of `app` whose names are not in `keep`; returns the names deleted. */
 export async function pruneIngresses(kc: KubeConfig, namespace: string, app: string, keep: ReadonlySet<string>, signal?: AbortSignal): Promise<string[]> {
-  const api = kc.makeApiClient(NetworkingV1Api);
+  const ingresses = (name?: string) => resourcePath({ group: 'networking.k8s.io', version: 'v1', namespace, plural: 'ingresses', name });
   const list = await kubeCall(`listing the Ingresses of ${namespace}/${app}`,
-    () => api.listNamespacedIngress({ namespace, labelSelector: appObjectsSelector(app) }), { signal });
+    () => kubeRequest<{ items: V1Ingress[] }>(kc, { method: 'GET', path: ingresses(), query: { labelSelector: appObjectsSelector(app) }, signal }), { signal });
   const stale = list.items.map((ingress) => ingress.metadata?.name).filter((name): name is string => !!name && !keep.has(name));
   for (const name of stale) {
-    await kubeCall(`deleting Ingress ${namespace}/${name}`, () => api.deleteNamespacedIngress({ namespace, name }), { allowNotFound: true, signal });
+    await kubeCall(`deleting Ingress ${namespace}/${name}`, () => kubeRequest(kc, { method: 'DELETE', path: ingresses(name) }), { allowNotFound: true, signal });
   }
   return stale;
 }

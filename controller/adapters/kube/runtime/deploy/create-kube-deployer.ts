@@ -4,11 +4,12 @@
  * once the rollout is done — or fails naming the pod and the reason. Status, logs,
  * restart and delete work on the same objects, found by the app's labels.
  */
-import { AppsV1Api, CoreV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../../../../core/ports/logger.ts';
 import type { DeployInput, DeployOutput, LogLine, LogOptions, RuntimeAppStatus } from '../../../../../core/ports/runtime.ts';
 import { nothingToDeploy } from '../../../../../core/error-cases.ts';
 import { FIELD_MANAGER } from '../../labels.ts';
+import { kubeRequest, resourcePath } from '../../control/kube-request.ts';
 import { appOwnerReference } from '../../owner-reference.ts';
 import { applyEnvSecret } from '../env-secret.ts';
 import { appPodSelectorString } from './app-object-meta.ts';
@@ -43,9 +44,7 @@ export interface KubeDeployer {
 /** Creates the deployer. */
 export function createKubeDeployer(options: KubeDeployerOptions): KubeDeployer {
   const { kc, logger, settings } = options;
-  const objects = KubernetesObjectApi.makeApiClient(kc);
-  const apps = kc.makeApiClient(AppsV1Api);
-  const core = kc.makeApiClient(CoreV1Api);
+  const deploymentPath = (namespace: string, app: string) => resourcePath({ group: 'apps', version: 'v1', namespace, plural: 'deployments', name: app });
   // Kubernetes' own deadline is the time without progress; ours bounds the whole rollout, so it is never shorter.
   const progressDeadlineSeconds = Math.max(10, Math.ceil(settings.rolloutTimeoutMs / 1000));
 
@@ -57,12 +56,12 @@ export function createKubeDeployer(options: KubeDeployerOptions): KubeDeployer {
       const envSecret = await kubeCall(`applying the env Secret of ${namespace}/${app}`, () => applyEnvSecret(kc, namespace, app, input.env, owner), { signal });
       const image = settings.registry ? pullReference(input.image, { registry: settings.registry, registryPull: settings.registryPull }) : input.image;
       const ingresses = buildIngresses({ namespace, app, routes: input.routes, ingressClass: settings.ingressClass, tlsIssuer: settings.tlsIssuer, owner });
-      await applyObject(objects, buildDeployment({
+      await applyObject(kc, buildDeployment({
         namespace, app, stageId: input.stageId, image, instances: input.instances,
         envSecret, registrySecret: settings.registrySecret, progressDeadlineSeconds, owner,
       }), signal);
-      await applyObject(objects, buildService(namespace, app, owner), signal);
-      for (const ingress of ingresses) await applyObject(objects, ingress, signal);
+      await applyObject(kc, buildService(namespace, app, owner), signal);
+      for (const ingress of ingresses) await applyObject(kc, ingress, signal);
       const pruned = await pruneIngresses(kc, namespace, app, new Set(ingresses.map((i) => i.metadata!.name!)), signal);
       if (pruned.length > 0) log.info({ ingresses: pruned }, 'deleted the Ingresses of routes no longer listed');
       log.info({ image, instances: input.instances }, 'applied; waiting for the rollout');
@@ -72,9 +71,9 @@ export function createKubeDeployer(options: KubeDeployerOptions): KubeDeployer {
     },
 
     async status(namespace, app) {
-      const deployment = await kubeCall(`reading Deployment ${namespace}/${app}`, () => apps.readNamespacedDeployment({ namespace, name: app }), { allowNotFound: true });
+      const deployment = await kubeCall(`reading Deployment ${namespace}/${app}`, () => kubeRequest<V1Deployment>(kc, { method: 'GET', path: deploymentPath(namespace, app) }), { allowNotFound: true });
       if (!deployment) return appStatus(undefined, []);
-      const pods = await kubeCall(`listing the pods of ${namespace}/${app}`, () => core.listNamespacedPod({ namespace, labelSelector: appPodSelectorString(app) }));
+      const pods = await kubeCall(`listing the pods of ${namespace}/${app}`, () => kubeRequest<{ items: V1Pod[] }>(kc, { method: 'GET', path: resourcePath({ version: 'v1', namespace, plural: 'pods' }), query: { labelSelector: appPodSelectorString(app) } }));
       return appStatus(deployment, pods.items);
     },
 
@@ -84,7 +83,7 @@ export function createKubeDeployer(options: KubeDeployerOptions): KubeDeployer {
       const restartedAt = new Date().toISOString();
       const body = { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: restartedAt } } } } };
       const patched = await kubeCall(`restarting Deployment ${namespace}/${app}`,
-        () => apps.patchNamespacedDeployment({ namespace, name: app, body, fieldManager: FIELD_MANAGER }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+        () => kubeRequest<V1Deployment>(kc, { method: 'PATCH', patch: 'merge', path: deploymentPath(namespace, app), query: { fieldManager: FIELD_MANAGER }, body }),
         { allowNotFound: true });
       if (!patched) throw nothingToDeploy(app, `is not deployed in namespace "${namespace}"; deploy it before restarting it`);
       await waitForRollout({ kc, logger: logger.child({ namespace, app }), namespace, app, what: `the restart of ${app}`, timeoutMs: settings.rolloutTimeoutMs, pullGraceMs: settings.pendingGraceMs });

@@ -4,7 +4,9 @@
  * App's owner references would have Kubernetes do the same, but the API deletes an app
  * through the runtime before (or without) its App resource.
  */
-import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { kubeRequest } from '../../control/kube-request.ts';
+import { kindPath } from '../../control/object-path.ts';
 import { LABELS, MANAGED_BY } from '../../labels.ts';
 import { kubeCall } from './kube-call.ts';
 
@@ -25,17 +27,16 @@ export function appObjectsSelector(app: string): string {
 
 /** Deletes every object of `app` in `namespace` (absent ones are fine). */
 export async function deleteAppObjects(kc: KubeConfig, namespace: string, app: string): Promise<void> {
-  const api = KubernetesObjectApi.makeApiClient(kc);
   const selector = appObjectsSelector(app);
   for (const { apiVersion, kind } of KINDS) {
     const list = await kubeCall(`listing the ${kind}s of ${namespace}/${app}`,
-      () => api.list<KubernetesObject>(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, selector));
+      () => kubeRequest<{ items: KubernetesObject[] }>(kc, { method: 'GET', path: kindPath(apiVersion, kind, namespace), query: { labelSelector: selector } }));
     for (const item of list.items) {
       const name = item.metadata?.name;
       if (!name) continue;
       // Background: the Deployment's ReplicaSets and pods and the Jobs' pods go too, without holding this call.
       await kubeCall(`deleting ${kind} ${namespace}/${name}`,
-        () => api.delete({ apiVersion, kind, metadata: { name, namespace } }, undefined, undefined, undefined, undefined, 'Background'),
+        () => kubeRequest(kc, { method: 'DELETE', path: kindPath(apiVersion, kind, namespace, name), query: { propagationPolicy: 'Background' } }),
         { allowNotFound: true });
     }
   }

@@ -4,7 +4,8 @@
  * them reports a change (watches are reopened when they drop) and every few seconds
  * regardless, so a lost watch event costs at most that long.
  */
-import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import type { KubeConfig, V1Deployment, V1Pod } from '@kubernetes/client-node';
+import { kubeRequest, resourcePath } from '../../control/kube-request.ts';
 import type { Logger } from '../../../../../core/ports/logger.ts';
 import { deployFailed } from '../../../../../core/error-cases.ts';
 import { isSlipwayError } from '../../../../../core/errors.ts';
@@ -39,8 +40,6 @@ export interface WaitForRolloutOptions {
 /** Resolves when the rollout is done; throws `deploy_failed` naming the pod and reason, or the deadline. */
 export async function waitForRollout(options: WaitForRolloutOptions): Promise<void> {
   const { kc, namespace, app, signal } = options;
-  const apps = kc.makeApiClient(AppsV1Api);
-  const core = kc.makeApiClient(CoreV1Api);
   const labelSelector = appPodSelectorString(app);
   const deadline = Date.now() + options.timeoutMs;
 
@@ -95,8 +94,8 @@ export async function waitForRollout(options: WaitForRolloutOptions): Promise<vo
       let deployment: V1Deployment | undefined;
       let pods: V1Pod[];
       try {
-        deployment = await kubeCall(`reading Deployment ${namespace}/${app}`, () => apps.readNamespacedDeployment({ namespace, name: app }), { allowNotFound: true, signal });
-        pods = (await kubeCall(`listing the pods of ${namespace}/${app}`, () => core.listNamespacedPod({ namespace, labelSelector }), { signal })).items;
+        deployment = await kubeCall(`reading Deployment ${namespace}/${app}`, () => kubeRequest<V1Deployment>(kc, { method: 'GET', path: resourcePath({ group: 'apps', version: 'v1', namespace, plural: 'deployments', name: app }), signal }), { allowNotFound: true, signal });
+        pods = (await kubeCall(`listing the pods of ${namespace}/${app}`, () => kubeRequest<{ items: V1Pod[] }>(kc, { method: 'GET', path: resourcePath({ version: 'v1', namespace, plural: 'pods' }), query: { labelSelector }, signal }), { signal })).items;
       } catch (error) {
         // A flaky API is not a failed rollout: keep trying until the deadline.
         if (!isSlipwayError(error) || error.retry !== 'backoff') throw error;

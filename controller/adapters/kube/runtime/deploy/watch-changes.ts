@@ -5,7 +5,9 @@
  * the state they care about on every notification, so no event needs to be replayed:
  * every reopen starts from now and notifies once, covering what happened in between.
  */
-import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+// Deep path: the package index would load client-node's generated API and model catalogue (docs/adr/0005-slim-kubernetes-client.md).
+import { Watch } from '@kubernetes/client-node/dist/watch.js';
 import type { Logger } from '../../../../../core/ports/logger.ts';
 
 /** A collection to watch: the API path and the query (labelSelector, fieldSelector). */

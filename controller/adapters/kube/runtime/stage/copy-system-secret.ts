@@ -6,10 +6,11 @@
  * build independent of it. Both write through `putCopy`, which never touches a Secret
  * of that name that Slipway did not make.
  */
-import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import type { KubeConfig, V1Secret } from '@kubernetes/client-node';
 import { stageFailed } from '../../../../../core/error-cases.ts';
 import { putCopy } from '../../secrets/sync-copy.ts';
 import { fromKubeError, isKubeStatus } from '../../kube-errors.ts';
+import { kubeRequest, resourcePath } from '../../control/kube-request.ts';
 
 /** Which Secret, and how a missing one is created (shown to the user). */
 export interface SecretToCopy {
@@ -24,11 +25,10 @@ export const COPIED_FROM = 'slipway.dev/copied-from';
 /** Makes `namespace` hold an up-to-date copy of Secret `secret.name` of `systemNamespace`. */
 export async function copySystemSecret(kc: KubeConfig, systemNamespace: string, namespace: string, secret: SecretToCopy): Promise<void> {
   if (namespace === systemNamespace) return;
-  const core = kc.makeApiClient(CoreV1Api);
   const { name } = secret;
   let source: V1Secret;
   try {
-    source = await core.readNamespacedSecret({ name, namespace: systemNamespace });
+    source = await kubeRequest<V1Secret>(kc, { method: 'GET', path: resourcePath({ version: 'v1', namespace: systemNamespace, plural: 'secrets', name }) });
   } catch (error) {
     if (isKubeStatus(error, 404)) {
       throw stageFailed(`the Secret "${name}" is missing from namespace "${systemNamespace}", so the build cannot run; create it with: ${secret.createCommand}`);

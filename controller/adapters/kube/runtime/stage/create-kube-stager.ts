@@ -4,11 +4,12 @@
  * Restart-safe: a stage repeated with the same id finds its Job (AlreadyExists) and
  * waits for that one instead of building twice.
  */
-import { BatchV1Api, type KubeConfig, type V1Job } from '@kubernetes/client-node';
+import type { KubeConfig, V1Job } from '@kubernetes/client-node';
 import { stageFailed } from '../../../../../core/error-cases.ts';
 import type { Logger } from '../../../../../core/ports/logger.ts';
 import type { LogLine, LogOptions, StageInput, StageOutput } from '../../../../../core/ports/runtime.ts';
 import { fromKubeError, isKubeStatus } from '../../kube-errors.ts';
+import { kubeRequest, resourcePath } from '../../control/kube-request.ts';
 import { appOwnerReference } from '../../owner-reference.ts';
 import { applyEnvSecret } from '../env-secret.ts';
 import { buildStageJob } from './build-stage-job.ts';
@@ -47,7 +48,6 @@ export interface KubeStager {
 /** Creates the Kubernetes stager. */
 export function createKubeStager(options: KubeStagerOptions): KubeStager {
   const { kc, settings } = options;
-  const batch = kc.makeApiClient(BatchV1Api);
   const graceMs = options.graceMs ?? 30_000;
   const stuckTiming: StuckPodTiming = { intervalMs: 10_000, pullGraceMs: settings.pendingGraceMs ?? 120_000, ...options.stuckTiming };
 
@@ -55,7 +55,7 @@ export function createKubeStager(options: KubeStagerOptions): KubeStager {
   async function deleteJob(namespace: string, name: string): Promise<void> {
     await retryTransient(async () => {
       try {
-        await batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' });
+        await kubeRequest(kc, { method: 'DELETE', path: resourcePath({ group: 'batch', version: 'v1', namespace, plural: 'jobs', name }), query: { propagationPolicy: 'Background' } });
       } catch (error) {
         if (!isKubeStatus(error, 404)) throw fromKubeError(error, `deleting staging Job ${namespace}/${name}`);
       }
@@ -66,7 +66,7 @@ export function createKubeStager(options: KubeStagerOptions): KubeStager {
   async function createJob(job: V1Job): Promise<void> {
     const namespace = job.metadata!.namespace!;
     try {
-      await batch.createNamespacedJob({ namespace, body: job });
+      await kubeRequest(kc, { method: 'POST', path: resourcePath({ group: 'batch', version: 'v1', namespace, plural: 'jobs' }), body: job });
     } catch (error) {
       if (isKubeStatus(error, 409)) return;
       throw fromKubeError(error, `creating staging Job ${namespace}/${job.metadata!.name}`);

@@ -3,9 +3,10 @@
  * stages (the lifecycle's `-cache-dir`) so rebuilds reuse dependency layers. Created
  * once and left alone after: a claim's spec is mostly immutable.
  */
-import { CoreV1Api, type KubeConfig, type V1OwnerReference, type V1PersistentVolumeClaim } from '@kubernetes/client-node';
+import type { KubeConfig, V1OwnerReference, V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { appLabels } from '../../labels.ts';
 import { fromKubeError, isKubeStatus } from '../../kube-errors.ts';
+import { kubeRequest, resourcePath } from '../../control/kube-request.ts';
 import { cacheClaimName } from './stage-names.ts';
 
 /** The claim manifest. */
@@ -24,16 +25,15 @@ export function buildCacheClaim(namespace: string, app: string, size: string, st
 
 /** Creates the app's cache claim unless it exists; returns its name. */
 export async function ensureCacheClaim(kc: KubeConfig, namespace: string, app: string, size: string, storageClass?: string, owner?: V1OwnerReference): Promise<string> {
-  const core = kc.makeApiClient(CoreV1Api);
   const name = cacheClaimName(app);
   try {
-    await core.readNamespacedPersistentVolumeClaim({ name, namespace });
+    await kubeRequest(kc, { method: 'GET', path: resourcePath({ version: 'v1', namespace, plural: 'persistentvolumeclaims', name }) });
     return name;
   } catch (error) {
     if (!isKubeStatus(error, 404)) throw fromKubeError(error, `reading PersistentVolumeClaim ${namespace}/${name}`);
   }
   try {
-    await core.createNamespacedPersistentVolumeClaim({ namespace, body: buildCacheClaim(namespace, app, size, storageClass, owner) });
+    await kubeRequest(kc, { method: 'POST', path: resourcePath({ version: 'v1', namespace, plural: 'persistentvolumeclaims' }), body: buildCacheClaim(namespace, app, size, storageClass, owner) });
   } catch (error) {
     if (!isKubeStatus(error, 409)) throw fromKubeError(error, `creating PersistentVolumeClaim ${namespace}/${name}`);
   }

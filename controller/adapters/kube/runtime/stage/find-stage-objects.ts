@@ -2,9 +2,10 @@
  * Finds a stage's Job and pod by the `slipway.dev/stage-id` label — the stage id is
  * all the staging-logs route knows (not the app, so not the Job's name).
  */
-import { BatchV1Api, CoreV1Api, type KubeConfig, type V1Job, type V1Pod } from '@kubernetes/client-node';
+import type { KubeConfig, V1Job, V1Pod } from '@kubernetes/client-node';
 import { LABELS } from '../../labels.ts';
 import { fromKubeError } from '../../kube-errors.ts';
+import { kubeRequest, resourcePath } from '../../control/kube-request.ts';
 
 /** Label selector of what belongs to stage `stageId`. */
 export function stageSelector(stageId: string): string {
@@ -20,7 +21,7 @@ const newest = <T extends { metadata?: { creationTimestamp?: Date | string } }>(
 /** The stage's Job, or undefined. */
 export async function findStageJob(kc: KubeConfig, namespace: string, stageId: string): Promise<V1Job | undefined> {
   try {
-    const list = await kc.makeApiClient(BatchV1Api).listNamespacedJob({ namespace, labelSelector: stageSelector(stageId) });
+    const list = await kubeRequest<{ items: V1Job[] }>(kc, { method: 'GET', path: resourcePath({ group: 'batch', version: 'v1', namespace, plural: 'jobs' }), query: { labelSelector: stageSelector(stageId) } });
     return newest(list.items);
   } catch (error) {
     throw fromKubeError(error, `looking up stage ${stageId} in namespace ${namespace}`);
@@ -30,7 +31,7 @@ export async function findStageJob(kc: KubeConfig, namespace: string, stageId: s
 /** The stage's pod (the newest, should there be more than one), or undefined. */
 export async function findStagePod(kc: KubeConfig, namespace: string, stageId: string): Promise<V1Pod | undefined> {
   try {
-    const list = await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace, labelSelector: stageSelector(stageId) });
+    const list = await kubeRequest<{ items: V1Pod[] }>(kc, { method: 'GET', path: resourcePath({ version: 'v1', namespace, plural: 'pods' }), query: { labelSelector: stageSelector(stageId) } });
     return newest(list.items);
   } catch (error) {
     throw fromKubeError(error, `looking up the pod of stage ${stageId} in namespace ${namespace}`);

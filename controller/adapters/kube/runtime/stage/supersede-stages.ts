@@ -3,9 +3,10 @@
  * Jobs that are still running (their pods go with them, propagation Background).
  * Finished Jobs are left for their TTL, so their logs can still be read.
  */
-import { BatchV1Api, type KubeConfig, type V1Job } from '@kubernetes/client-node';
+import type { KubeConfig, V1Job } from '@kubernetes/client-node';
 import { LABELS } from '../../labels.ts';
 import { fromKubeError, isKubeStatus } from '../../kube-errors.ts';
+import { kubeRequest, resourcePath } from '../../control/kube-request.ts';
 import { jobOutcome } from './job-outcome.ts';
 
 /** Label selector of an app's staging Jobs. */
@@ -15,10 +16,9 @@ export function stageJobSelector(app: string): string {
 
 /** Deletes the running staging Jobs of `app` other than `keep`; returns the names deleted. */
 export async function supersedeStages(kc: KubeConfig, namespace: string, app: string, keep: string): Promise<string[]> {
-  const batch = kc.makeApiClient(BatchV1Api);
   let jobs: V1Job[];
   try {
-    jobs = (await batch.listNamespacedJob({ namespace, labelSelector: stageJobSelector(app) })).items;
+    jobs = (await kubeRequest<{ items: V1Job[] }>(kc, { method: 'GET', path: resourcePath({ group: 'batch', version: 'v1', namespace, plural: 'jobs' }), query: { labelSelector: stageJobSelector(app) } })).items;
   } catch (error) {
     throw fromKubeError(error, `listing the staging Jobs of ${namespace}/${app}`);
   }
@@ -27,7 +27,7 @@ export async function supersedeStages(kc: KubeConfig, namespace: string, app: st
   for (const job of running) {
     const name = job.metadata!.name!;
     try {
-      await batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' });
+      await kubeRequest(kc, { method: 'DELETE', path: resourcePath({ group: 'batch', version: 'v1', namespace, plural: 'jobs', name }), query: { propagationPolicy: 'Background' } });
       deleted.push(name);
     } catch (error) {
       if (!isKubeStatus(error, 404)) throw fromKubeError(error, `deleting the superseded staging Job ${namespace}/${name}`);

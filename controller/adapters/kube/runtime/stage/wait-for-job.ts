@@ -6,8 +6,11 @@
  * before the deadline.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchV1Api, Watch, type KubeConfig, type V1Job } from '@kubernetes/client-node';
+import type { KubeConfig, V1Job } from '@kubernetes/client-node';
+// Deep path: the package index would load client-node's generated API and model catalogue (docs/adr/0005-slim-kubernetes-client.md).
+import { Watch } from '@kubernetes/client-node/dist/watch.js';
 import { isKubeStatus } from '../../kube-errors.ts';
+import { kubeRequest, resourcePath } from '../../control/kube-request.ts';
 import { jobOutcome } from './job-outcome.ts';
 
 /** Options of {@link waitForJob}. */
@@ -27,7 +30,6 @@ export type JobWait = { kind: 'finished'; job: V1Job } | { kind: 'deleted' } | {
 export async function waitForJob(kc: KubeConfig, namespace: string, name: string, options: WaitForJobOptions): Promise<JobWait> {
   const { signal } = options;
   const deadline = Date.now() + options.timeoutMs;
-  const batch = kc.makeApiClient(BatchV1Api);
   const watch = new Watch(kc);
   // Failed reads and watches that end at once back off separately, so one kind of
   // trouble does not slow recovery from the other.
@@ -42,7 +44,7 @@ export async function waitForJob(kc: KubeConfig, namespace: string, name: string
     if (Date.now() >= deadline) return { kind: 'timeout' };
     let job: V1Job;
     try {
-      job = await batch.readNamespacedJob({ name, namespace });
+      job = await kubeRequest<V1Job>(kc, { method: 'GET', path: resourcePath({ group: 'batch', version: 'v1', namespace, plural: 'jobs', name }) });
     } catch (error) {
       if (isKubeStatus(error, 404)) return { kind: 'deleted' };
       failedReads += 1;

@@ -25,4 +25,11 @@ export interface StateStore {
   updateApp(namespace: string, name: string, mutate: AppMutation): Promise<App>;
   /** Throws `app_not_found`. */
   deleteApp(namespace: string, name: string): Promise<void>;
+  /**
+   * Every app, of any namespace, that may serve or claim a route on one of `hosts`
+   * (normal form) — a superset the route check narrows down. A store that keeps a
+   * route index (Kubernetes: from its App cache) answers without listing; one without
+   * leaves it out, and callers list every app instead.
+   */
+  appsOnHosts?(hosts: string[]): Promise<App[]>;
 }

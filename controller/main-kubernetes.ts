@@ -89,7 +89,13 @@ export async function createKubernetesParts(config: Config, deps: { clock: Clock
     },
   });
   const systemDomain = k.systemDomainSet ? undefined : await deriveSystemDomain(config, kc, deps.logger);
-  const cache = createKubeCache({ kc, logger: deps.logger.child({ component: 'kube-cache' }) });
+  const cache = createKubeCache({
+    kc, logger: deps.logger.child({ component: 'kube-cache' }),
+    copiedSecrets: { systemNamespace: k.namespace, names: [k.registrySecret, k.s3Secret] },
+  });
+  const { deploymentStatus } = await import('./adapters/kube/cache/deployment-status.ts');
+  // Listings read Deployments from the cache once it has them (issue 12), the single-app show reads them live.
+  runtime.cachedStatus = (namespace, app) => (cache.deployments.synced ? deploymentStatus(cache.deployments.get(namespace, app)) : undefined);
   const events = createAppEvents({ kc, logger: deps.logger.child({ component: 'kube-events' }), instance: k.identity ?? `${hostname()}-${process.pid}`, now: () => deps.clock.now() });
   return {
     kc, cache, store: createKubeStateStore({ kc, clock: deps.clock, logger: deps.logger.child({ component: 'kube-state' }), cache }), secrets: createKubeSecretStore({ kc }), runtime,

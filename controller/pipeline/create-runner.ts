@@ -286,7 +286,8 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
       const pending: Array<[string, string, Run]> = [];
       const cutMidDeploy = new Set<string>();
       for (const ns of await deps.store.listNamespaces()) {
-        for (const app of await deps.store.listApps(ns.name)) {
+        // Fresh: a new leader's cache may not have the last writes of the one before it yet.
+        for (const app of await deps.store.listApps(ns.name, { fresh: true })) {
           const runs = new Map([...(app.status.runs ?? []), ...(app.status.run ? [app.status.run] : [])].map((r) => [r.id, r]));
           for (const run of runs.values()) {
             if (run.phase === 'succeeded' || run.phase === 'failed') continue;

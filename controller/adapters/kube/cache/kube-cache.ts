@@ -12,6 +12,8 @@ import { createResourceWatch, type ResourceWatch } from '../control/watch-resour
 import { APP_GROUP, APP_PLURAL, APP_VERSION, LABELS, MANAGED_BY } from '../labels.ts';
 import type { AppResource } from '../state/app-resource.ts';
 import { createRouteIndex, type RouteIndex } from './route-index.ts';
+import { registerCacheLookups } from './cache-lookups.ts';
+import { COPIED_FROM } from '../runtime/stage/copy-system-secret.ts';
 
 /** An App as the watch caches it. */
 export type CachedApp = AppResource & KubernetesObject;
@@ -30,10 +32,22 @@ export interface CachedDeployment extends KubernetesObject {
   };
 }
 
+/** A Secret as the watch caches it. */
+export interface CachedSecret extends KubernetesObject {
+  type?: string;
+  data?: Record<string, string>;
+}
+
 /** Options of {@link createKubeCache}. */
 export interface KubeCacheOptions {
   kc: KubeConfig;
   logger: Logger;
+  /**
+   * The release namespace's Secrets that stages copy into app namespaces (registry, S3):
+   * each is watched by name, and Slipway's Secrets everywhere by label, so a stage whose
+   * copies are current reads and writes no Secret.
+   */
+  copiedSecrets?: { systemNamespace: string; names: string[] };
   /** Watch backoff (tests shorten it). */
   backoff?: { initialMs: number; maxMs: number };
 }
@@ -43,6 +57,8 @@ export interface KubeCache {
   apps: ResourceWatch<CachedApp>;
   deployments: ResourceWatch<CachedDeployment>;
   namespaces: ResourceWatch<CachedNamespace>;
+  /** Secrets labelled as Slipway's, in every namespace (only with `copiedSecrets`). */
+  secrets?: ResourceWatch<CachedSecret>;
   /** Hosts → Apps serving or claiming routes on them, kept from the App cache. */
   routes: RouteIndex;
   /** Starts the three watches; resolves once each has its first list. Idempotent. */
@@ -53,22 +69,47 @@ export interface KubeCache {
 }
 
 /** Creates the caches; nothing is listed before `start()`. */
-export function createKubeCache({ kc, logger, backoff }: KubeCacheOptions): KubeCache {
+export function createKubeCache({ kc, logger, backoff, copiedSecrets }: KubeCacheOptions): KubeCache {
   const apps = createResourceWatch<CachedApp>({ kc, path: `/apis/${APP_GROUP}/${APP_VERSION}/${APP_PLURAL}`, logger, backoff });
   const deployments = createResourceWatch<CachedDeployment>({ kc, path: '/apis/apps/v1/deployments', labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`, logger, backoff });
   const namespaces = createResourceWatch<CachedNamespace>({ kc, path: '/api/v1/namespaces', labelSelector: `${LABELS.namespace}=true`, logger, backoff });
   // Subscribed before start, so the first list's `add`s fill it.
   const routes = createRouteIndex(apps);
+  const secrets = copiedSecrets && createResourceWatch<CachedSecret>({ kc, path: '/api/v1/secrets', labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`, logger, backoff });
+  // One watch per source, by name: the release namespace also holds Helm's (large) release Secrets.
+  const sources = new Map((copiedSecrets ? [...new Set(copiedSecrets.names)] : []).map((name) => [name, createResourceWatch<CachedSecret>({
+    kc, path: `/api/v1/namespaces/${encodeURIComponent(copiedSecrets!.systemNamespace)}/secrets`, fieldSelector: `metadata.name=${name}`, logger, backoff,
+  })]));
+  if (secrets) {
+    registerCacheLookups(kc, {
+      copyIsCurrent(systemNamespace, namespace, name) {
+        const source = sources.get(name);
+        if (!source?.synced || !secrets.synced || systemNamespace !== copiedSecrets!.systemNamespace) return false;
+        const from = source.get(systemNamespace, name);
+        const copy = secrets.get(namespace, name);
+        return !!from && !!copy && copy.metadata?.annotations?.[COPIED_FROM] === `${systemNamespace}/${name}`
+          && (copy.type ?? 'Opaque') === (from.type ?? 'Opaque') && sameData(copy.data, from.data);
+      },
+    });
+  }
+  const watches = [apps, deployments, namespaces, ...(secrets ? [secrets] : []), ...sources.values()];
   let started: Promise<void> | undefined;
   return {
-    apps, deployments, namespaces, routes,
+    apps, deployments, namespaces, routes, ...(secrets ? { secrets } : {}),
     start() {
-      started ??= Promise.all([apps.start(), deployments.start(), namespaces.start()]).then(() => undefined);
+      started ??= Promise.all(watches.map((w) => w.start())).then(() => undefined);
       return started;
     },
     async stop() {
-      await Promise.all([apps.stop(), deployments.stop(), namespaces.stop()]);
+      await Promise.all(watches.map((w) => w.stop()));
     },
     get synced() { return apps.synced && namespaces.synced; },
   };
+}
+
+function sameData(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+  const left = a ?? {};
+  const right = b ?? {};
+  const keys = Object.keys(left);
+  return keys.length === Object.keys(right).length && keys.every((key) => left[key] === right[key]);
 }

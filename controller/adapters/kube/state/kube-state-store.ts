@@ -33,6 +33,7 @@ import { isNamespaceMissing } from './not-found.ts';
 import { backoffDelay } from './retry-transient.ts';
 import type { KubeCache } from '../cache/kube-cache.ts';
 import { createWriteOverlay } from '../cache/write-overlay.ts';
+import { registerCacheLookups } from '../cache/cache-lookups.ts';
 
 /** Options for {@link createKubeStateStore}. */
 export interface KubeStateStoreOptions {
@@ -80,15 +81,33 @@ export function createKubeStateStore({ kc, clock, logger = silentLogger, conflic
     return cache!.apps.get(namespace, name) ?? await apps.read(namespace, name);
   }
 
+  // Owner references of what a push creates take the App's uid from here, not from a GET.
+  if (cache) {
+    registerCacheLookups(kc, {
+      appUid(namespace, name) {
+        if (!cached()) return undefined;
+        const held = overlay!.get(namespace, name);
+        return held ? (held.gone ? undefined : held.object.metadata.uid) : cache.apps.get(namespace, name)?.metadata.uid;
+      },
+    });
+  }
+
   /** Writes what `mutate` changed relative to `base`: the main resource if spec or metadata changed, `/status` if status did. */
   async function write(base: AppResource, next: KubeApp): Promise<App> {
     const current = appFromResource(base);
     let latest = base;
     const specChanged = !isDeepStrictEqual(pruneEmpty(next.spec), current.spec);
     const metaChanged = !sameLabels(next.metadata.labels, current.metadata.labels) || !sameLabels(next.metadata.annotations, current.metadata.annotations);
-    if (specChanged || metaChanged) overlay?.hold(latest = await apps.replace(appToResource(next, base)));
+    // Each answer is held at once: a failure of the second write must not leave the first unknown.
+    if (specChanged || metaChanged) {
+      latest = await apps.replace(appToResource(next, base));
+      overlay?.hold(latest);
+    }
     const status = pruneEmpty(next.status ?? {});
-    if (!isDeepStrictEqual(status, current.status)) overlay?.hold(latest = await apps.replaceStatus(statusResource(latest, status)));
+    if (!isDeepStrictEqual(status, current.status)) {
+      latest = await apps.replaceStatus(statusResource(latest, status));
+      overlay?.hold(latest);
+    }
     return appFromResource(latest);
   }
 
@@ -143,19 +162,19 @@ export function createKubeStateStore({ kc, clock, logger = silentLogger, conflic
     createNamespace: (name) => namespaces.create(name),
     deleteNamespace: (name) => namespaces.delete(name),
 
-    async listApps(namespace) {
+    async listApps(namespace, options) {
       await requireNamespace(namespace);
       try {
-        const items = cached() ? cachedApps(namespace) : await apps.list(namespace);
+        const items = cached() && !options?.fresh ? cachedApps(namespace) : await apps.list(namespace);
         return items.map(appFromResource).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
       } catch (error) {
         throw translate(error, `listing Apps in ${namespace}`);
       }
     },
 
-    async getApp(namespace, name) {
+    async getApp(namespace, name, options) {
       try {
-        const found = await current(namespace, name);
+        const found = options?.fresh ? await apps.read(namespace, name) : await current(namespace, name);
         return found && appFromResource(found);
       } catch (error) {
         throw translate(error, `reading App ${namespace}/${name}`);

@@ -10,6 +10,7 @@ import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-no
 import { stageFailed } from '../../../../../core/error-cases.ts';
 import { putCopy } from '../../secrets/sync-copy.ts';
 import { fromKubeError, isKubeStatus } from '../../kube-errors.ts';
+import { cacheLookups } from '../../cache/cache-lookups.ts';
 
 /** Which Secret, and how a missing one is created (shown to the user). */
 export interface SecretToCopy {
@@ -24,6 +25,8 @@ export const COPIED_FROM = 'slipway.dev/copied-from';
 /** Makes `namespace` hold an up-to-date copy of Secret `secret.name` of `systemNamespace`. */
 export async function copySystemSecret(kc: KubeConfig, systemNamespace: string, namespace: string, secret: SecretToCopy): Promise<void> {
   if (namespace === systemNamespace) return;
+  // Already current in the caches: nothing to read or write (a copy gone stale is put right by the Secret sync).
+  if (cacheLookups(kc)?.copyIsCurrent(systemNamespace, namespace, secret.name)) return;
   const core = kc.makeApiClient(CoreV1Api);
   const { name } = secret;
   let source: V1Secret;

@@ -58,6 +58,12 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
   const lanes = new Map<string, Lane>();
   /** Counts requests as they are recorded, so "newest" means the same as `startedAt` order even when saves finish out of order. */
   let arrivals = 0;
+  /**
+   * Runs `start` recorded and is about to queue. The status write that records one can
+   * reach the controller (a watch event, a cached read: no API round trip in between)
+   * before `start` queues it, and adopting it then would queue it twice (issue 12).
+   */
+  const starting = new Set<string>();
   const now = () => deps.clock.now().toISOString();
 
   async function update(namespace: string, app: string, run: Run, patch: Partial<Run>): Promise<void> {
@@ -145,7 +151,7 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
    */
   async function adopt(namespace: string, app: string, run: Run): Promise<boolean> {
     const lane = lanes.get(`${namespace}/${app}`);
-    if (run.phase !== 'pending' || lane?.current?.run.id === run.id || lane?.queued?.run.id === run.id) return false;
+    if (run.phase !== 'pending' || starting.has(run.id) || lane?.current?.run.id === run.id || lane?.queued?.run.id === run.id) return false;
     try {
       const current = await requireApp(deps.store, namespace, app);
       await enqueue(namespace, app, { ...run }, requestOf(run), recordedTarget(current, run));
@@ -217,8 +223,13 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
         ...(request.kind === 'deploy' && request.client ? { client: request.client } : {}),
         ...(target ? { release: target.number } : {}),
       };
-      await saveRun(deps.store, namespace, app, run, now());
-      if (executes() && !shutdown.signal.aborted) await enqueue(namespace, app, run, request, target, order);
+      starting.add(run.id);
+      try {
+        await saveRun(deps.store, namespace, app, run, now());
+        if (executes() && !shutdown.signal.aborted) await enqueue(namespace, app, run, request, target, order);
+      } finally {
+        starting.delete(run.id);
+      }
       return run;
     },
 

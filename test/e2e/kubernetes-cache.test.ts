@@ -3,9 +3,11 @@
  * loses its history (410 Gone) relists, and what the relist brings — here twenty Apps
  * made while no watch was open, each with a spec to reconcile — is handled from the
  * cache, without a GET per App (or per namespace). Requests are counted at the fake.
+ * And with reads that fast, pushes at once still run once each.
  */
 import test from 'ava';
 import { startKubeWorld } from '../helpers/kube-server.ts';
+import { goodTree, tgzOf } from '../helpers/archives.ts';
 
 const APPS = 20;
 /** A GET of one object (an App, a namespace, a Secret, …), not a list or a watch. */
@@ -37,4 +39,38 @@ test('a watch drop with 410 relists, and the Apps it brings are reconciled witho
   t.deepEqual(reads.filter((r) => r.includes('/apps/') || r.startsWith('GET /api/v1/namespaces/workspace') && !r.includes('/secrets/')), []);
   // The namespace gained its first Apps: the Secret sync checks its two copies, once for the namespace, not per App.
   t.true(reads.length <= 2, reads.join(', '));
+});
+
+const base = '/api/v1/namespaces/workspace/applications';
+
+test('apps pushed at once each run their push once: the controller reading the pending run from its cache does not queue it a second time', async (t) => {
+  const w = await startKubeWorld({ autoJobs: 'complete' });
+  t.teardown(() => w.close());
+  const server = await w.server({ SLIPWAY_LOG_LEVEL: 'silent' });
+  // The leader executes what it is asked at once (a replica not leading leaves runs to be adopted).
+  await w.kube.waitFor(() => (w.kube.object('coordination.k8s.io/v1', 'Lease', 'slipway-system', 'slipway-controller') as any)?.spec?.holderIdentity);
+  const names = Array.from({ length: 10 }, (_, i) => `app-${i}`);
+  const body = await tgzOf(goodTree);
+  for (const name of names) {
+    t.is((await server.request('POST', base, { name })).status, 201);
+    t.is((await server.request('POST', `${base}/${name}/store`, undefined, { body, headers: { 'content-type': 'application/gzip' } })).status, 200);
+  }
+  // The controller has looked at each new App: it is idle when the pushes come.
+  await w.kube.waitFor(() => names.every((name) => {
+    const app = w.kube.object('slipway.dev/v1alpha1', 'App', 'workspace', name) as any;
+    return app?.status?.observedGeneration === app?.metadata.generation;
+  }), { timeoutMs: 30_000 });
+  const ids = await Promise.all(names.map(async (name) => ((await (await server.request('POST', `${base}/${name}/deployments`, {})).json()) as { id: string }).id));
+  // Each run's first end, as the Apps record it: looked at on every change of the fake's
+  // store (a run wrongly recorded as superseded and then run anyway ends "succeeded" later).
+  const firstEnd = new Map<string, string>();
+  const runs = await w.kube.waitFor(() => {
+    names.forEach((name, i) => {
+      const status = (w.kube.object('slipway.dev/v1alpha1', 'App', 'workspace', name) as any)?.status;
+      const run = [...(status?.runs ?? []), status?.run].find((r) => r?.id === ids[i]);
+      if (!firstEnd.has(ids[i]!) && (run?.phase === 'succeeded' || run?.phase === 'failed')) firstEnd.set(ids[i]!, run.error?.code ?? run.phase);
+    });
+    return firstEnd.size === names.length ? ids.map((id) => firstEnd.get(id)) : undefined;
+  }, { timeoutMs: 60_000 });
+  t.deepEqual(runs, names.map(() => 'succeeded'));
 });

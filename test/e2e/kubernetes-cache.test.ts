@@ -74,3 +74,31 @@ test('apps pushed at once each run their push once: the controller reading the p
   }, { timeoutMs: 60_000 });
   t.deepEqual(runs, names.map(() => 'succeeded'));
 });
+
+test('a push reads no App, namespace or Secret from the API server, and makes at most 20 requests from its POST to its release serving (49 before the caches)', async (t) => {
+  const w = await startKubeWorld({ autoJobs: 'complete' });
+  t.teardown(() => w.close());
+  const server = await w.server({ SLIPWAY_LOG_LEVEL: 'silent' });
+  await w.kube.waitFor(() => (w.kube.object('coordination.k8s.io/v1', 'Lease', 'slipway-system', 'slipway-controller') as any)?.spec?.holderIdentity);
+  const body = await tgzOf(goodTree);
+  t.is((await server.request('POST', base, { name: 'web' })).status, 201);
+  const app = () => w.kube.object('slipway.dev/v1alpha1', 'App', 'workspace', 'web') as any;
+  /** Pushes and waits until the release serves and the controller recorded the Deployment's state (its work after the run). */
+  const push = async (release: number) => {
+    t.is((await server.request('POST', `${base}/web/store`, undefined, { body, headers: { 'content-type': 'application/gzip' } })).status, 200);
+    await w.kube.waitFor(() => app()?.status?.observedGeneration === app()?.metadata.generation);
+    const from = w.kube.requests.length;
+    t.is((await server.request('POST', `${base}/web/deployments`, {})).status, 202);
+    await w.kube.waitFor(() => app()?.status?.release?.number === release && app()?.status?.run?.phase === 'succeeded'
+      && app()?.status?.runtime?.phase === 'running', { timeoutMs: 30_000 }).catch((error: Error) => {
+      throw new Error(`${error.message}: ${JSON.stringify({ release: app()?.status?.release?.number, run: app()?.status?.run?.phase, runtime: app()?.status?.runtime })}`);
+    });
+    return w.kube.requests.slice(from).filter((r) => !r.path.includes('/leases') && r.query.watch !== 'true');
+  };
+  await push(1); // the first push also makes the build cache claim and the Secret copies
+  const made = await push(2);
+  const kinds = made.map((r) => `${r.method} ${r.path.replace(/^\/apis?\/(?:[^/]+\/)?v1[^/]*\/(?:namespaces\/[^/]+\/)?/, '')}`);
+  t.deepEqual(kinds.filter((k) => /^GET (apps|secrets|namespaces)\//.test(k)), [], kinds.join('\n'));
+  t.log(`${made.length} requests: ${kinds.join(", ")}`);
+  t.true(made.length <= 20, `${made.length} requests:\n${kinds.join('\n')}`);
+});

@@ -109,6 +109,9 @@ export function createKubeController(options: KubeControllerOptions): KubeContro
   apps.on('update', (obj, old) => {
     if (obj.metadata.generation !== old.metadata.generation) options.specChanged(obj.metadata.namespace, obj.metadata.name, appFromResource(obj));
     enqueueApp(obj);
+    // A release recorded after its rollout's last Deployment change (reads from the cache
+    // are that fast) would leave status.runtime unrecorded: look at the runtime again.
+    if (leading && obj.status?.release?.stageId !== old.status?.release?.stageId) queue.add(`runtime/${obj.metadata.namespace}/${obj.metadata.name}`);
   });
   apps.on('delete', (obj) => {
     options.specChanged(obj.metadata.namespace, obj.metadata.name);

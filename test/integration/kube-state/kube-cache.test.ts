@@ -20,7 +20,7 @@ import { restoreApp } from '../../../controller/pipeline/restore-apps.ts';
 import { createFakeRuntime } from '../../helpers/fake-runtime.ts';
 import { createStageTracker } from '../../../controller/pipeline/stage-tracker.ts';
 import type { PipelineDeps } from '../../../controller/pipeline/pipeline-deps.ts';
-import { basicRoutePolicy } from '../../../controller/pipeline/app-routes.ts';
+import { assertRoutesFree, basicRoutePolicy } from '../../../controller/pipeline/app-routes.ts';
 
 const CRD = fileURLToPath(new URL('../../../charts/slipway/crds/apps.slipway.dev.yaml', import.meta.url));
 
@@ -114,4 +114,29 @@ test('with a synced cache, reads cost no request, and what this process wrote re
   await store.deleteApp('team-a', 'web');
   t.is(await store.getApp('team-a', 'web'), undefined);
   t.deepEqual(await store.listApps('team-a'), []);
+});
+
+test('route checks on Kubernetes ask the route index, not every App: served, claimed and default routes of other namespaces are found', async (t) => {
+  const kube = await startFakeKube({ crds: [CRD] });
+  t.teardown(() => kube.close());
+  const cache = createKubeCache({ kc: kube.kubeConfig(), logger: silentLogger });
+  const store = createKubeStateStore({ kc: kube.kubeConfig(), clock: systemClock, cache });
+  await cache.start();
+  t.teardown(() => cache.stop());
+  await store.createNamespace('team-a');
+  await store.createNamespace('team-b');
+  await store.createApp(newApp('team-a', 'shop', ['Shop.Example.com/cart']));
+  await store.createApp(newApp('team-a', 'blog')); // claims blog.apps.example.com by default
+  await store.updateApp('team-a', 'blog', (app) => ({ ...app, status: { ...app.status, routes: ['blog.apps.example.com'] } }));
+  for (let i = 0; i < 30; i++) await store.createApp(newApp('team-a', `other-${i}`, [`other-${i}.example.com`]));
+  const policy = basicRoutePolicy('apps.example.com');
+  const mine = { ...newApp('team-b', 'mine'), status: {} } as App;
+  const from = kube.requests.length;
+  const conflict = async (routes: string[], claims = true) => (await t.throwsAsync(assertRoutesFree(store, policy, mine, routes, { claims }))) as Error;
+  t.true(isSlipwayError(await conflict(['shop.example.com/cart']), 'route_conflict'), 'a claimed route');
+  t.regex((await conflict(['shop.example.com/other'])).message, /belongs to namespace "team-a"/, 'a host of another namespace');
+  t.true(isSlipwayError(await conflict(['blog.apps.example.com'], false), 'route_conflict'), 'a served default route');
+  t.true(isSlipwayError(await conflict(['blog.apps.example.com/x']), 'route_conflict'), 'a default route claimed');
+  await t.notThrowsAsync(assertRoutesFree(store, policy, mine, ['mine.example.com'], { claims: true }));
+  t.deepEqual(kube.requests.slice(from), [], 'answered from the cache');
 });

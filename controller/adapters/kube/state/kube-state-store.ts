@@ -140,6 +140,15 @@ export function createKubeStateStore({ kc, clock, logger = silentLogger, conflic
     }
   }
 
+  // Cached resources are replaced, never changed, on each watch event: the App each one
+  // stands for is made once, so listing a thousand Apps does not rebuild a thousand (issue 12).
+  const converted = new WeakMap<AppResource, App>();
+  const listedApp = (resource: AppResource): App => {
+    let app = converted.get(resource);
+    if (!app) converted.set(resource, app = appFromResource(resource));
+    return app;
+  };
+
   /** Apps of `namespace` (every namespace when undefined) from the cache, overlaid with this process's writes. */
   function cachedApps(namespace?: string): AppResource[] {
     const found = new Map<string, AppResource>();
@@ -165,8 +174,9 @@ export function createKubeStateStore({ kc, clock, logger = silentLogger, conflic
     async listApps(namespace, options) {
       await requireNamespace(namespace);
       try {
-        const items = cached() && !options?.fresh ? cachedApps(namespace) : await apps.list(namespace);
-        return items.map(appFromResource).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+        // Listed Apps from the cache are shared between listings: callers read them, never change them.
+        const listed = cached() && !options?.fresh ? cachedApps(namespace).map(listedApp) : (await apps.list(namespace)).map(appFromResource);
+        return listed.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
       } catch (error) {
         throw translate(error, `listing Apps in ${namespace}`);
       }

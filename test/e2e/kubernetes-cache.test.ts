@@ -10,9 +10,9 @@ import { startKubeWorld } from '../helpers/kube-server.ts';
 import { goodTree, tgzOf } from '../helpers/archives.ts';
 
 const APPS = 20;
-/** A GET of one object (an App, a namespace, a Secret, …), not a list or a watch. */
+/** A GET of one object (an App, a namespace, a Secret, …), not a list or a watch; the Lease's own renewals aside. */
 const isObjectRead = (r: { method: string; path: string; query: Record<string, string> }) =>
-  r.method === 'GET' && r.query.watch !== 'true' && (/\/namespaces\/[^/]+\/[^/]+\/[^/]+$/.test(r.path) || /^\/api\/v1\/namespaces\/[^/]+$/.test(r.path));
+  r.method === 'GET' && r.query.watch !== 'true' && !r.path.includes('/leases/') && (/\/namespaces\/[^/]+\/[^/]+\/[^/]+$/.test(r.path) || /^\/api\/v1\/namespaces\/[^/]+$/.test(r.path));
 
 test('a watch drop with 410 relists, and the Apps it brings are reconciled without a read per App', async (t) => {
   const w = await startKubeWorld();

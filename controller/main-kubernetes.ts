@@ -23,6 +23,7 @@ import type { Watcher } from './watch/create-watcher.ts';
 import { needsReconcile, reconcileApp } from './pipeline/reconcile-app.ts';
 import { refreshRuntime } from './pipeline/refresh-runtime.ts';
 import type { KubeController } from './adapters/kube/kube-controller.ts';
+import type { KubeCache } from './adapters/kube/cache/kube-cache.ts';
 import type { DerivedSystemDomain } from './adapters/kube/domain/derived-system-domain.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { allowPlainHttp } from './adapters/kube/allow-plain-http.ts';
@@ -39,6 +40,8 @@ export interface KubernetesParts {
   events: RunObserver;
   /** Without SLIPWAY_SYSTEM_DOMAIN: the domain derived from the ingress controller's Service. */
   systemDomain?: DerivedSystemDomain;
+  /** The informer caches the store reads from; the controller starts them. */
+  cache: KubeCache;
   /** Ends the watches the parts run. */
   close(): Promise<void>;
 }
@@ -72,6 +75,7 @@ export async function createKubernetesParts(config: Config, deps: { clock: Clock
     import('./adapters/kube/share-connections.ts'), import('./adapters/kube/events/app-events.ts'), import('./adapters/kube/startup/check-prerequisites.ts'),
     import('./adapters/kube/state/kube-git-key-store.ts'),
   ]);
+  const { createKubeCache } = await import('./adapters/kube/cache/kube-cache.ts');
   const given = deps.kubeConfig ?? await loadKubeConfig();
   for (const server of allowPlainHttp(given)) deps.logger.info({ server: redact(server) }, 'the Kubernetes API is reached over plain HTTP (kubectl proxy?): no TLS to verify');
   const kc = shareConnections(given);
@@ -89,9 +93,16 @@ export async function createKubernetesParts(config: Config, deps: { clock: Clock
     },
   });
   const systemDomain = k.systemDomainSet ? undefined : await deriveSystemDomain(config, kc, deps.logger);
+  const cache = createKubeCache({
+    kc, logger: deps.logger.child({ component: 'kube-cache' }),
+    copiedSecrets: { systemNamespace: k.namespace, names: [k.registrySecret, k.s3Secret] },
+  });
+  const { deploymentStatus } = await import('./adapters/kube/cache/deployment-status.ts');
+  // Listings read Deployments from the cache once it has them (issue 12), the single-app show reads them live.
+  runtime.cachedStatus = (namespace, app) => (cache.deployments.synced ? deploymentStatus(cache.deployments.get(namespace, app)) : undefined);
   const events = createAppEvents({ kc, logger: deps.logger.child({ component: 'kube-events' }), instance: k.identity ?? `${hostname()}-${process.pid}`, now: () => deps.clock.now() });
   return {
-    kc, store: createKubeStateStore({ kc, clock: deps.clock, logger: deps.logger.child({ component: 'kube-state' }) }), secrets: createKubeSecretStore({ kc }), runtime,
+    kc, cache, store: createKubeStateStore({ kc, clock: deps.clock, logger: deps.logger.child({ component: 'kube-state' }), cache }), secrets: createKubeSecretStore({ kc }), runtime,
     gitKeys: createKubeGitKeyStore({ kc, namespace: k.namespace, clock: deps.clock, logger: deps.logger.child({ component: 'git-keys' }) }),
     events: (namespace, app, run) => events.observeRun(namespace, app, run),
     systemDomain,
@@ -144,7 +155,7 @@ export async function createKubernetesController(config: Config, parts: Kubernet
   // Leader only, like reconciling: copies of the release namespace's Secrets in every namespace holding Apps.
   const secretSync = createSecretSync({ kc: parts.kc, logger, systemNamespace: k.namespace, names: [k.registrySecret, k.s3Secret, ...k.imagePullSecrets] });
   const controller = createKubeController({
-    kc: parts.kc, logger: log,
+    kc: parts.kc, logger: log, cache: parts.cache,
     lease: { namespace: config.kubernetes.namespace, name: config.kubernetes.lease.name, identity: config.kubernetes.identity ?? `${hostname()}-${process.pid}`, durationMs: config.kubernetes.lease.durationMs },
     reconcile: async (namespace, name) => {
       const outcome = await reconcileApp(pipeline, runner, namespace, name);

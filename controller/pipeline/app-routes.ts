@@ -79,25 +79,32 @@ export interface RouteCheck {
 
 /**
  * Throws `route_reserved` or `route_conflict` unless `app` may have `routes` (normal
- * form). Lists every app: issue 12's route index will answer this from a cache.
+ * form). Only apps on the same hosts can clash: a store with a route index names them
+ * (issue 12: no listing of every app per push), else every app is looked at.
  */
 export async function assertRoutesFree(store: StateStore, policy: RoutePolicy, app: App, routes: string[], check: RouteCheck = {}): Promise<void> {
   assertRoutesNotReserved(policy, routes);
   const { namespace, name } = app.metadata;
-  for (const ns of await store.listNamespaces()) {
-    for (const other of await store.listApps(ns.name)) {
-      if (other.metadata.namespace === namespace && other.metadata.name === name) continue;
-      const owner = `${other.metadata.namespace}/${other.metadata.name}`;
-      const held = new Set((other.status.routes ?? []).map(normalOrSelf));
-      if (check.claims) for (const route of claimsOf(other, policy.systemDomain)) held.add(route);
-      const clash = routes.find((r) => held.has(r));
-      if (clash) throw routeConflict(clash, owner);
-      if (other.metadata.namespace === namespace || check.admin) continue;
-      const hosts = new Set([...held].map((r) => splitRoute(r).host));
-      const taken = routes.find((r) => hosts.has(splitRoute(r).host) && !isSharedHost(policy, splitRoute(r).host));
-      if (taken) throw routeConflict(taken, owner, `host "${splitRoute(taken).host}" belongs to namespace "${other.metadata.namespace}"`);
-    }
+  for (const other of await candidates(store, routes)) {
+    if (other.metadata.namespace === namespace && other.metadata.name === name) continue;
+    const owner = `${other.metadata.namespace}/${other.metadata.name}`;
+    const held = new Set((other.status.routes ?? []).map(normalOrSelf));
+    if (check.claims) for (const route of claimsOf(other, policy.systemDomain)) held.add(route);
+    const clash = routes.find((r) => held.has(r));
+    if (clash) throw routeConflict(clash, owner);
+    if (other.metadata.namespace === namespace || check.admin) continue;
+    const hosts = new Set([...held].map((r) => splitRoute(r).host));
+    const taken = routes.find((r) => hosts.has(splitRoute(r).host) && !isSharedHost(policy, splitRoute(r).host));
+    if (taken) throw routeConflict(taken, owner, `host "${splitRoute(taken).host}" belongs to namespace "${other.metadata.namespace}"`);
   }
+}
+
+/** The apps that may hold a route on the hosts of `routes`: from the store's index, or all of them. */
+async function candidates(store: StateStore, routes: string[]): Promise<App[]> {
+  if (store.appsOnHosts) return store.appsOnHosts([...new Set(routes.map((r) => splitRoute(r).host))]);
+  const all: App[] = [];
+  for (const ns of await store.listNamespaces()) all.push(...await store.listApps(ns.name));
+  return all;
 }
 
 /** A stored route in normal form (routes recorded before normal forms existed may differ). */

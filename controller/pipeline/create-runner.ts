@@ -12,9 +12,9 @@ import { nothingToDeploy } from '../../core/error-cases.ts';
 import { redact } from '../../core/redact.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { requireApp } from './lookup.ts';
-import { saveRun } from './run-records.ts';
+import { saveRun, withRun } from './run-records.ts';
 import { stageApp } from './stage-app.ts';
-import { deployApp } from './deploy-app.ts';
+import { deployApp, type DeployAppInput } from './deploy-app.ts';
 import { importGit } from './import-git.ts';
 import { newStageId } from './new-stage-id.ts';
 import { restoreApp } from './restore-apps.ts';
@@ -58,11 +58,32 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
   const lanes = new Map<string, Lane>();
   /** Counts requests as they are recorded, so "newest" means the same as `startedAt` order even when saves finish out of order. */
   let arrivals = 0;
+  /**
+   * Runs `start` recorded and is about to queue. The status write that records one can
+   * reach the controller (a watch event, a cached read: no API round trip in between)
+   * before `start` queues it, and adopting it then would queue it twice (issue 12).
+   */
+  const starting = new Set<string>();
   const now = () => deps.clock.now().toISOString();
 
   async function update(namespace: string, app: string, run: Run, patch: Partial<Run>): Promise<void> {
     Object.assign(run, patch);
     await saveRun(deps.store, namespace, app, run, now());
+    notify(namespace, app, run);
+  }
+
+  /** Deploys, and records the run as succeeded in the write that records the release (one status write, not two). */
+  async function deployAndFinish(namespace: string, app: string, run: Run, input: DeployAppInput): Promise<void> {
+    const finished = { ...run };
+    await deployApp(deps, input, (current, deployed) => {
+      Object.assign(finished, run, { phase: 'succeeded', release: deployed.release.number, routes: deployed.routes, urls: deployed.urls, finishedAt: now() });
+      return withRun(current, finished, now());
+    });
+    Object.assign(run, finished);
+    notify(namespace, app, run);
+  }
+
+  function notify(namespace: string, app: string, run: Run): void {
     for (const observe of observers) {
       Promise.resolve().then(() => observe(namespace, app, { ...run })).catch((error) =>
         deps.logger.warn({ namespace, app, run: run.id, err: redact(String(error)) }, 'a run observer failed'));
@@ -78,8 +99,7 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
     try {
       if (target) {
         await update(namespace, app, run, { phase: 'deploying', stageId: target.stageId, image: target.image, blobuid: target.blobuid, revision: target.revision, branch: target.branch });
-        const deployed = await deployApp(deps, { namespace, app, stageId: target.stageId, image: target.image, release: target, signal: shutdown.signal });
-        return await update(namespace, app, run, { phase: 'succeeded', release: target.number, routes: deployed.routes, urls: deployed.urls, finishedAt: now() });
+        return await deployAndFinish(namespace, app, run, { namespace, app, stageId: target.stageId, image: target.image, release: target, signal: shutdown.signal });
       }
       const current = await requireApp(deps.store, namespace, app);
       let blobuid = request.kind === 'deploy' ? request.blobuid : undefined;
@@ -89,8 +109,7 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
         // A prebuilt image: nothing to import or stage.
         const stageId = newStageId(deps.clock.now());
         await update(namespace, app, run, { phase: 'deploying', stageId, image: origin.image });
-        const deployed = await deployApp(deps, { namespace, app, stageId, image: origin.image, blobuid: '', signal: shutdown.signal });
-        return await update(namespace, app, run, { phase: 'succeeded', release: deployed.release.number, routes: deployed.routes, urls: deployed.urls, finishedAt: now() });
+        return await deployAndFinish(namespace, app, run, { namespace, app, stageId, image: origin.image, blobuid: '', signal: shutdown.signal });
       }
       if (!blobuid && origin?.kind === 'git') {
         await update(namespace, app, run, { phase: 'importing' });
@@ -111,8 +130,7 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
       const staged = await stageApp(deps, { namespace, app, blobuid, stageId, signal });
       stillWanted();
       await update(namespace, app, run, { phase: 'deploying', image: staged.image });
-      const deployed = await deployApp(deps, { namespace, app, stageId, image: staged.image, blobuid, revision: fromSource?.revision, branch: fromSource?.branch, signal: shutdown.signal });
-      await update(namespace, app, run, { phase: 'succeeded', release: deployed.release.number, routes: deployed.routes, urls: deployed.urls, finishedAt: now() });
+      await deployAndFinish(namespace, app, run, { namespace, app, stageId, image: staged.image, blobuid, revision: fromSource?.revision, branch: fromSource?.branch, signal: shutdown.signal });
     } catch (thrown) {
       const error = signal.aborted ? signal.reason : thrown;
       const code = isSlipwayError(error) ? error.code : 'internal';
@@ -145,7 +163,7 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
    */
   async function adopt(namespace: string, app: string, run: Run): Promise<boolean> {
     const lane = lanes.get(`${namespace}/${app}`);
-    if (run.phase !== 'pending' || lane?.current?.run.id === run.id || lane?.queued?.run.id === run.id) return false;
+    if (run.phase !== 'pending' || starting.has(run.id) || lane?.current?.run.id === run.id || lane?.queued?.run.id === run.id) return false;
     try {
       const current = await requireApp(deps.store, namespace, app);
       await enqueue(namespace, app, { ...run }, requestOf(run), recordedTarget(current, run));
@@ -217,8 +235,13 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
         ...(request.kind === 'deploy' && request.client ? { client: request.client } : {}),
         ...(target ? { release: target.number } : {}),
       };
-      await saveRun(deps.store, namespace, app, run, now());
-      if (executes() && !shutdown.signal.aborted) await enqueue(namespace, app, run, request, target, order);
+      starting.add(run.id);
+      try {
+        await saveRun(deps.store, namespace, app, run, now());
+        if (executes() && !shutdown.signal.aborted) await enqueue(namespace, app, run, request, target, order);
+      } finally {
+        starting.delete(run.id);
+      }
       return run;
     },
 
@@ -305,7 +328,8 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
       const pending: Array<[string, string, Run]> = [];
       const cutMidDeploy = new Set<string>();
       for (const ns of await deps.store.listNamespaces()) {
-        for (const app of await deps.store.listApps(ns.name)) {
+        // Fresh: a new leader's cache may not have the last writes of the one before it yet.
+        for (const app of await deps.store.listApps(ns.name, { fresh: true })) {
           const runs = new Map([...(app.status.runs ?? []), ...(app.status.run ? [app.status.run] : [])].map((r) => [r.id, r]));
           for (const run of runs.values()) {
             if (run.phase === 'succeeded' || run.phase === 'failed') continue;

@@ -3,7 +3,7 @@
  * the previous release serving until the new one answers, so a failed deploy changes
  * nothing a user sees; only a successful one is recorded as the current release.
  */
-import type { Release } from '../../core/types.ts';
+import type { App, Release } from '../../core/types.ts';
 import type { DeployOutput } from '../../core/ports/runtime.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { requireApp } from './lookup.ts';
@@ -24,8 +24,11 @@ export interface DeployAppInput {
   signal?: AbortSignal;
 }
 
-/** Deploys and returns the routes, URLs and the release now serving. */
-export async function deployApp(deps: PipelineDeps, input: DeployAppInput): Promise<DeployOutput & { release: Release }> {
+/**
+ * Deploys and returns the routes, URLs and the release now serving. `also` is applied
+ * in the same write that records the release (given the release and where it answers).
+ */
+export async function deployApp(deps: PipelineDeps, input: DeployAppInput, also?: (app: App, deployed: DeployOutput & { release: Release }) => App): Promise<DeployOutput & { release: Release }> {
   const app = await requireApp(deps.store, input.namespace, input.app);
   const routes = routesOf(app, deps.systemDomain, deps.systemDomainProblem);
   await assertRoutesFree(deps.store, deps.routePolicy ?? basicRoutePolicy(deps.systemDomain), app, routes);
@@ -38,6 +41,7 @@ export async function deployApp(deps: PipelineDeps, input: DeployAppInput): Prom
     number: nextReleaseNumber(app), stageId: input.stageId, image: input.image, blobuid: input.blobuid ?? app.status.source?.blobuid ?? '',
     revision: input.revision, branch: input.branch, createdAt: deps.clock.now().toISOString(), ...size,
   };
-  await recordRelease(deps.store, input.namespace, input.app, release, output.routes, output.urls);
-  return { ...output, release };
+  const deployed = { ...output, release };
+  await recordRelease(deps.store, input.namespace, input.app, release, output.routes, output.urls, also && ((app) => also(app, deployed)));
+  return deployed;
 }

@@ -2,7 +2,8 @@
  * Keeps `status.runtime` and the Ready condition of an App in step with what the
  * runtime reports, so `kubectl get apps` shows it without asking Slipway's API. Called
  * by the Kubernetes controller when an app's Deployment changes; writes only when
- * something changed, so a quiet cluster causes no writes.
+ * something changed, so a quiet cluster causes no writes, and reads the runtime live
+ * only when its cache does not show the app running as it should.
  */
 import type { RuntimeState } from '../../core/types.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
@@ -15,7 +16,12 @@ const same = (a: RuntimeState | undefined, b: RuntimeState) =>
 export async function refreshRuntime(deps: Pick<PipelineDeps, 'store' | 'runtime' | 'clock'>, namespace: string, name: string): Promise<boolean> {
   const app = await deps.store.getApp(namespace, name);
   if (!app?.status.release) return false;
-  const live = await deps.runtime.status(namespace, name);
+  // All well in the runtime's cache (Kubernetes: the Deployment that just changed) needs no
+  // request; anything else is explained by the live status (pods: restarts, why one cannot start).
+  const cached = deps.runtime.cachedStatus?.(namespace, name);
+  const live = cached?.phase === 'running' && cached.ready === cached.desired
+    ? { ...cached, restarts: app.status.runtime?.restarts ?? 0 }
+    : await deps.runtime.status(namespace, name);
   const runtime: RuntimeState = { phase: live.phase, desired: live.desired, ready: live.ready, restarts: live.restarts, ...(live.message ? { message: live.message } : {}) };
   if (same(app.status.runtime, runtime)) return false;
   await deps.store.updateApp(namespace, name, (current) => ({

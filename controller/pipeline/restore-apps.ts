@@ -10,7 +10,8 @@ import { deployApp } from './deploy-app.ts';
 
 /** Restores one app to its current release (read fresh); true when it runs again. */
 export async function restoreApp(deps: PipelineDeps, namespace: string, name: string): Promise<boolean> {
-  const release = (await deps.store.getApp(namespace, name))?.status.release;
+  // Fresh, not from a cache: a cache a moment behind (a new leader's) would put an older release back.
+  const release = (await deps.store.getApp(namespace, name, { fresh: true }))?.status.release;
   if (!release) return false;
   try {
     await deployApp(deps, { namespace, app: name, stageId: release.stageId, image: release.image, release });

@@ -14,8 +14,13 @@ export const MAX_RELEASES = 10;
 
 /** Stores `run` as the app's latest run (replacing an older copy of the same id), and the conditions it implies. */
 export function saveRun(store: StateStore, namespace: string, app: string, run: Run, now: string = new Date().toISOString()): Promise<App> {
+  return store.updateApp(namespace, app, (current) => withRun(current, run, now));
+}
+
+/** `current` with `run` recorded as its latest run, and the conditions it implies (the mutation of {@link saveRun}). */
+export function withRun(current: App, run: Run, now: string): App {
   const clean = withoutUndefined(run);
-  return store.updateApp(namespace, app, (current) => ({
+  return {
     ...current,
     status: {
       ...current.status,
@@ -24,7 +29,7 @@ export function saveRun(store: StateStore, namespace: string, app: string, run: 
       runs: [clean, ...(current.status.runs ?? []).filter((r) => r.id !== run.id)]
         .sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, MAX_RUNS),
     },
-  }));
+  };
 }
 
 /** Finds a run by id on an app. */
@@ -37,10 +42,13 @@ export function nextReleaseNumber(app: App): number {
   return Math.max(0, app.status.release?.number ?? 0, ...(app.status.releases ?? []).map((r) => r.number)) + 1;
 }
 
-/** Makes `release` the serving one, keeping the history bounded. */
-export function recordRelease(store: StateStore, namespace: string, app: string, release: Release, routes: string[], urls: string[]): Promise<App> {
+/**
+ * Makes `release` the serving one, keeping the history bounded. `also` changes the same
+ * write further (the runner records its run as succeeded in it: one status write, not two).
+ */
+export function recordRelease(store: StateStore, namespace: string, app: string, release: Release, routes: string[], urls: string[], also: (app: App) => App = (a) => a): Promise<App> {
   const clean = withoutUndefined(release);
-  return store.updateApp(namespace, app, (current) => ({
+  return store.updateApp(namespace, app, (current) => also({
     ...current,
     status: {
       ...current.status,

@@ -94,6 +94,13 @@ export interface Runtime {
   /** Runs the release and switches the app's routes to it once it answers; the previous release keeps serving until then. */
   deploy(input: DeployInput): Promise<DeployOutput>;
   status(namespace: string, app: string): Promise<RuntimeAppStatus>;
+  /**
+   * The status as far as the runtime knows it without asking anyone (Kubernetes: from
+   * its Deployment cache; no pod details, restarts 0): what a listing of many apps
+   * shows; undefined while it knows nothing yet (then `status` is asked). Runtimes
+   * whose `status` is cheap leave it out.
+   */
+  cachedStatus?(namespace: string, app: string): RuntimeAppStatus | undefined;
   logs(namespace: string, app: string, options: LogOptions): AsyncIterable<LogLine>;
   /** Restarts every instance of the running release, one at a time. */
   restart(namespace: string, app: string): Promise<void>;

@@ -12,16 +12,18 @@
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../../../core/ports/logger.ts';
 import type { App } from '../../../core/types.ts';
-import { createResourceWatch } from './control/watch-resource.ts';
 import { createWorkQueue } from './control/work-queue.ts';
 import { createLeaseElector } from './control/lease-elector.ts';
 import { appFromResource, type AppResource } from './state/app-resource.ts';
-import { APP_GROUP, APP_PLURAL, APP_VERSION, LABELS, MANAGED_BY } from './labels.ts';
+import { LABELS } from './labels.ts';
+import type { KubeCache } from './cache/kube-cache.ts';
 
 /** What the controller calls; the composition root wires the pipeline in. */
 export interface KubeControllerOptions {
   kc: KubeConfig;
   logger: Logger;
+  /** The informer caches (shared with the state store); started and stopped with the controller. */
+  cache: KubeCache;
   lease: { namespace: string; name: string; identity: string; durationMs: number };
   /** Leader: reconcile App `namespace/name` (throwing retries it with backoff). */
   reconcile(namespace: string, name: string): Promise<void>;
@@ -63,8 +65,8 @@ const appKey = (ns: string, name: string) => `app/${ns}/${name}`;
 /** Creates the controller; nothing runs before `start()`. */
 export function createKubeController(options: KubeControllerOptions): KubeController {
   const { kc, logger } = options;
-  const apps = createResourceWatch<AppResource & KubernetesObject>({ kc, path: `/apis/${APP_GROUP}/${APP_VERSION}/${APP_PLURAL}`, logger });
-  const deployments = createResourceWatch<KubernetesObject>({ kc, path: '/apis/apps/v1/deployments', labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`, logger });
+  const { cache } = options;
+  const { apps, deployments } = cache;
   let leading = false;
   let resync: NodeJS.Timeout | undefined;
 
@@ -107,6 +109,9 @@ export function createKubeController(options: KubeControllerOptions): KubeContro
   apps.on('update', (obj, old) => {
     if (obj.metadata.generation !== old.metadata.generation) options.specChanged(obj.metadata.namespace, obj.metadata.name, appFromResource(obj));
     enqueueApp(obj);
+    // A release recorded after its rollout's last Deployment change (reads from the cache
+    // are that fast) would leave status.runtime unrecorded: look at the runtime again.
+    if (leading && obj.status?.release?.stageId !== old.status?.release?.stageId) queue.add(`runtime/${obj.metadata.namespace}/${obj.metadata.name}`);
   });
   apps.on('delete', (obj) => {
     options.specChanged(obj.metadata.namespace, obj.metadata.name);
@@ -144,7 +149,7 @@ export function createKubeController(options: KubeControllerOptions): KubeContro
 
   return {
     async start() {
-      await Promise.all([apps.start(), deployments.start()]);
+      await cache.start();
       elector.start();
     },
     async stop() {
@@ -152,7 +157,7 @@ export function createKubeController(options: KubeControllerOptions): KubeContro
       leading = false;
       await elector.stop();
       await queue.shutdown();
-      await Promise.all([apps.stop(), deployments.stop()]);
+      await cache.stop();
     },
     isLeader: () => leading,
     get apps() {

@@ -47,11 +47,25 @@ export async function withLiveStatus(app: App, runtime: Runtime | undefined): Pr
   return { ...app, status: { ...app.status, runtime: withoutUndefined(state) } };
 }
 
+/**
+ * What a listing shows of the runtime: the runtime's cached view when it keeps one
+ * (Kubernetes: a thousand apps must not cost a thousand requests, issue 12) with the
+ * restarts last recorded on the App, else its live status.
+ */
+export async function withListStatus(app: App, runtime: Runtime | undefined): Promise<App> {
+  if (!app.status.release) return app;
+  const cached = runtime?.cachedStatus?.(app.metadata.namespace, app.metadata.name);
+  if (!cached) return withLiveStatus(app, runtime);
+  const { stageId: _stageId, ...state } = cached;
+  const restarts = app.status.runtime?.restarts ?? state.restarts;
+  return { ...app, status: { ...app.status, runtime: withoutUndefined({ ...state, restarts }) } };
+}
+
 /** GET /api/v1/namespaces/:ns/applications — previews follow their parent (`spec.preview.parent`). */
 export function appsListRoute(store: StateStore, runtime?: Runtime): Middleware {
   return async (ctx) => {
     await requireNamespace(store, ctx.params.ns);
-    const apps = groupPreviews(await Promise.all((await store.listApps(ctx.params.ns)).map((app) => withLiveStatus(app, runtime))));
+    const apps = groupPreviews(await Promise.all((await store.listApps(ctx.params.ns)).map((app) => withListStatus(app, runtime))));
     ctx.body = isEpinioClient(ctx) ? apps.map(epinioApp) : apps;
   };
 }
@@ -64,7 +78,7 @@ export function allAppsListRoute(store: StateStore, runtime?: Runtime): Middlewa
   return async (ctx) => {
     const user = currentUser(ctx.state);
     const namespaces = (await store.listNamespaces()).filter((ns) => mayAccess(user, ns.name));
-    const apps = groupPreviews(await Promise.all((await Promise.all(namespaces.map((ns) => store.listApps(ns.name)))).flat().map((app) => withLiveStatus(app, runtime))));
+    const apps = groupPreviews(await Promise.all((await Promise.all(namespaces.map((ns) => store.listApps(ns.name)))).flat().map((app) => withListStatus(app, runtime))));
     ctx.body = isEpinioClient(ctx) ? apps.map(epinioApp) : apps;
   };
 }

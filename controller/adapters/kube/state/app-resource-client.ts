@@ -3,8 +3,9 @@
  * sorted out (no App, no namespace, or no CRD at all). Errors other than 404 and 409
  * are returned as client-node raised them; the store decides what they mean.
  */
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { APP_GROUP, APP_PLURAL, APP_VERSION, FIELD_MANAGER } from '../labels.ts';
+import { kubeRequest, resourcePath } from '../control/kube-request.ts';
 import { fromKubeError, isKubeStatus } from '../kube-errors.ts';
 import type { AppResource } from './app-resource.ts';
 import { appCrdMissing, isObjectMissing } from './not-found.ts';
@@ -29,15 +30,16 @@ export interface AppResourceClient {
 
 /** Creates an {@link AppResourceClient} on `kc`. */
 export function createAppResourceClient(kc: KubeConfig): AppResourceClient {
-  const api = kc.makeApiClient(CustomObjectsApi);
-  const where = (namespace: string) => ({ group: APP_GROUP, version: APP_VERSION, namespace, plural: APP_PLURAL });
+  const path = (namespace: string, name?: string, subresource?: string) =>
+    resourcePath({ group: APP_GROUP, version: APP_VERSION, plural: APP_PLURAL, namespace, name, subresource });
+  const fieldManager = { fieldManager: FIELD_MANAGER };
   let crdSeen = false;
 
   async function assertCrd(): Promise<void> {
     if (crdSeen) return;
     try {
-      const resources = await retryTransient(() => api.getAPIResources({ group: APP_GROUP, version: APP_VERSION }));
-      crdSeen = resources.resources.some((r) => r.name === APP_PLURAL);
+      const found = await retryTransient(() => kubeRequest<{ resources?: Array<{ name: string }> }>(kc, { method: 'GET', path: `/apis/${APP_GROUP}/${APP_VERSION}` }));
+      crdSeen = (found?.resources ?? []).some((r) => r.name === APP_PLURAL);
     } catch (error) {
       if (!isKubeStatus(error, 404)) throw fromKubeError(error, 'looking up the App resource type');
     }
@@ -47,7 +49,7 @@ export function createAppResourceClient(kc: KubeConfig): AppResourceClient {
   return {
     async read(namespace, name) {
       try {
-        return await retryTransient(() => api.getNamespacedCustomObject({ ...where(namespace), name })) as AppResource;
+        return await retryTransient(() => kubeRequest<AppResource>(kc, { method: 'GET', path: path(namespace, name) }));
       } catch (error) {
         if (!isKubeStatus(error, 404)) throw error;
         // A 404 that does not name the App may be the API server not knowing the type at all.
@@ -62,7 +64,7 @@ export function createAppResourceClient(kc: KubeConfig): AppResourceClient {
         const token = next;
         let page: { items?: AppResource[]; metadata?: { continue?: string } };
         try {
-          page = await retryTransient(() => api.listNamespacedCustomObject({ ...where(namespace), limit: 500, _continue: token }));
+          page = await retryTransient(() => kubeRequest<typeof page>(kc, { method: 'GET', path: path(namespace), query: { limit: 500, continue: token } }));
         } catch (error) {
           if (isKubeStatus(error, 404)) await assertCrd();
           throw error;
@@ -72,11 +74,11 @@ export function createAppResourceClient(kc: KubeConfig): AppResourceClient {
       } while (next);
       return items;
     },
-    create: (body) => retryTransient(() => api.createNamespacedCustomObject({ ...where(body.metadata.namespace), body, fieldManager: FIELD_MANAGER })),
-    replace: (body) => retryTransient(() => api.replaceNamespacedCustomObject({ ...where(body.metadata.namespace), name: body.metadata.name, body, fieldManager: FIELD_MANAGER })),
-    replaceStatus: (body) => retryTransient(() => api.replaceNamespacedCustomObjectStatus({ ...where(body.metadata.namespace), name: body.metadata.name, body, fieldManager: FIELD_MANAGER })),
+    create: (body) => retryTransient(() => kubeRequest<AppResource>(kc, { method: 'POST', path: path(body.metadata.namespace), query: fieldManager, body })),
+    replace: (body) => retryTransient(() => kubeRequest<AppResource>(kc, { method: 'PUT', path: path(body.metadata.namespace, body.metadata.name), query: fieldManager, body })),
+    replaceStatus: (body) => retryTransient(() => kubeRequest<AppResource>(kc, { method: 'PUT', path: path(body.metadata.namespace, body.metadata.name, 'status'), query: fieldManager, body })),
     async delete(namespace, name) {
-      await retryTransient(() => api.deleteNamespacedCustomObject({ ...where(namespace), name, propagationPolicy: 'Background' }));
+      await retryTransient(() => kubeRequest(kc, { method: 'DELETE', path: path(namespace, name), query: { propagationPolicy: 'Background' } }));
     },
     assertCrd,
   };

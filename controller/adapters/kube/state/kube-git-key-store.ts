@@ -4,7 +4,8 @@
  * writes replace it at the resourceVersion they read, and a writer that lost the race
  * (409) reads again and re-applies its change, so two replicas never drop each other's key.
  */
-import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import type { KubeConfig, V1Secret } from '@kubernetes/client-node';
+import { kubeRequest, resourcePath } from '../control/kube-request.ts';
 import type { GitKeyStore } from '../../../../core/ports/git-keys.ts';
 import type { Clock } from '../../../../core/ports/clock.ts';
 import type { Logger } from '../../../../core/ports/logger.ts';
@@ -37,12 +38,12 @@ const WRITE_ATTEMPTS = 8;
 
 /** Creates the Secret-backed {@link GitKeyStore}. */
 export function createKubeGitKeyStore({ kc, namespace, name = GIT_KEYS_SECRET, clock, logger }: KubeGitKeyStoreOptions): GitKeyStore {
-  const core = kc.makeApiClient(CoreV1Api);
+  const path = (secret?: string) => resourcePath({ version: 'v1', plural: 'secrets', namespace, name: secret });
   const withLock = createKeyLock();
 
   async function readSecret(): Promise<V1Secret | undefined> {
     try {
-      return await retryTransient(() => core.readNamespacedSecret({ namespace, name }));
+      return await retryTransient(() => kubeRequest<V1Secret>(kc, { method: 'GET', path: path(name) }));
     } catch (error) {
       if (isKubeStatus(error, 404)) return undefined;
       throw fromKubeError(error, `reading the Secret ${namespace}/${name}`);
@@ -69,14 +70,14 @@ export function createKubeGitKeyStore({ kc, namespace, name = GIT_KEYS_SECRET, c
     const data = { ...found?.data, [GIT_KEYS_DATA_KEY]: Buffer.from(JSON.stringify(doc)).toString('base64') };
     try {
       if (found) {
-        await retryTransient(() => core.replaceNamespacedSecret({ namespace, name, body: { ...found, data }, fieldManager: FIELD_MANAGER }));
+        await retryTransient(() => kubeRequest(kc, { method: 'PUT', path: path(name), query: { fieldManager: FIELD_MANAGER }, body: { ...found, data } }));
       } else {
         const body: V1Secret = {
           apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
           metadata: { name, namespace, labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.component]: 'git-keys' } },
           data,
         };
-        await retryTransient(() => core.createNamespacedSecret({ namespace, body, fieldManager: FIELD_MANAGER }));
+        await retryTransient(() => kubeRequest(kc, { method: 'POST', path: path(), query: { fieldManager: FIELD_MANAGER }, body }));
       }
       return true;
     } catch (error) {

@@ -5,7 +5,8 @@
  * kubectl while Slipway is not running.
  */
 import { randomBytes } from 'node:crypto';
-import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import type { KubeConfig, V1Secret } from '@kubernetes/client-node';
+import { kubeRequest, resourcePath } from '../control/kube-request.ts';
 import type { SecretStore } from '../../../../core/ports/secret-store.ts';
 import { conflict, invalidName, namespaceNotFound } from '../../../../core/error-cases.ts';
 import { assertName } from '../../../../core/names.ts';
@@ -40,11 +41,12 @@ const decode = (secret: V1Secret): string | undefined => {
 
 /** Creates a {@link SecretStore} kept in Kubernetes Secrets. */
 export function createKubeSecretStore({ kc }: KubeSecretStoreOptions): SecretStore {
-  const core = kc.makeApiClient(CoreV1Api);
+  const path = (namespace: string, name?: string) => resourcePath({ version: 'v1', plural: 'secrets', namespace, name });
+  const fieldManager = { fieldManager: FIELD_MANAGER };
 
   async function read(namespace: string, app: string): Promise<V1Secret | undefined> {
     try {
-      return await retryTransient(() => core.readNamespacedSecret({ namespace, name: webhookSecretName(app) }));
+      return await retryTransient(() => kubeRequest<V1Secret>(kc, { method: 'GET', path: path(namespace, webhookSecretName(app)) }));
     } catch (error) {
       if (isKubeStatus(error, 404)) return undefined;
       throw fromKubeError(error, `reading the webhook Secret of ${namespace}/${app}`);
@@ -71,9 +73,9 @@ export function createKubeSecretStore({ kc }: KubeSecretStoreOptions): SecretSto
       try {
         if (found) {
           // A Secret without the key (emptied by hand): fill it rather than fail.
-          await retryTransient(() => core.replaceNamespacedSecret({ namespace, name: body.metadata!.name!, body: { ...found, data: { ...found.data, ...body.data } }, fieldManager: FIELD_MANAGER }));
+          await retryTransient(() => kubeRequest(kc, { method: 'PUT', path: path(namespace, body.metadata!.name!), query: fieldManager, body: { ...found, data: { ...found.data, ...body.data } } }));
         } else {
-          await retryTransient(() => core.createNamespacedSecret({ namespace, body, fieldManager: FIELD_MANAGER }));
+          await retryTransient(() => kubeRequest(kc, { method: 'POST', path: path(namespace), query: fieldManager, body }));
         }
         return secret;
       } catch (error) {
@@ -89,7 +91,7 @@ export function createKubeSecretStore({ kc }: KubeSecretStoreOptions): SecretSto
 
     async deleteSecrets(namespace, app) {
       try {
-        await retryTransient(() => core.deleteNamespacedSecret({ namespace, name: webhookSecretName(app) }));
+        await retryTransient(() => kubeRequest(kc, { method: 'DELETE', path: path(namespace, webhookSecretName(app)) }));
       } catch (error) {
         if (!isKubeStatus(error, 404)) throw fromKubeError(error, `deleting the webhook Secret of ${namespace}/${app}`);
       }

@@ -1,16 +1,20 @@
 /**
  * The state store on Kubernetes: namespaces are labelled Kubernetes namespaces, apps
- * are `apps.slipway.dev` custom resources (charts/slipway/crds/). Reads go to the API
- * server every time, so a write is visible to the next read (an informer cache would
- * lag behind); the reconciler keeps its own cache.
+ * are `apps.slipway.dev` custom resources (charts/slipway/crds/). With the informer
+ * caches (cache/kube-cache.ts, issue 12) reads come from them once synced, overlaid
+ * with what this process wrote and the watch has not brought back yet
+ * (cache/write-overlay.ts), so a push reads nothing from the API server; without them
+ * (or before their first list) every read goes to the API server.
  *
- * `updateApp` is optimistic concurrency done for the caller: read, apply the mutation,
- * write with the resourceVersion read, and on 409 Conflict start again from a fresh
- * read, so that two writers (API and reconciler, or two replicas) never lose a write.
+ * `updateApp` is optimistic concurrency done for the caller: take the App as last
+ * known (overlay, cache, else the API), apply the mutation, write with that
+ * resourceVersion, and on 409 Conflict read it again from the API server — never the
+ * cache, which may still be behind — and apply the mutation again, so that a stale
+ * cache or two writers (API and reconciler, or two replicas) never lose a write.
  * Spec and metadata go through the main resource, status through `/status`, as
  * Kubernetes requires once a CRD has a status subresource.
  */
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import type { StateStore, AppMutation } from '../../../../core/ports/state-store.ts';
@@ -27,6 +31,9 @@ import { createAppResourceClient } from './app-resource-client.ts';
 import { createKubeNamespaces } from './kube-namespaces.ts';
 import { isNamespaceMissing } from './not-found.ts';
 import { backoffDelay } from './retry-transient.ts';
+import type { KubeCache } from '../cache/kube-cache.ts';
+import { createWriteOverlay } from '../cache/write-overlay.ts';
+import { registerCacheLookups } from '../cache/cache-lookups.ts';
 
 /** Options for {@link createKubeStateStore}. */
 export interface KubeStateStoreOptions {
@@ -37,15 +44,19 @@ export interface KubeStateStoreOptions {
   conflictAttempts?: number;
   /** First delay after a conflict, doubled each time with jitter (default 10 ms). */
   conflictBaseMs?: number;
+  /** The informer caches to read from once synced (the composition root starts them with the controller). */
+  cache?: Pick<KubeCache, 'apps' | 'namespaces' | 'routes' | 'synced'>;
 }
 
 const sameLabels = (next: Record<string, string> | undefined, current: Record<string, string> | undefined) =>
   next === undefined || isDeepStrictEqual(next, current ?? {});
 
 /** Creates a {@link StateStore} over the App custom resource and labelled namespaces. */
-export function createKubeStateStore({ kc, clock, logger = silentLogger, conflictAttempts = 12, conflictBaseMs = 10 }: KubeStateStoreOptions): StateStore {
+export function createKubeStateStore({ kc, clock, logger = silentLogger, conflictAttempts = 12, conflictBaseMs = 10, cache }: KubeStateStoreOptions): StateStore {
   const apps = createAppResourceClient(kc);
-  const namespaces = createKubeNamespaces(kc.makeApiClient(CoreV1Api), clock);
+  const cached = () => cache?.synced === true;
+  const namespaces = createKubeNamespaces(kc, clock, cache && { watch: cache.namespaces, synced: cached });
+  const overlay = cache && createWriteOverlay<AppResource>(cache.apps);
   const log = logger.child({ component: 'kube-state-store' });
   // Updates of one app from this process queue up instead of racing each other into
   // conflicts; only writers in other processes (replicas, kubectl) can still conflict.
@@ -58,15 +69,45 @@ export function createKubeStateStore({ kc, clock, logger = silentLogger, conflic
     if (!(await namespaces.get(namespace))) throw namespaceNotFound(namespace);
   }
 
+  /**
+   * The App as last known: what this process wrote (while the watch has not brought it
+   * back), else the cache; the API server when there is no synced cache, or the cache
+   * does not hold it (it may have been made a moment ago, by another replica or kubectl).
+   */
+  async function current(namespace: string, name: string): Promise<AppResource | undefined> {
+    if (!cached()) return apps.read(namespace, name);
+    const held = overlay?.get(namespace, name);
+    if (held) return held.gone ? undefined : held.object;
+    return cache!.apps.get(namespace, name) ?? await apps.read(namespace, name);
+  }
+
+  // Owner references of what a push creates take the App's uid from here, not from a GET.
+  if (cache) {
+    registerCacheLookups(kc, {
+      appUid(namespace, name) {
+        if (!cached()) return undefined;
+        const held = overlay!.get(namespace, name);
+        return held ? (held.gone ? undefined : held.object.metadata.uid) : cache.apps.get(namespace, name)?.metadata.uid;
+      },
+    });
+  }
+
   /** Writes what `mutate` changed relative to `base`: the main resource if spec or metadata changed, `/status` if status did. */
   async function write(base: AppResource, next: KubeApp): Promise<App> {
     const current = appFromResource(base);
     let latest = base;
     const specChanged = !isDeepStrictEqual(pruneEmpty(next.spec), current.spec);
     const metaChanged = !sameLabels(next.metadata.labels, current.metadata.labels) || !sameLabels(next.metadata.annotations, current.metadata.annotations);
-    if (specChanged || metaChanged) latest = await apps.replace(appToResource(next, base));
+    // Each answer is held at once: a failure of the second write must not leave the first unknown.
+    if (specChanged || metaChanged) {
+      latest = await apps.replace(appToResource(next, base));
+      overlay?.hold(latest);
+    }
     const status = pruneEmpty(next.status ?? {});
-    if (!isDeepStrictEqual(status, current.status)) latest = await apps.replaceStatus(statusResource(latest, status));
+    if (!isDeepStrictEqual(status, current.status)) {
+      latest = await apps.replaceStatus(statusResource(latest, status));
+      overlay?.hold(latest);
+    }
     return appFromResource(latest);
   }
 
@@ -75,8 +116,10 @@ export function createKubeStateStore({ kc, clock, logger = silentLogger, conflic
   }
 
   async function updateAppUnlocked(namespace: string, name: string, mutate: AppMutation): Promise<App> {
+    const read = (fresh: boolean) => (fresh ? apps.read(namespace, name) : current(namespace, name))
+      .catch((error: unknown) => { throw translate(error, `reading App ${namespace}/${name}`); });
+    let base = await read(false);
     for (let attempt = 1; ; attempt++) {
-      const base = await apps.read(namespace, name).catch((error: unknown) => { throw translate(error, `reading App ${namespace}/${name}`); });
       if (!base) throw appNotFound(namespace, name);
       const next = await mutate(structuredClone(appFromResource(base))) as KubeApp;
       try {
@@ -89,9 +132,37 @@ export function createKubeStateStore({ kc, clock, logger = silentLogger, conflic
           throw conflict(`application "${name}" in namespace "${namespace}"`);
         }
         log.debug({ namespace, app: name, attempt }, 'App changed since read; reading it again');
-        await sleep(backoffDelay(attempt - 1, conflictBaseMs));
+        // A first conflict is most often a cache a moment behind: read again at once. More mean other writers: back off.
+        if (attempt > 1) await sleep(backoffDelay(attempt - 2, conflictBaseMs));
+        base = await read(true);
+        if (base) overlay?.hold(base);
       }
     }
+  }
+
+  // Cached resources are replaced, never changed, on each watch event: the App each one
+  // stands for is made once, so listing a thousand Apps does not rebuild a thousand (issue 12).
+  const converted = new WeakMap<AppResource, App>();
+  const listedApp = (resource: AppResource): App => {
+    let app = converted.get(resource);
+    if (!app) converted.set(resource, app = appFromResource(resource));
+    return app;
+  };
+
+  /** Apps of `namespace` (every namespace when undefined) from the cache, overlaid with this process's writes. */
+  function cachedApps(namespace?: string): AppResource[] {
+    const found = new Map<string, AppResource>();
+    for (const app of cache!.apps.list()) {
+      if (namespace === undefined || app.metadata.namespace === namespace) found.set(`${app.metadata.namespace}/${app.metadata.name}`, app);
+    }
+    for (const app of overlay!.held()) {
+      if (namespace === undefined || app.metadata.namespace === namespace) found.set(`${app.metadata.namespace}/${app.metadata.name}`, app);
+    }
+    for (const key of [...found.keys()]) {
+      const [ns, name] = key.split('/') as [string, string];
+      if (overlay!.get(ns, name)?.gone) found.delete(key);
+    }
+    return [...found.values()];
   }
 
   return {
@@ -100,19 +171,20 @@ export function createKubeStateStore({ kc, clock, logger = silentLogger, conflic
     createNamespace: (name) => namespaces.create(name),
     deleteNamespace: (name) => namespaces.delete(name),
 
-    async listApps(namespace) {
+    async listApps(namespace, options) {
       await requireNamespace(namespace);
       try {
-        const items = await apps.list(namespace);
-        return items.map(appFromResource).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+        // Listed Apps from the cache are shared between listings: callers read them, never change them.
+        const listed = cached() && !options?.fresh ? cachedApps(namespace).map(listedApp) : (await apps.list(namespace)).map(appFromResource);
+        return listed.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
       } catch (error) {
         throw translate(error, `listing Apps in ${namespace}`);
       }
     },
 
-    async getApp(namespace, name) {
+    async getApp(namespace, name, options) {
       try {
-        const found = await apps.read(namespace, name);
+        const found = options?.fresh ? await apps.read(namespace, name) : await current(namespace, name);
         return found && appFromResource(found);
       } catch (error) {
         throw translate(error, `reading App ${namespace}/${name}`);
@@ -135,6 +207,7 @@ export function createKubeStateStore({ kc, clock, logger = silentLogger, conflic
         throw translate(error, `creating App ${namespace}/${name}`);
       }
       const status = pruneEmpty(input.status ?? {});
+      overlay?.hold(created);
       if (Object.keys(status).length === 0) return appFromResource(created);
       try {
         return await updateApp(namespace, name, (app) => ({ ...app, status }));
@@ -150,6 +223,7 @@ export function createKubeStateStore({ kc, clock, logger = silentLogger, conflic
     async deleteApp(namespace, name) {
       try {
         await apps.delete(namespace, name);
+        overlay?.forget(namespace, name, (overlay.get(namespace, name) as { object?: AppResource } | undefined)?.object?.metadata.resourceVersion ?? cache?.apps.get(namespace, name)?.metadata.resourceVersion);
       } catch (error) {
         if (!isKubeStatus(error, 404)) throw translate(error, `deleting App ${namespace}/${name}`);
         await requireNamespace(namespace);
@@ -157,5 +231,22 @@ export function createKubeStateStore({ kc, clock, logger = silentLogger, conflic
         throw appNotFound(namespace, name);
       }
     },
+
+    ...(cache ? {
+      async appsOnHosts(hosts: string[]): Promise<App[]> {
+        if (!cached()) return (await Promise.all((await namespaces.list()).map((ns) => apps.list(ns.name)))).flat().map(appFromResource);
+        const keys = cache.routes.keysOnHosts(hosts);
+        // Apps this process just wrote may not be indexed yet: they are few, so always looked at.
+        for (const app of overlay!.held()) keys.add(`${app.metadata.namespace}/${app.metadata.name}`);
+        const found: App[] = [];
+        for (const key of keys) {
+          const [ns, name] = key.split('/') as [string, string];
+          const held = overlay!.get(ns, name);
+          const resource = held ? (held.gone ? undefined : held.object) : cache.apps.get(ns, name);
+          if (resource) found.push(appFromResource(resource));
+        }
+        return found;
+      },
+    } : {}),
   };
 }

@@ -11,6 +11,7 @@ import { stageFailed } from '../../../../../core/error-cases.ts';
 import { putCopy } from '../../secrets/sync-copy.ts';
 import { fromKubeError, isKubeStatus } from '../../kube-errors.ts';
 import { kubeRequest, resourcePath } from '../../control/kube-request.ts';
+import { cacheLookups } from '../../cache/cache-lookups.ts';
 
 /** Which Secret, and how a missing one is created (shown to the user). */
 export interface SecretToCopy {
@@ -25,6 +26,8 @@ export const COPIED_FROM = 'slipway.dev/copied-from';
 /** Makes `namespace` hold an up-to-date copy of Secret `secret.name` of `systemNamespace`. */
 export async function copySystemSecret(kc: KubeConfig, systemNamespace: string, namespace: string, secret: SecretToCopy): Promise<void> {
   if (namespace === systemNamespace) return;
+  // Already current in the caches: nothing to read or write (a copy gone stale is put right by the Secret sync).
+  if (cacheLookups(kc)?.copyIsCurrent(systemNamespace, namespace, secret.name)) return;
   const { name } = secret;
   let source: V1Secret;
   try {

@@ -184,17 +184,17 @@ test.serial('GitHub: a pull request gets a preview serving its head; new commits
   await site.push('third', 'third:refs/pull/4/head');
   t.is(await deliver(event({ number: 4, action: 'opened', head: third })), 202);
   const statusFor = (sha: string) => github.calls.filter((c) => c.method === 'POST' && c.path.endsWith(`/statuses/${sha}`)).map((c) => c.body);
-  await eventually(() => statusFor(third).some((s) => s.state === 'failure'), 'the limit refusal on the pull request', 30_000);
+  await eventually(() => statusFor(third).some((s) => s.state === 'failure'), 'the limit refusal on the pull request', 60_000); // GitHub writes are queued by octokit (1 a second, 3 s for notifying ones)
   t.like(statusFor(third).find((s) => s.state === 'failure'), { context: 'slipway/workspace/site-pr-4' });
   t.regex(statusFor(third).find((s) => s.state === 'failure').description, /at most 2/);
-  await eventually(() => statusFor(forkHead).some((s) => s.state === 'failure'), 'the fork refusal on the pull request', 30_000);
+  await eventually(() => statusFor(forkHead).some((s) => s.state === 'failure'), 'the fork refusal on the pull request', 60_000); // GitHub writes are queued by octokit (1 a second, 3 s for notifying ones)
   t.regex(statusFor(forkHead).find((s) => s.state === 'failure').description, /forks/);
   t.deepEqual((await previews('site')).map((p) => p.name), ['site-pr-1', 'site-pr-3']);
   // The preview's own deployments report success with its URL.
-  await eventually(() => statusFor(last).some((s) => s.state === 'success'), 'the success status with the preview URL', 30_000);
+  await eventually(() => statusFor(last).some((s) => s.state === 'success'), 'the success status with the preview URL', 60_000); // GitHub writes are queued by octokit (1 a second, 3 s for notifying ones)
   t.is(statusFor(last).find((s) => s.state === 'success').target_url, url);
   // And one comment on the pull request, updated in place, with the URL and the head it serves.
-  await eventually(() => github.comments.some((c) => c.issue === 'acme/site#1' && c.body.includes(last.slice(0, 12))), 'the preview comment to show the newest head', 30_000);
+  await eventually(() => github.comments.some((c) => c.issue === 'acme/site#1' && c.body.includes(last.slice(0, 12))), 'the preview comment to show the newest head', 60_000); // GitHub writes are queued by octokit (1 a second, 3 s for notifying ones)
   const comments = github.comments.filter((c) => c.issue === 'acme/site#1');
   t.is(comments.length, 1);
   t.true(comments[0]!.updates >= 1, 'updated in place');
@@ -248,7 +248,7 @@ test.serial('GitLab merge requests and Gitea pull requests open, update and clos
     // The merge request (pull request) shows the preview's link through the forge's own status API.
     const statusPath = app === 'lab' ? `/projects/${encodeURIComponent('acme/lab')}/statuses/${next}` : `/repos/acme/tea/statuses/${next}`;
     await eventually(() => github.calls.some((c) => c.path === statusPath && c.body?.state === 'success'
-      && (app === 'lab' || c.authorization === 'token gitea_test')), `${app}'s success status`, 30_000);
+      && (app === 'lab' || c.authorization === 'token gitea_test')), `${app}'s success status`, 60_000); // GitHub writes are queued by octokit (1 a second, 3 s for notifying ones)
     const success = github.calls.find((c) => c.path === statusPath && c.body?.state === 'success' && (app === 'lab' || c.authorization === 'token gitea_test'))!;
     t.is(success.body.target_url, url);
     t.is(success.body[app === 'lab' ? 'name' : 'context'], `slipway/workspace/${app}-pr-7`);
@@ -270,7 +270,7 @@ test.serial('without webhooks, polling starts a preview for a pull request ref a
   await polled.push('topic', 'topic:refs/pull/9/head');
   await servedBy('polled', 'polled-pr-9', /version polled-b/, 60_000);
   await polled.push(':refs/pull/9/head');
-  await eventually(async () => (await previews('polled')).length === 0, 'the preview whose ref went to go', 30_000);
+  await eventually(async () => (await previews('polled')).length === 0, 'the preview whose ref went to go', 60_000); // GitHub writes are queued by octokit (1 a second, 3 s for notifying ones)
   await eventually(async () => (await getApp(url)).status === 404, 'its route to go');
   t.pass();
 });

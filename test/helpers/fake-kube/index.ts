@@ -107,7 +107,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     deployments,
     pods: {
       appendLog: (ns, pod, container, lines) => logs.append(ns, pod, container, lines),
-      list: (ns, selector) => store.list('/pods', ns).filter(labelSelector(selector)),
+      list: (ns, selector) => store.list('/pods', ns, labelSelector(selector)),
     },
     faults: faults.faults,
     close: async () => {

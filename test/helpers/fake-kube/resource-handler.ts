@@ -49,8 +49,7 @@ export function handleResource(
       if (name) return { code: 200, body: objects.get(r, ns, name) };
       const byLabel = labelSelector(req.query.get('labelSelector') ?? undefined);
       const byField = fieldSelector(req.query.get('fieldSelector') ?? undefined);
-      const items = store.list(storageKey(r), r.namespaced ? ns : undefined)
-        .filter((o) => byLabel(o) && byField(o))
+      const items = store.list(storageKey(r), r.namespaced ? ns : undefined, (o) => byLabel(o) && byField(o))
         .map((o) => ({ ...o, apiVersion: groupVersion(r), kind: r.kind }));
       return { code: 200, body: { kind: `${r.kind}List`, apiVersion: groupVersion(r), metadata: { resourceVersion: String(store.currentRv()) }, items } };
     }
@@ -108,7 +107,7 @@ export function handleResource(
       if (!name) {
         const byLabel = labelSelector(req.query.get('labelSelector') ?? undefined);
         const byField = fieldSelector(req.query.get('fieldSelector') ?? undefined);
-        const items = store.list(storageKey(r), r.namespaced ? ns : undefined).filter((o) => byLabel(o) && byField(o));
+        const items = store.list(storageKey(r), r.namespaced ? ns : undefined, (o) => byLabel(o) && byField(o));
         for (const o of items) objects.remove(r, o.metadata.namespace, o.metadata.name!);
         return { code: 200, body: { kind: `${r.kind}List`, apiVersion: groupVersion(r), metadata: { resourceVersion: String(store.currentRv()) }, items } };
       }

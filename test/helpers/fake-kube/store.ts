@@ -82,10 +82,14 @@ export function createStore(historyLimit = 10_000) {
       const o = data.get(key)?.get(id(ns, name));
       return o ? structuredClone(o) : undefined;
     },
-    /** Deep copies of the objects of one resource, in one namespace or all. */
-    list(key: string, ns?: string): KubeObject[] {
+    /**
+     * Deep copies of the objects of one resource, in one namespace or all, and only those
+     * `keep` accepts. `keep` sees the stored object (it must not change it) and runs
+     * before the copy, so picking a few pods out of thousands copies only those few.
+     */
+    list(key: string, ns?: string, keep?: (o: KubeObject) => boolean): KubeObject[] {
       const out: KubeObject[] = [];
-      for (const o of data.get(key)?.values() ?? []) if (ns === undefined || o.metadata.namespace === ns) out.push(structuredClone(o));
+      for (const o of data.get(key)?.values() ?? []) if ((ns === undefined || o.metadata.namespace === ns) && (!keep || keep(o))) out.push(structuredClone(o));
       return out.sort((a, b) => id(a.metadata.namespace, a.metadata.name!).localeCompare(id(b.metadata.namespace, b.metadata.name!)));
     },
     /** Every storage key holding objects. */

@@ -92,6 +92,18 @@ export function createStore(historyLimit = 10_000) {
       for (const o of data.get(key)?.values() ?? []) if ((ns === undefined || o.metadata.namespace === ns) && (!keep || keep(o))) out.push(structuredClone(o));
       return out.sort((a, b) => id(a.metadata.namespace, a.metadata.name!).localeCompare(id(b.metadata.namespace, b.metadata.name!)));
     },
+    /**
+     * One page of {@link list}: deep copies of at most `limit` objects, in list order, whose
+     * `namespace/name` sorts after `after`, and how many more follow. Only the page is copied.
+     */
+    page(key: string, ns: string | undefined, keep: (o: KubeObject) => boolean, after: string, limit: number): { items: KubeObject[]; remaining: number } {
+      const order = (o: KubeObject) => id(o.metadata.namespace, o.metadata.name!);
+      const all: KubeObject[] = [];
+      for (const o of data.get(key)?.values() ?? []) if ((ns === undefined || o.metadata.namespace === ns) && keep(o)) all.push(o);
+      all.sort((a, b) => order(a).localeCompare(order(b)));
+      const rest = after ? all.filter((o) => order(o).localeCompare(after) > 0) : all;
+      return { items: rest.slice(0, limit).map((o) => structuredClone(o)), remaining: Math.max(0, rest.length - limit) };
+    },
     /** Every storage key holding objects. */
     keys: (): string[] => [...data.keys()],
     /** Store (create or replace) and emit ADDED/MODIFIED; returns the stored copy with its new resourceVersion. */

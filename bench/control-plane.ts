@@ -28,8 +28,10 @@
  *   node bench/control-plane.ts --only startup --large 20000
  *   node bench/control-plane.ts --only latency --pushes 50 --burst 100 --crowd 1000
  *   node bench/control-plane.ts --json                    # every figure as JSON (and nothing else on stdout)
+ *   node bench/control-plane.ts --out figures.json        # the same JSON into a file, the text on stdout
  *   node bench/control-plane.ts --node-options=--cpu-prof # profiles of the server processes (in the cwd)
  */
+import { writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startKubeWorld, type KubeWorld } from '../test/helpers/kube-server.ts';
@@ -58,6 +60,7 @@ const { values: args } = parseArgs({
     lists: { type: 'string' },
     settle: { type: 'string', default: '5' },
     json: { type: 'boolean', default: false },
+    out: { type: 'string' },
     'node-options': { type: 'string' },
   },
 });
@@ -291,3 +294,4 @@ log('');
 log(`Summary (load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
 for (const v of verdicts) log(`  ${verdict(v.pass)}  ${v.scenario.padEnd(8)} ${v.figure.padEnd(36)} ${v.value.padStart(10)}   target ${v.target}`);
 if (args.json) console.log(JSON.stringify(result, null, 2));
+if (args.out) await writeFile(args.out, `${JSON.stringify(result, null, 2)}\n`);

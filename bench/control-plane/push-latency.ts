@@ -96,16 +96,29 @@ export async function watchRuns(world: KubeWorld): Promise<{ finished(id: string
     waiting.get(run.id)?.(record);
   };
   const path = `/apis/slipway.dev/v1alpha1/namespaces/${NS}/apps`;
-  const abort = await new Watch(world.kube.kubeConfig()).watch(path, {}, (_type, obj: { status?: { run?: Run; runs?: Run[] } }) => {
-    seen(obj.status?.run);
-    for (const run of obj.status?.runs ?? []) seen(run);
-  }, (error) => { if (error && waiting.size > 0) console.error('the bench\'s watch of Apps ended:', error); });
+  let stopped = false;
+  let abort: AbortController | undefined;
+  // Bookmarks every 5 s keep client-node's 30 s inactivity timeout from ending the
+  // stream on a loaded machine; if it ends anyway, a new watch (its ADDED replay shows
+  // every App as it is now) catches the runs that finished meanwhile.
+  const open = async (): Promise<void> => {
+    abort = await new Watch(world.kube.kubeConfig()).watch(path, { allowWatchBookmarks: true }, (type, obj: { status?: { run?: Run; runs?: Run[] } }) => {
+      if (type === 'BOOKMARK') return;
+      seen(obj.status?.run);
+      for (const run of obj.status?.runs ?? []) seen(run);
+    }, (error) => {
+      if (stopped) return;
+      if (error) console.error('the bench\'s watch of Apps ended, opening another:', (error as Error).message ?? error);
+      void open();
+    });
+  };
+  await open();
   return {
     finished: (id) => {
       const known = done.get(id);
       return known ? Promise.resolve(known) : new Promise((resolve) => waiting.set(id, resolve));
     },
-    stop: () => { waiting.clear(); abort.abort(); },
+    stop: () => { stopped = true; waiting.clear(); abort?.abort(); },
   };
 }
 

@@ -30,6 +30,7 @@
  *   node bench/control-plane.ts --json                    # every figure as JSON (and nothing else on stdout)
  *   node bench/control-plane.ts --out figures.json        # the same JSON into a file, the text on stdout
  *   node bench/control-plane.ts --node-options=--cpu-prof # profiles of the server processes (in the cwd)
+ *   node bench/control-plane.ts --profile-fake /tmp      # a profile of this process (the fake) over each burst
  */
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
@@ -61,6 +62,7 @@ const { values: args } = parseArgs({
     settle: { type: 'string', default: '5' },
     json: { type: 'boolean', default: false },
     out: { type: 'string' },
+    'profile-fake': { type: 'string' },
     'node-options': { type: 'string' },
   },
 });
@@ -137,12 +139,16 @@ async function pushes(mode: 'in-process' | 'process', opts: { pushes: number; bu
     if (opts.title) log(opts.title);
     const figures: PushFigures[] = [];
     if (opts.pushes > 0) figures.push(await sequentialPushes(world, api, TEMPLATE, opts.pushes, pid));
-    if (opts.burst > 0) figures.push(await concurrentPushes(world, api, 'burst', opts.burst, pid));
+    const profile = args['profile-fake'] && `${args['profile-fake']}/fake-${opts.scenario ?? mode}-${Date.now()}.cpuprofile`;
+    if (opts.burst > 0) figures.push(await concurrentPushes(world, api, 'burst', opts.burst, pid, profile));
     if (!opts.silent) for (const f of figures) printPushes(f, opts.scenario && f.scenario.includes('at once') ? opts.scenario : undefined);
     if (!source && opts.pushes >= 10) {
       source = { app: world.kube.object('slipway.dev/v1alpha1', 'App', NS, TEMPLATE)!, deployment: world.kube.object('apps/v1', 'Deployment', NS, TEMPLATE)! };
     }
     return figures.map((f) => ({ ...f, mode, crowd: opts.crowd }));
+  } catch (error) {
+    const exit = child && (child.child.exitCode ?? child.child.signalCode);
+    throw child ? new Error(`${(error as Error).message}; the server process ${exit === null ? 'runs' : `exited (${exit})`}, its stderr ends:\n${child.stderr().slice(-3000)}`, { cause: error }) : error;
   } finally {
     await child?.stop();
     await world.close();

@@ -13,6 +13,7 @@ import { goodTree, tgzOf } from '../../test/helpers/archives.ts';
 import { spread, type Spread } from './stats.ts';
 import { cpuMsOf } from './slipway-process.ts';
 import { countRequests, untilQuiet } from './api-requests.ts';
+import { profiled } from './profile.ts';
 
 const NS = 'workspace';
 const base = `/api/v1/namespaces/${NS}/applications`;
@@ -124,12 +125,19 @@ export async function watchRuns(world: KubeWorld): Promise<{ finished(id: string
 
 type Runs = Awaited<ReturnType<typeof watchRuns>>;
 
+/** How long a push may take before the bench counts it failed. */
+const PUSH_DEADLINE_MS = 180_000;
+
 /** POST …/deployments and the time until that run finished. */
 async function timedPush(runs: Runs, server: Api, name: string): Promise<{ ms: number; phase: string }> {
   const started = performance.now();
   const response = await ok(server.request('POST', `${base}/${name}/deployments`, {}), 202, `deploy ${name}`);
   const { id } = await response.json() as { id: string };
-  const run = await runs.finished(id);
+  // A run that never finishes (a server that died or lost its Lease) fails the push instead of hanging the bench.
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<{ at: number; phase: string }>((resolve) => { timer = setTimeout(() => resolve({ at: performance.now(), phase: 'timed out' }), PUSH_DEADLINE_MS); });
+  const run = await Promise.race([runs.finished(id), gaveUp]);
+  clearTimeout(timer);
   return { ms: run.at - started, phase: run.phase };
 }
 
@@ -186,7 +194,7 @@ export async function sequentialPushes(world: KubeWorld, server: Api, name: stri
 }
 
 /** `count` apps (created and stored beforehand) pushed at the same moment; each app's own POST → succeeded. */
-export async function concurrentPushes(world: KubeWorld, server: Api, prefix: string, count: number, serverPid?: number): Promise<PushFigures> {
+export async function concurrentPushes(world: KubeWorld, server: Api, prefix: string, count: number, serverPid?: number, profile?: string): Promise<PushFigures> {
   const names = Array.from({ length: count }, (_, i) => `${prefix}-${String(i).padStart(2, '0')}`);
   for (const name of names) {
     await createApp(world, server, name);
@@ -194,7 +202,7 @@ export async function concurrentPushes(world: KubeWorld, server: Api, prefix: st
   }
   const meter = createMeter(world, serverPid);
   const runs = await watchRuns(world);
-  const outcomes = await meter.time(() => Promise.all(names.map((name) => timedPush(runs, server, name))));
+  const outcomes = await profiled(profile, () => meter.time(() => Promise.all(names.map((name) => timedPush(runs, server, name)))));
   runs.stop();
   return meter.figures(`${count} apps pushed at once`, outcomes);
 }

@@ -51,7 +51,8 @@ export function handleResource(
       const byField = fieldSelector(req.query.get('fieldSelector') ?? undefined);
       const limit = Number(req.query.get('limit') ?? 0);
       if (deps.paging && limit > 0) return listPage(store, route, req.query, (o) => byLabel(o) && byField(o), limit);
-      const items = store.list(storageKey(r), r.namespaced ? ns : undefined, (o) => byLabel(o) && byField(o))
+      // Not copied: the answer is serialised before anything can change the store (server.ts).
+      const items = store.view(storageKey(r), r.namespaced ? ns : undefined, (o) => byLabel(o) && byField(o))
         .map((o) => ({ ...o, apiVersion: groupVersion(r), kind: r.kind }));
       return { code: 200, body: { kind: `${r.kind}List`, apiVersion: groupVersion(r), metadata: { resourceVersion: String(store.currentRv()) }, items } };
     }

@@ -93,6 +93,17 @@ export function createStore(historyLimit = 10_000) {
       return out.sort((a, b) => id(a.metadata.namespace, a.metadata.name!).localeCompare(id(b.metadata.namespace, b.metadata.name!)));
     },
     /**
+     * The stored objects themselves, as {@link list} would copy them: for an answer that
+     * is serialised at once and never kept (a GET of a list), where copying thousands of
+     * objects per request made the fake cost more CPU than the server it serves.
+     * Callers must not change them.
+     */
+    view(key: string, ns: string | undefined, keep: (o: KubeObject) => boolean): readonly KubeObject[] {
+      const out: KubeObject[] = [];
+      for (const o of data.get(key)?.values() ?? []) if ((ns === undefined || o.metadata.namespace === ns) && keep(o)) out.push(o);
+      return out.sort((a, b) => id(a.metadata.namespace, a.metadata.name!).localeCompare(id(b.metadata.namespace, b.metadata.name!)));
+    },
+    /**
      * One page of {@link list}: deep copies of at most `limit` objects, in list order, whose
      * `namespace/name` sorts after `after`, and how many more follow. Only the page is copied.
      */

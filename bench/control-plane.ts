@@ -91,6 +91,8 @@ const indent = pad('');
 /** One line per figure that has a target, for the summary and the JSON. */
 interface Verdict { scenario: string; figure: string; value: string; target: string; pass: boolean }
 const verdicts: Verdict[] = [];
+/** Scenarios that could not finish (a server process that died), with what it said last. */
+const failures: { scenario: string; problem: string }[] = [];
 function judge(scenario: string, figure: string, value: string, target: string, pass: boolean): string {
   verdicts.push({ scenario, figure, value, target, pass });
   return `target ${target}: ${verdict(pass)}`;
@@ -147,8 +149,16 @@ async function pushes(mode: 'in-process' | 'process', opts: { pushes: number; bu
     }
     return figures.map((f) => ({ ...f, mode, crowd: opts.crowd }));
   } catch (error) {
-    const exit = child && (child.child.exitCode ?? child.child.signalCode);
-    throw child ? new Error(`${(error as Error).message}; the server process ${exit === null ? 'runs' : `exited (${exit})`}, its stderr ends:\n${child.stderr().slice(-3000)}`, { cause: error }) : error;
+    if (!child) throw error;
+    const exit = child.child.exitCode ?? child.child.signalCode;
+    // pino's JSON lines (warn and up) go to stdout; a lost Lease ends the process with exit code 1.
+    const said = [...child.stdout().trim().split('\n').slice(-3), ...child.stderr().trim().split('\n').slice(-3)].filter(Boolean).join('\n      ');
+    const problem = `${exit === null ? 'failed' : `the server process exited (${exit})`}: ${(error as Error).message}\n      ${said}`;
+    if (!opts.scenario) throw new Error(problem, { cause: error });
+    // The other scenarios still run: a controller that dies under the burst is a figure too.
+    log(`  ${judge(opts.scenario, 'p95 push → rollout', 'failed', '< 1 s', false)}: ${problem}`);
+    failures.push({ scenario: opts.scenario, problem });
+    return [];
   } finally {
     await child?.stop();
     await world.close();
@@ -270,8 +280,8 @@ async function large(apps: number): Promise<RssFigures> {
 
 const result: {
   startedAt: string; loadavg: number[]; cores: number; settings: typeof settings; scenarios: string[];
-  push?: PushFigures[]; crowd?: PushFigures[]; latency?: PushFigures[]; rss?: RssFigures[]; startup?: RssFigures; verdicts: Verdict[]; loadavgAfter?: number[];
-} = { startedAt: new Date().toISOString(), loadavg: loadavg(), cores: availableParallelism(), settings, scenarios: [...only], verdicts };
+  push?: PushFigures[]; crowd?: PushFigures[]; latency?: PushFigures[]; rss?: RssFigures[]; startup?: RssFigures; verdicts: Verdict[]; failures: typeof failures; loadavgAfter?: number[];
+} = { startedAt: new Date().toISOString(), loadavg: loadavg(), cores: availableParallelism(), settings, scenarios: [...only], verdicts, failures };
 log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores; scenarios: ${[...only].join(', ')}${quick ? ' (--quick)' : ''}`);
 if (only.has('latency')) {
   log('Overhead per push, Slipway in this process on the fake API (Jobs complete and Deployments roll out at once' +

@@ -225,6 +225,11 @@ async function thousand(apps: number): Promise<RssFigures[]> {
   try {
     const run = (label: string, n: number, lists: number) =>
       measureServerRss(world, { label, apps: n, namespace: NS, kubeconfig: w.kubeconfig, dataDir: w.dataDir, settleMs: settings.settleMs, lists, nodeOptions: args['node-options'] });
+    // A server that dies is a MISS with its last words; the next scenario still runs.
+    const died = (scenario: string, figure: string, error: unknown) => {
+      log(`  ${judge(scenario, figure, 'failed', scenario === 'rss' ? `< ${TARGETS.rss1kMiB} MiB` : '< 100 ms', false)}: ${(error as Error).message}`);
+      failures.push({ scenario, problem: (error as Error).message });
+    };
     const figures: RssFigures[] = [];
     const copier = createAppCopier(source!.app, TEMPLATE);
     const shape = `${(copier.bytes / 1024).toFixed(1)} KiB, ${copier.releases} releases, ${copier.runs} runs each`;
@@ -236,12 +241,16 @@ async function thousand(apps: number): Promise<RssFigures[]> {
     }
     const uids = await seedApps(world, 0, apps);
     if (only.has('rss')) {
-      // A few lists: the RSS target is about a server that has answered them.
-      const f = await run(`${count(apps)} Apps (${shape})`, apps, 3);
-      const final = f.listed ?? f.started;
-      printServer(f, judge('rss', `RSS with ${count(apps)} Apps`, `${final.rss.toFixed(0)} MiB`, `< ${TARGETS.rss1kMiB} MiB`, final.rss < TARGETS.rss1kMiB));
-      printLists(`GET …/applications, ${count(apps)} Apps, no Deployments`, f.lists!);
-      figures.push(f);
+      try {
+        // A few lists: the RSS target is about a server that has answered them.
+        const f = await run(`${count(apps)} Apps (${shape})`, apps, 3);
+        const final = f.listed ?? f.started;
+        printServer(f, judge('rss', `RSS with ${count(apps)} Apps`, `${final.rss.toFixed(0)} MiB`, `< ${TARGETS.rss1kMiB} MiB`, final.rss < TARGETS.rss1kMiB));
+        printLists(`GET …/applications, ${count(apps)} Apps, no Deployments`, f.lists!);
+        figures.push(f);
+      } catch (error) {
+        died('rss', `RSS with ${count(apps)} Apps`, error);
+      }
     }
     if (only.has('list')) {
       const copies = createAppCopier(source!.app, TEMPLATE);
@@ -251,10 +260,14 @@ async function thousand(apps: number): Promise<RssFigures[]> {
         if (Date.now() > deadline) throw new Error('the fake made no pods for the seeded Deployments');
         await new Promise((r) => setTimeout(r, 500));
       }
-      const f = await run(`${count(apps)} Apps + Deployments + pods`, apps, settings.lists);
-      printServer(f);
-      printLists(`GET …/applications, ${count(apps)} Apps running`, f.lists!, 'list');
-      figures.push(f);
+      try {
+        const f = await run(`${count(apps)} Apps + Deployments + pods`, apps, settings.lists);
+        printServer(f);
+        printLists(`GET …/applications, ${count(apps)} Apps running`, f.lists!, 'list');
+        figures.push(f);
+      } catch (error) {
+        died('list', 'p95 GET …/applications', error);
+      }
     }
     return figures;
   } finally {
@@ -263,13 +276,20 @@ async function thousand(apps: number): Promise<RssFigures[]> {
 }
 
 /** `startup`: `large` Apps: start-up time and RSS after settling, no list. */
-async function large(apps: number): Promise<RssFigures> {
+async function large(apps: number): Promise<RssFigures | undefined> {
   const w = await scaleWorld();
   try {
     const seeding = performance.now();
     await seedApps(w.world, 0, apps);
     log(`Start-up and RSS with ${count(apps)} Apps (seeded into the fake's store in ${ms(performance.now() - seeding)}; no GET …/applications)`);
-    const f = await measureServerRss(w.world, { label: `${count(apps)} Apps`, apps, namespace: NS, kubeconfig: w.kubeconfig, dataDir: w.dataDir, settleMs: settings.settleMs, lists: 0, nodeOptions: args['node-options'] });
+    let f: RssFigures;
+    try {
+      f = await measureServerRss(w.world, { label: `${count(apps)} Apps`, apps, namespace: NS, kubeconfig: w.kubeconfig, dataDir: w.dataDir, settleMs: settings.settleMs, lists: 0, nodeOptions: args['node-options'] });
+    } catch (error) {
+      log(`  ${judge('startup', `start-up with ${count(apps)} Apps`, 'failed', '< 10 s', false)}: ${(error as Error).message}`);
+      failures.push({ scenario: 'startup', problem: (error as Error).message });
+      return undefined;
+    }
     printServer(f, judge('startup', `RSS with ${count(apps)} Apps`, `${f.started.rss.toFixed(0)} MiB`, `< ${TARGETS.rss10kMiB} MiB`, f.started.rss < TARGETS.rss10kMiB),
       judge('startup', `start-up with ${count(apps)} Apps`, ms(f.startupMs), '< 10 s', f.startupMs < TARGETS.startup10kMs));
     return f;
@@ -280,7 +300,7 @@ async function large(apps: number): Promise<RssFigures> {
 
 const result: {
   startedAt: string; loadavg: number[]; cores: number; settings: typeof settings; scenarios: string[];
-  push?: PushFigures[]; crowd?: PushFigures[]; latency?: PushFigures[]; rss?: RssFigures[]; startup?: RssFigures; verdicts: Verdict[]; failures: typeof failures; loadavgAfter?: number[];
+  push?: PushFigures[]; crowd?: PushFigures[]; latency?: PushFigures[]; rss?: RssFigures[]; startup?: RssFigures | undefined; verdicts: Verdict[]; failures: typeof failures; loadavgAfter?: number[];
 } = { startedAt: new Date().toISOString(), loadavg: loadavg(), cores: availableParallelism(), settings, scenarios: [...only], verdicts, failures };
 log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores; scenarios: ${[...only].join(', ')}${quick ? ' (--quick)' : ''}`);
 if (only.has('latency')) {

@@ -123,7 +123,10 @@ export async function measureServerRss(world: KubeWorld, opts: {
     figures.requests = tally(world.kube.requests.slice(firstRequest));
     return figures;
   } catch (error) {
-    throw new Error(`${(error as Error).message}\nserver stderr:\n${server.stderr()}`);
+    const exit = server.child.exitCode ?? server.child.signalCode;
+    // pino's JSON lines (warn and up) go to stdout; a lost Lease ends the process with exit code 1.
+    const said = [...server.stdout().trim().split('\n').slice(-3), ...server.stderr().trim().split('\n').slice(-3)].filter(Boolean).join('\n      ');
+    throw new Error(`${exit === null ? 'failed' : `the server process exited (${exit})`}: ${(error as Error).message}\n      ${said}`, { cause: error });
   } finally {
     await server.stop();
   }

@@ -1,25 +1,38 @@
 /**
  * Control-plane benchmark of the Kubernetes runtime (not a test), on the fake API
  * server of test/helpers/fake-kube with staging Jobs completing and Deployments rolling
- * out the moment they are created:
+ * out the moment they are created. The scenarios of issue 12, each printed with its
+ * target and PASS/MISS:
  *
- * 1. Overhead per push: the time from `POST …/deployments` to the run `succeeded`
- *    (rollout done, as a watch of the App sees its status) for one app pushed N times in
- *    a row, and for M apps pushed at once (each app's own time), with Slipway in this
- *    process (as the tests run it) and then as its own process (its CPU apart from the
- *    fake's). Sources are stored beforehand. Target: p95 < 1 s on 2 cores.
- * 2. Controller RSS with 1,000 Apps in the informer cache: `slipway server` as its
- *    own process on a fake seeded with copies of an App the first part left (spec,
- *    status, 10 releases, 20 runs, managedFields), every spec observed and no run
- *    pending. Read after it settled, and after the API listed all of them and it
- *    settled again, next to the same server with 0 Apps. Target: < 150 MiB.
+ * - `push`: 50 apps pushed at once (`--burst`), `slipway server` as its own process.
+ *   Each app's time from `POST …/deployments` to its run `succeeded` (p95 < 1 s), and
+ *   the API requests the controller made from the first POST until it went quiet
+ *   (background work included), per push (≤ 10), by verb and resource; Lease requests
+ *   apart.
+ * - `crowd`: the same with 1,000 other Apps (`--crowd`) in the namespace.
+ * - `rss`: controller RSS with 1,000 Apps (`--apps`; < 150 MiB), next to 0 Apps, after
+ *   start-up and after `GET …/applications` listed them all.
+ * - `list`: `GET …/applications` of those 1,000 Apps, each with its Deployment and pod
+ *   (as in a cluster where they run): p95 of 20 GETs (`--lists`; fewer when they take
+ *   over a minute, at least 5) after 3 warm-up GETs < 100 ms, and API requests per GET.
+ *   The 3 Apps-only lists of `rss` are printed too.
+ * - `startup`: 10,000 Apps (`--large`): process start → list + watch ready (the server
+ *   answers and its caches are synced: the `Slipway is listening` line, see
+ *   controller-rss.ts) < 10 s, and RSS after settling < 400 MiB.
+ * - `latency` (not in the default run): the earlier figures — one app pushed 20 times
+ *   in a row and 50 at once, with Slipway in this process and as its own process.
  *
- *   node bench/control-plane.ts                       # 20 pushes, 50 at once, 1,000 Apps
- *   node bench/control-plane.ts --only latency --pushes 50 --burst 100
- *   node bench/control-plane.ts --only latency --crowd 1000   # with 1,000 other Apps around
- *   node bench/control-plane.ts --only rss --apps 2000 --settle 10 --deployments --json
- *   node bench/control-plane.ts --node-options=--cpu-prof   # profiles of the server processes (in the cwd)
+ *   node bench/control-plane.ts                           # push, crowd, rss, list, startup
+ *   node bench/control-plane.ts --quick                   # smaller: 20 at once, 300 crowd, 300/3,000 Apps, 10 lists
+ *   node bench/control-plane.ts --only push,crowd         # any of push, crowd, rss, list, startup, latency
+ *   node bench/control-plane.ts --only startup --large 20000
+ *   node bench/control-plane.ts --only latency --pushes 50 --burst 100 --crowd 1000
+ *   node bench/control-plane.ts --json                    # every figure as JSON (and nothing else on stdout)
+ *   node bench/control-plane.ts --out figures.json        # the same JSON into a file, the text on stdout
+ *   node bench/control-plane.ts --node-options=--cpu-prof # profiles of the server processes (in the cwd)
+ *   node bench/control-plane.ts --profile-fake /tmp      # a profile of this process (the fake) over each burst
  */
+import { writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startKubeWorld, type KubeWorld } from '../test/helpers/kube-server.ts';
@@ -29,37 +42,88 @@ import { concurrentPushes, processApi, sequentialPushes, type Api, type PushFigu
 import { BENCH_PASSWORD, startSlipwayProcess } from './control-plane/slipway-process.ts';
 import type { ServerProcess } from '../test/helpers/server-process.ts';
 import { createAppCopier } from './control-plane/app-copies.ts';
-import { measureServerRss, type RssFigures } from './control-plane/controller-rss.ts';
+import { measureServerRss, type ListFigures, type RssFigures } from './control-plane/controller-rss.ts';
 import type { Rss } from './control-plane/slipway-process.ts';
+import { untilQuiet } from './control-plane/api-requests.ts';
 import { ms } from './control-plane/stats.ts';
 
+const SCENARIOS = ['push', 'crowd', 'rss', 'list', 'startup', 'latency'] as const;
+type Scenario = typeof SCENARIOS[number];
 const { values: args } = parseArgs({
   options: {
-    pushes: { type: 'string', default: '20' },
-    burst: { type: 'string', default: '50' },
-    apps: { type: 'string', default: '1000' },
-    settle: { type: 'string', default: '5' },
     only: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    pushes: { type: 'string' },
+    burst: { type: 'string' },
+    crowd: { type: 'string' },
+    apps: { type: 'string' },
+    large: { type: 'string' },
+    lists: { type: 'string' },
+    settle: { type: 'string', default: '5' },
     json: { type: 'boolean', default: false },
-    deployments: { type: 'boolean', default: false },
-    crowd: { type: 'string', default: '0' },
+    out: { type: 'string' },
+    'profile-fake': { type: 'string' },
     'node-options': { type: 'string' },
   },
 });
+const quick = args.quick;
+const number = (value: string | undefined, full: number, small: number) => Number(value ?? (quick ? small : full));
+const settings = {
+  pushes: number(args.pushes, 20, 10),
+  burst: number(args.burst, 50, 20),
+  crowd: number(args.crowd, 1000, 300),
+  apps: number(args.apps, 1000, 300),
+  large: number(args.large, 10_000, 3000),
+  lists: number(args.lists, 20, 10),
+  settleMs: Number(args.settle) * 1000,
+};
+const only = new Set((args.only ?? 'push,crowd,rss,list,startup').split(',').map((s) => s.trim()));
+for (const s of only) if (!SCENARIOS.includes(s as Scenario)) throw new Error(`--only: unknown scenario ${s} (one or more of ${SCENARIOS.join(', ')})`);
+const TARGETS = { pushP95Ms: 1000, requestsPerPush: 10, rss1kMiB: 150, rss10kMiB: 400, startup10kMs: 10_000, listP95Ms: 100 };
 const TEMPLATE = 'single-app';
-const LATENCY_TARGET_MS = 1000;
-const RSS_TARGET_MIB = 150;
+const NS = 'workspace';
 const log = (line: string) => { if (!args.json) console.log(line); };
-const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+const count = (n: number) => n.toLocaleString('en-US');
+const pad = (label: string) => `  ${label.padEnd(46)}`;
+const indent = pad('');
+
+/** One line per figure that has a target, for the summary and the JSON. */
+interface Verdict { scenario: string; figure: string; value: string; target: string; pass: boolean }
+const verdicts: Verdict[] = [];
+/** Scenarios that could not finish (a server process that died), with what it said last. */
+const failures: { scenario: string; problem: string }[] = [];
+function judge(scenario: string, figure: string, value: string, target: string, pass: boolean): string {
+  verdicts.push({ scenario, figure, value, target, pass });
+  return `target ${target}: ${verdict(pass)}`;
+}
+
+/** The App and Deployment the copies of the other scenarios are made from (12 pushes: a full release history). */
+let source: { app: KubeObject; deployment: KubeObject } | undefined;
+
+/** Prints one push scenario's figures (and judges them when `scenario` is one of the issue's). */
+function printPushes(f: PushFigures, scenario?: string): void {
+  const time = `p50 ${ms(f.times.p50)}, p95 ${ms(f.times.p95)}, max ${ms(f.times.max)}${f.failed ? `, ${f.failed} FAILED` : ''}`;
+  const timeVerdict = scenario ? judge(scenario, 'p95 push → rollout', ms(f.times.p95), '< 1 s', f.times.p95 < TARGETS.pushP95Ms && !f.failed) : '';
+  log(`${pad(f.scenario)}: ${time}   ${timeVerdict}`);
+  const cpu = f.serverCpuMsPerPush === undefined
+    ? `${f.cpuMsPerPush.toFixed(0)} ms of CPU (fake + Slipway)`
+    : `${f.serverCpuMsPerPush.toFixed(0)} ms of Slipway's CPU (+ ${f.cpuMsPerPush.toFixed(0)} ms of the fake's)`;
+  const requestVerdict = scenario ? `   ${judge(scenario, 'API requests per push', f.requestsPerPush.toFixed(1), '≤ 10', f.requestsPerPush <= TARGETS.requestsPerPush)}` : '';
+  log(`${indent}  API requests per push (until quiet, Leases apart): ${f.requestsPerPush.toFixed(1)}${requestVerdict}`);
+  log(`${indent}    ${f.requestKinds.map(([k, n]) => `${k} ${n.toFixed(1)}`).join(', ')}`);
+  log(`${indent}    + Lease requests: ${f.leaseRequests} in the window (${f.leaseRequestsPerPush.toFixed(2)} a push)`);
+  log(`${indent}  per push: ${cpu}; ${ms(f.wallMs)} timed in all`);
+}
 
 /**
- * Part 1 on its own world, with Slipway in this process (`in-process`, what the tests
- * do: the fake and Slipway share one thread) or as its own process (`process`: its CPU
- * is measured apart from the fake's). Returns the figures and the App + Deployment to
- * copy for part 2 (`burst` 0 and a silent `print` just make that App).
+ * Pushes on their own world, with Slipway in this process (`in-process`, what the
+ * tests do: the fake and Slipway share one thread) or as its own process (`process`:
+ * its CPU is measured apart from the fake's): `pushes` in a row, then `burst` at once,
+ * with `crowd` other Apps in the namespace. Keeps the template App for the copies.
  */
-async function latency(mode: 'in-process' | 'process', pushes: number, burst: number, print = log): Promise<{ figures: PushFigures[]; app: KubeObject; deployment: KubeObject }> {
-  const world = await startKubeWorld({ autoJobs: 'complete' });
+async function pushes(mode: 'in-process' | 'process', opts: { pushes: number; burst: number; crowd: number; scenario?: string; title?: string; silent?: boolean }): Promise<PushFigures[]> {
+  const world = await startKubeWorld({ autoJobs: 'complete', paging: true });
   const temp = await makeTempDir('slipway-bench-control-plane-');
   let child: ServerProcess | undefined;
   try {
@@ -73,27 +137,28 @@ async function latency(mode: 'in-process' | 'process', pushes: number, burst: nu
     }
     const pid = child?.child.pid;
     await sequentialPushes(world, api, 'warm-up', 3); // leadership, JIT, connections
-    const crowd = Number(args.crowd);
-    if (crowd > 0) await addCrowd(world, crowd);
-    print(mode === 'in-process'
-      ? `Control-plane overhead per push, Slipway in this process on the fake API (Jobs complete and Deployments roll out at once${crowd > 0 ? `; ${crowd.toLocaleString('en-US')} other Apps in the namespace` : ''})`
-      : 'The same with `slipway server` as its own process (its CPU apart from the fake\'s)');
+    if (opts.crowd > 0) await addCrowd(world, opts.crowd);
+    if (opts.title) log(opts.title);
     const figures: PushFigures[] = [];
-    const scenarios = [() => sequentialPushes(world, api, TEMPLATE, pushes, pid), () => concurrentPushes(world, api, 'burst', burst, pid)];
-    for (const run of scenarios.slice(0, burst > 0 ? 2 : 1)) {
-      const f = { ...await run(), mode };
-      figures.push(f);
-      const cpu = f.serverCpuMsPerPush === undefined
-        ? `${f.cpuMsPerPush.toFixed(0)} ms of CPU (fake + Slipway)`
-        : `${f.serverCpuMsPerPush.toFixed(0)} ms of Slipway's CPU (+ ${f.cpuMsPerPush.toFixed(0)} ms of the fake's)`;
-      print(`  ${f.scenario.padEnd(40)}: p50 ${ms(f.times.p50)}, p95 ${ms(f.times.p95)}, max ${ms(f.times.max)}` +
-        `${f.failed ? `, ${f.failed} FAILED` : ''}   target p95 < 1 s: ${verdict(f.times.p95 < LATENCY_TARGET_MS && !f.failed)}`);
-      print(`  ${''.padEnd(40)}  per push: ${f.requestsPerPush.toFixed(1)} API requests, ${cpu}; ${ms(f.wallMs)} timed in all (${ms(f.wallMs / f.pushes)} a push)`);
-      print(`  ${''.padEnd(40)}  requests per push: ${f.requestKinds.slice(0, 8).map(([k, n]) => `${k} ${n.toFixed(1)}`).join(', ')}`);
+    if (opts.pushes > 0) figures.push(await sequentialPushes(world, api, TEMPLATE, opts.pushes, pid));
+    const profile = args['profile-fake'] && `${args['profile-fake']}/fake-${opts.scenario ?? mode}-${Date.now()}.cpuprofile`;
+    if (opts.burst > 0) figures.push(await concurrentPushes(world, api, 'burst', opts.burst, pid, profile));
+    if (!opts.silent) for (const f of figures) printPushes(f, opts.scenario && f.scenario.includes('at once') ? opts.scenario : undefined);
+    if (!source && opts.pushes >= 10) {
+      source = { app: world.kube.object('slipway.dev/v1alpha1', 'App', NS, TEMPLATE)!, deployment: world.kube.object('apps/v1', 'Deployment', NS, TEMPLATE)! };
     }
-    const app = world.kube.object('slipway.dev/v1alpha1', 'App', 'workspace', TEMPLATE)!;
-    const deployment = world.kube.object('apps/v1', 'Deployment', 'workspace', TEMPLATE)!;
-    return { figures, app, deployment };
+    return figures.map((f) => ({ ...f, mode, crowd: opts.crowd }));
+  } catch (error) {
+    if (!child) throw error;
+    const exit = child.child.exitCode ?? child.child.signalCode;
+    // pino's JSON lines (warn and up) go to stdout; a lost Lease ends the process with exit code 1.
+    const said = [...child.stdout().trim().split('\n').slice(-3), ...child.stderr().trim().split('\n').slice(-3)].filter(Boolean).join('\n      ');
+    const problem = `${exit === null ? 'failed' : `the server process exited (${exit})`}: ${(error as Error).message}\n      ${said}`;
+    if (!opts.scenario) throw new Error(problem, { cause: error });
+    // The other scenarios still run: a controller that dies under the burst is a figure too.
+    log(`  ${judge(opts.scenario, 'p95 push → rollout', 'failed', '< 1 s', false)}: ${problem}`);
+    failures.push({ scenario: opts.scenario, problem });
+    return [];
   } finally {
     await child?.stop();
     await world.close();
@@ -103,77 +168,166 @@ async function latency(mode: 'in-process' | 'process', pushes: number, burst: nu
 
 /**
  * `count` other Apps in the namespace (copies of the warm-up app, observed, nothing
- * pending), as in a busy cluster; waits until the controller has taken them in.
+ * pending, seeded into the fake's store), as in a busy cluster; waits until the
+ * controller has taken them in.
  */
 async function addCrowd(world: KubeWorld, count: number): Promise<void> {
-  const copier = createAppCopier(world.kube.object('slipway.dev/v1alpha1', 'App', 'workspace', 'warm-up')!, 'warm-up');
-  for (let i = 0; i < count; i += 1) await world.kube.seed(copier.app(`crowd-${String(i).padStart(4, '0')}`, i));
-  const busy = () => world.kube.requests.filter((r) => !r.path.includes('/leases') && r.query.watch !== 'true').length;
-  for (let before = -1; before !== busy();) {
-    before = busy();
-    await new Promise((r) => setTimeout(r, 1000));
-  }
+  const copier = createAppCopier(world.kube.object('slipway.dev/v1alpha1', 'App', NS, 'warm-up')!, 'warm-up');
+  for (let i = 0; i < count; i += 1) await world.kube.seed(copier.app(`crowd-${String(i).padStart(5, '0')}`, i));
+  await untilQuiet(world, 2000, 120_000);
+}
+
+/** A world for server processes with `workspace` (Slipway's namespace label) and nothing else. */
+async function scaleWorld(): Promise<{ world: KubeWorld; kubeconfig: string; dataDir: string; close(): Promise<void> }> {
+  const world = await startKubeWorld({ paging: true });
+  const temp = await makeTempDir('slipway-bench-control-plane-');
+  await world.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: { 'slipway.dev/namespace': 'true', 'app.kubernetes.io/managed-by': 'slipway' } } });
+  return { world, kubeconfig: await world.kube.writeKubeconfig(temp.dir), dataDir: temp.dir, close: async () => { await world.close(); await temp.cleanup(); } };
+}
+
+/** Seeds Apps `from`…`to - 1` (copies of the template) into the fake's store; their uids by index. */
+async function seedApps(world: KubeWorld, from: number, to: number): Promise<string[]> {
+  const copier = createAppCopier(source!.app, TEMPLATE);
+  const uids: string[] = [];
+  for (let i = from; i < to; i += 1) uids[i] = (await world.kube.seed(copier.app(appName(i), i))).metadata.uid!;
+  return uids;
+}
+const appName = (i: number) => `app-${String(i).padStart(5, '0')}`;
+
+const mib = (r: Rss) => `RSS ${r.rss.toFixed(0)} MiB (own ${r.anon.toFixed(0)}, peak ${r.peak.toFixed(0)})`;
+
+/** Prints one server process's figures. */
+function printServer(f: RssFigures, rssVerdict?: string, startupVerdict?: string): void {
+  const final = f.listed ?? f.started;
+  log(`${pad(f.label)}: ${mib(final)}${f.listed ? ' after the lists' : ' after start-up'}${rssVerdict ? `   ${rssVerdict}` : ''}`);
+  if (f.listed) log(`${indent}  after start-up, before any GET: ${mib(f.started)}`);
+  log(`${indent}  start-up (process start → list + watch ready): ${ms(f.startupMs)}${startupVerdict ? `   ${startupVerdict}` : ''}`);
+  log(`${indent}    API requests until then: ${f.startupRequests.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  if (f.listMs !== undefined) log(`${indent}  first GET …/applications after start-up: ${ms(f.listMs)}`);
+  log(`${indent}  API requests while settled: ${f.idleRequests}`);
+}
+
+/** Prints timed lists, judged when `scenario` is given. */
+function printLists(label: string, l: ListFigures, scenario?: string): void {
+  const v = scenario ? `   ${judge(scenario, 'p95 GET …/applications', ms(l.times.p95), '< 100 ms', l.times.p95 < TARGETS.listP95Ms)}` : '';
+  log(`${pad(label)}: p50 ${ms(l.times.p50)}, p95 ${ms(l.times.p95)}, max ${ms(l.times.max)} (${l.times.n} GETs, ${(l.bytes / 1024).toFixed(0)} KiB each)${v}`);
+  log(`${indent}  API requests per GET: ${l.requestsPerList.toFixed(1)} (${l.kinds.map(([k, n]) => `${k} ${n.toFixed(1)}`).join(', ') || 'none'})`);
 }
 
 /**
- * Part 2: server processes on one fake: 0 Apps, then `count` Apps, then (with
- * `--deployments`) their Deployments and pods too — without the list through the API
- * there, since it reads every app's Deployment and pods (see README).
+ * `rss` and `list`: server processes on one fake: 0 Apps (baseline), then `apps` Apps
+ * (RSS, Apps-only lists), then their Deployments and pods too (lists as in a cluster
+ * where the apps run).
  */
-async function memory(count: number, settleMs: number, app: KubeObject, deployment: KubeObject): Promise<RssFigures[]> {
-  const world: KubeWorld = await startKubeWorld();
-  const temp = await makeTempDir('slipway-bench-control-plane-');
+async function thousand(apps: number): Promise<RssFigures[]> {
+  const w = await scaleWorld();
+  const { world } = w;
   try {
-    const kubeconfig = await world.kube.writeKubeconfig(temp.dir);
-    await world.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'workspace', labels: { 'slipway.dev/namespace': 'true', 'app.kubernetes.io/managed-by': 'slipway' } } });
-    const copier = createAppCopier(app, TEMPLATE);
-    const run = (label: string, apps: number, list = true) =>
-      measureServerRss(world, { label, apps, namespace: 'workspace', kubeconfig, dataDir: temp.dir, settleMs, list, nodeOptions: args['node-options'] });
-    log(`Controller RSS (\`slipway server\` as its own process; fake API and S3 in this process; settled ${settleMs / 1000} s after start and after the list)`);
-    const figures: RssFigures[] = [];
-    const mib = (r: Rss) => `RSS ${r.rss.toFixed(0)} MiB (own ${r.anon.toFixed(0)}), peak ${r.peak.toFixed(0)} MiB`;
-    const show = (f: RssFigures, baseline?: RssFigures) => {
-      figures.push(f);
-      const final = f.listed ?? f.started;
-      const over = baseline ? `, +${(final.rss - (baseline.listed ?? baseline.started).rss).toFixed(0)} over 0 Apps` : '';
-      const target = baseline ? `   target < ${RSS_TARGET_MIB} MiB: ${verdict(final.rss < RSS_TARGET_MIB)}` : '';
-      log(`  ${f.label.padEnd(40)}: ${mib(final)}${over}${target}`);
-      if (f.listed) log(`  ${''.padEnd(40)}  before GET …/applications: ${mib(f.started)}; the GET took ${ms(f.listMs!)}`);
-      log(`  ${''.padEnd(40)}  API requests while settled: ${f.idleRequests}; since start: ${f.requests.slice(0, 6).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    const run = (label: string, n: number, lists: number) =>
+      measureServerRss(world, { label, apps: n, namespace: NS, kubeconfig: w.kubeconfig, dataDir: w.dataDir, settleMs: settings.settleMs, lists, nodeOptions: args['node-options'] });
+    // A server that dies is a MISS with its last words; the next scenario still runs.
+    const died = (scenario: string, figure: string, error: unknown) => {
+      log(`  ${judge(scenario, figure, 'failed', scenario === 'rss' ? `< ${TARGETS.rss1kMiB} MiB` : '< 100 ms', false)}: ${(error as Error).message}`);
+      failures.push({ scenario, problem: (error as Error).message });
     };
-    const baseline = await run('0 Apps (baseline)', 0);
-    show(baseline);
-    const uids: string[] = [];
-    for (let i = 0; i < count; i += 1) {
-      const seeded = await world.kube.seed(copier.app(`app-${String(i).padStart(4, '0')}`, i));
-      uids.push(seeded.metadata.uid!);
+    const figures: RssFigures[] = [];
+    const copier = createAppCopier(source!.app, TEMPLATE);
+    const shape = `${(copier.bytes / 1024).toFixed(1)} KiB, ${copier.releases} releases, ${copier.runs} runs each`;
+    log(`Controller RSS and GET …/applications (\`slipway server\` as its own process; fake API and S3 in this process; settled ${settings.settleMs / 1000} s after start and after the lists)`);
+    if (only.has('rss')) {
+      const baseline = await run('0 Apps (baseline)', 0, 0);
+      printServer(baseline);
+      figures.push(baseline);
     }
-    show(await run(`${count.toLocaleString('en-US')} Apps (${(copier.bytes / 1024).toFixed(1)} KiB, ${copier.releases} releases, ${copier.runs} runs each)`, count), baseline);
-    if (args.deployments) {
-      for (let i = 0; i < count; i += 1) await world.kube.seed(copier.deployment(deployment, `app-${String(i).padStart(4, '0')}`, i, uids[i]!));
-      await world.kube.waitFor(() => world.kube.objects('v1', 'Pod', 'workspace').length >= count, { timeoutMs: 300_000 });
-      show(await run(`${count.toLocaleString('en-US')} Apps + Deployments (no list)`, count, false), baseline);
+    const uids = await seedApps(world, 0, apps);
+    if (only.has('rss')) {
+      try {
+        // A few lists: the RSS target is about a server that has answered them.
+        const f = await run(`${count(apps)} Apps (${shape})`, apps, 3);
+        const final = f.listed ?? f.started;
+        printServer(f, judge('rss', `RSS with ${count(apps)} Apps`, `${final.rss.toFixed(0)} MiB`, `< ${TARGETS.rss1kMiB} MiB`, final.rss < TARGETS.rss1kMiB));
+        printLists(`GET …/applications, ${count(apps)} Apps, no Deployments`, f.lists!);
+        figures.push(f);
+      } catch (error) {
+        died('rss', `RSS with ${count(apps)} Apps`, error);
+      }
+    }
+    if (only.has('list')) {
+      const copies = createAppCopier(source!.app, TEMPLATE);
+      for (let i = 0; i < apps; i += 1) await world.kube.seed(copies.deployment(source!.deployment, appName(i), i, uids[i]!));
+      // The fake's Deployment controller makes each one's ReplicaSet and pod.
+      for (const deadline = Date.now() + 300_000; world.kube.pods.list(NS).length < apps;) {
+        if (Date.now() > deadline) throw new Error('the fake made no pods for the seeded Deployments');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      try {
+        const f = await run(`${count(apps)} Apps + Deployments + pods`, apps, settings.lists);
+        printServer(f);
+        printLists(`GET …/applications, ${count(apps)} Apps running`, f.lists!, 'list');
+        figures.push(f);
+      } catch (error) {
+        died('list', 'p95 GET …/applications', error);
+      }
     }
     return figures;
   } finally {
-    await world.close();
-    await temp.cleanup();
+    await w.close();
   }
 }
 
-const only = args.only;
-const result: { loadavg: number[]; latency?: (PushFigures & { mode: string })[]; rss?: RssFigures[] } = { loadavg: loadavg() };
-log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores`);
-let source: { app: KubeObject; deployment: KubeObject } | undefined;
-if (only !== 'rss') {
-  const inProcess = await latency('in-process', Number(args.pushes), Number(args.burst));
-  const separate = await latency('process', Number(args.pushes), Number(args.burst));
-  result.latency = [...inProcess.figures, ...separate.figures] as (PushFigures & { mode: string })[];
-  source = inProcess;
+/** `startup`: `large` Apps: start-up time and RSS after settling, no list. */
+async function large(apps: number): Promise<RssFigures | undefined> {
+  const w = await scaleWorld();
+  try {
+    const seeding = performance.now();
+    await seedApps(w.world, 0, apps);
+    log(`Start-up and RSS with ${count(apps)} Apps (seeded into the fake's store in ${ms(performance.now() - seeding)}; no GET …/applications)`);
+    let f: RssFigures;
+    try {
+      f = await measureServerRss(w.world, { label: `${count(apps)} Apps`, apps, namespace: NS, kubeconfig: w.kubeconfig, dataDir: w.dataDir, settleMs: settings.settleMs, lists: 0, nodeOptions: args['node-options'] });
+    } catch (error) {
+      log(`  ${judge('startup', `start-up with ${count(apps)} Apps`, 'failed', '< 10 s', false)}: ${(error as Error).message}`);
+      failures.push({ scenario: 'startup', problem: (error as Error).message });
+      return undefined;
+    }
+    printServer(f, judge('startup', `RSS with ${count(apps)} Apps`, `${f.started.rss.toFixed(0)} MiB`, `< ${TARGETS.rss10kMiB} MiB`, f.started.rss < TARGETS.rss10kMiB),
+      judge('startup', `start-up with ${count(apps)} Apps`, ms(f.startupMs), '< 10 s', f.startupMs < TARGETS.startup10kMs));
+    return f;
+  } finally {
+    await w.close();
+  }
 }
-if (only !== 'latency') {
-  // 12 pushes leave a full release history (10) when part 1 did not.
-  if (!source || Number(args.pushes) < 10) source = await latency('in-process', 12, 0, () => {});
-  result.rss = await memory(Number(args.apps), Number(args.settle) * 1000, source.app, source.deployment);
+
+const result: {
+  startedAt: string; loadavg: number[]; cores: number; settings: typeof settings; scenarios: string[];
+  push?: PushFigures[]; crowd?: PushFigures[]; latency?: PushFigures[]; rss?: RssFigures[]; startup?: RssFigures | undefined; verdicts: Verdict[]; failures: typeof failures; loadavgAfter?: number[];
+} = { startedAt: new Date().toISOString(), loadavg: loadavg(), cores: availableParallelism(), settings, scenarios: [...only], verdicts, failures };
+log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores; scenarios: ${[...only].join(', ')}${quick ? ' (--quick)' : ''}`);
+if (only.has('latency')) {
+  log('Overhead per push, Slipway in this process on the fake API (Jobs complete and Deployments roll out at once' +
+    `${settings.crowd > 0 && args.crowd ? `; ${count(settings.crowd)} other Apps in the namespace` : ''})`);
+  const crowd = args.crowd ? settings.crowd : 0;
+  result.latency = await pushes('in-process', { pushes: settings.pushes, burst: settings.burst, crowd });
+  log('The same with `slipway server` as its own process (its CPU apart from the fake\'s)');
+  result.latency.push(...await pushes('process', { pushes: settings.pushes, burst: settings.burst, crowd }));
 }
+if (only.has('push')) {
+  result.push = await pushes('process', { pushes: 0, burst: settings.burst, crowd: 0, scenario: 'push',
+    title: `${count(settings.burst)} pushes at once, \`slipway server\` as its own process (Jobs complete and Deployments roll out at once)` });
+}
+if (only.has('crowd')) {
+  result.crowd = await pushes('process', { pushes: 0, burst: settings.burst, crowd: settings.crowd, scenario: 'crowd',
+    title: `${count(settings.burst)} pushes at once with ${count(settings.crowd)} other Apps in the namespace, \`slipway server\` as its own process` });
+}
+if (only.has('rss') || only.has('list') || only.has('startup')) {
+  // 20 pushes in a row leave a full history (10 releases, 20 runs) to copy.
+  if (!source) await pushes('in-process', { pushes: 20, burst: 0, crowd: 0, silent: true });
+  if (only.has('rss') || only.has('list')) result.rss = await thousand(settings.apps);
+  if (only.has('startup')) result.startup = await large(settings.large);
+}
+result.loadavgAfter = loadavg();
+log('');
+log(`Summary (load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+for (const v of verdicts) log(`  ${verdict(v.pass)}  ${v.scenario.padEnd(8)} ${v.figure.padEnd(36)} ${v.value.padStart(10)}   target ${v.target}`);
 if (args.json) console.log(JSON.stringify(result, null, 2));
+if (args.out) await writeFile(args.out, `${JSON.stringify(result, null, 2)}\n`);

@@ -5,51 +5,105 @@
  */
 import type { KubeWorld } from '../../test/helpers/kube-server.ts';
 import { BENCH_PASSWORD, rssOf, startSlipwayProcess, type Rss } from './slipway-process.ts';
-import { tally } from './stats.ts';
+import { spread, tally, type Spread } from './stats.ts';
+import { countRequests, isLease, isWatch, untilQuiet } from './api-requests.ts';
 
 /** What one server process showed. */
 export interface RssFigures {
   label: string;
   apps: number;
-  /** After start-up (the informers' first list is in, the Lease taken) and settling (+ 1 s), before any API request. */
+  /**
+   * Process start → `Slipway is listening` on stderr, ms. main.ts writes that line once
+   * the HTTP server answers and the controller's start resolved: the first list of Apps
+   * and of Slipway's Deployments is in its caches and their watches are being opened.
+   */
+  startupMs: number;
+  /** Requests the server made to the fake until then, by kind. */
+  startupRequests: [string, number][];
+  /** After start-up and settling (+ 1 s), before any API request. */
   started: Rss;
-  /** After `GET …/applications` listed every App, and settling again: the figure the target is about. */
+  /** After `GET …/applications` listed every App (warm-up and timed lists), and settling again. */
   listed?: Rss;
-  /** How long that GET took, ms. */
+  /** The first `GET …/applications` that showed every App, ms (the first after start-up). */
   listMs?: number;
+  /** The timed lists after warm-up. */
+  lists?: ListFigures;
   /** Requests the server made to the fake from its start, by kind (Lease renewals included). */
   requests: [string, number][];
   /** Requests other than Lease renewals and watches during the last settling (after the list, or the last second before `started`): 0 when the controller is idle. */
   idleRequests: number;
 }
 
+/** `GET …/applications` timed `n` times in a row, after warm-up. */
+export interface ListFigures {
+  times: Spread;
+  /** API requests the server made per list (Lease requests left out), and by kind. */
+  requestsPerList: number;
+  kinds: [string, number][];
+  /** Bytes of one answer. */
+  bytes: number;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const auth = { authorization: `Basic ${Buffer.from(`admin:${BENCH_PASSWORD}`).toString('base64')}` };
+
+/** One GET of `namespace`'s Apps through the server's API: its time, status and how many it listed. */
+async function listOnce(url: string, namespace: string): Promise<{ ms: number; status: number; count: number; bytes: number; body: unknown }> {
+  const begun = performance.now();
+  const response = await fetch(`${url}/api/v1/namespaces/${namespace}/applications`, { headers: auth });
+  const text = await response.text();
+  const ms = performance.now() - begun;
+  const body = JSON.parse(text) as unknown;
+  return { ms, status: response.status, count: Array.isArray(body) ? body.length : -1, bytes: Buffer.byteLength(text), body };
+}
 
 /** Lists `namespace`'s Apps through the server's API until it sees `count` of them; the time of the last GET. */
 async function listApps(url: string, namespace: string, count: number): Promise<number> {
-  const auth = { authorization: `Basic ${Buffer.from(`admin:${BENCH_PASSWORD}`).toString('base64')}` };
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const begun = performance.now();
-    const response = await fetch(`${url}/api/v1/namespaces/${namespace}/applications`, { headers: auth });
-    const body = await response.json() as unknown[];
-    const ms = performance.now() - begun;
-    if (response.status === 200 && body.length === count) return ms;
-    if (Date.now() > deadline) throw new Error(`the server lists ${response.status} ${Array.isArray(body) ? body.length : JSON.stringify(body)} Apps, not ${count}`);
+    const answer = await listOnce(url, namespace);
+    if (answer.status === 200 && answer.count === count) return answer.ms;
+    if (Date.now() > deadline) throw new Error(`the server lists ${answer.status} ${answer.count >= 0 ? answer.count : JSON.stringify(answer.body)} Apps, not ${count}`);
     await sleep(1000);
   }
 }
 
 /**
- * Starts a server on `world`, lets it fill its caches and settle, reads its memory;
- * then (unless `list` is false) lists `namespace`'s Apps through its API, settles
- * again and reads it once more.
+ * `warmUp` untimed lists, then `n` timed ones, each alone, but no more than fit in
+ * `budgetMs` once 5 are in (a slow list must not make the run take many minutes);
+ * requests counted over the timed ones.
+ */
+async function timeLists(world: KubeWorld, url: string, namespace: string, count: number, n: number, warmUp = 3, budgetMs = 60_000): Promise<ListFigures> {
+  for (let i = 0; i < warmUp; i += 1) await listOnce(url, namespace);
+  await untilQuiet(world, 500);
+  const first = world.kube.requests.length;
+  const times: number[] = [];
+  let bytes = 0;
+  const begun = performance.now();
+  for (let i = 0; i < n && (i < 5 || performance.now() - begun < budgetMs); i += 1) {
+    const answer = await listOnce(url, namespace);
+    if (answer.status !== 200 || answer.count !== count) throw new Error(`the server lists ${answer.status} ${answer.count} Apps, not ${count}`);
+    times.push(answer.ms);
+    bytes = answer.bytes;
+  }
+  const counted = countRequests(world.kube.requests.slice(first));
+  return { times: spread(times), requestsPerList: counted.total / times.length, kinds: counted.kinds.map(([k, c]) => [k, c / times.length]), bytes };
+}
+
+/**
+ * Starts a server on `world` (timing its start-up), lets it fill its caches and settle,
+ * reads its memory; then, with `lists` > 0, lists `namespace`'s Apps through its API
+ * until it shows all of them, times `lists` more GETs after warm-up, settles again and
+ * reads its memory once more.
  */
 export async function measureServerRss(world: KubeWorld, opts: {
-  label: string; apps: number; namespace: string; kubeconfig: string; dataDir: string; settleMs: number; list?: boolean; nodeOptions?: string;
+  label: string; apps: number; namespace: string; kubeconfig: string; dataDir: string; settleMs: number; lists?: number; nodeOptions?: string;
 }): Promise<RssFigures> {
   const firstRequest = world.kube.requests.length;
+  const begun = performance.now();
   const server = await startSlipwayProcess(world, opts);
+  const startupMs = performance.now() - begun;
+  const startupRequests = tally(world.kube.requests.slice(firstRequest));
   try {
     const pid = server.child.pid!;
     await sleep(opts.settleMs);
@@ -57,18 +111,22 @@ export async function measureServerRss(world: KubeWorld, opts: {
     let settling = world.kube.requests.length;
     await sleep(1000);
     const started = await rssOf(pid);
-    const figures: RssFigures = { label: opts.label, apps: opts.apps, started, requests: [], idleRequests: 0 };
-    if (opts.list !== false) {
+    const figures: RssFigures = { label: opts.label, apps: opts.apps, startupMs, startupRequests, started, requests: [], idleRequests: 0 };
+    if (opts.lists) {
       figures.listMs = await listApps(server.url, opts.namespace, opts.apps);
+      figures.lists = await timeLists(world, server.url, opts.namespace, opts.apps, opts.lists);
       settling = world.kube.requests.length;
       await sleep(opts.settleMs);
       figures.listed = await rssOf(pid);
     }
-    figures.idleRequests = world.kube.requests.slice(Math.max(firstRequest, settling)).filter((r) => !r.path.includes('/leases') && r.query.watch !== 'true').length;
+    figures.idleRequests = world.kube.requests.slice(Math.max(firstRequest, settling)).filter((r) => !isLease(r) && !isWatch(r)).length;
     figures.requests = tally(world.kube.requests.slice(firstRequest));
     return figures;
   } catch (error) {
-    throw new Error(`${(error as Error).message}\nserver stderr:\n${server.stderr()}`);
+    const exit = server.child.exitCode ?? server.child.signalCode;
+    // pino's JSON lines (warn and up) go to stdout; a lost Lease ends the process with exit code 1.
+    const said = [...server.stdout().trim().split('\n').slice(-3), ...server.stderr().trim().split('\n').slice(-3)].filter(Boolean).join('\n      ');
+    throw new Error(`${exit === null ? 'failed' : `the server process exited (${exit})`}: ${(error as Error).message}\n      ${said}`, { cause: error });
   } finally {
     await server.stop();
   }

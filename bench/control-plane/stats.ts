@@ -17,17 +17,17 @@ export function spread(values: number[]): Spread {
 }
 
 /**
- * `GET apps`, `PUT apps/status`, `GET pods`, …: the verb and the resource (plus the
+ * `GET apps`, `PUT apps/status`, `LIST pods`, …: the verb and the resource (plus the
  * subresource) of a request to the fake, without namespace and name, so requests of
- * different apps add up. Watches are told apart from lists.
+ * different apps add up. A GET of a collection is a `LIST`, a watch a `WATCH`.
  */
 export function requestKind(req: RecordedRequest): string {
   const parts = req.path.split('/').filter(Boolean);
   // /api/v1/… or /apis/<group>/<version>/…
   let rest = parts[0] === 'api' ? parts.slice(2) : parts.slice(3);
   if (rest[0] === 'namespaces' && rest.length > 2) rest = rest.slice(2);
-  const [resource = parts.join('/'), , sub] = rest;
-  const verb = req.method === 'GET' && req.query.watch === 'true' ? 'WATCH' : req.method;
+  const [resource = parts.join('/'), name, sub] = rest;
+  const verb = req.method !== 'GET' ? req.method : req.query.watch === 'true' || req.query.watch === '1' ? 'WATCH' : name === undefined ? 'LIST' : 'GET';
   return `${verb} ${resource}${sub ? `/${sub}` : ''}`;
 }
 

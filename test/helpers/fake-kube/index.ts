@@ -29,6 +29,12 @@ export type FakeKubeOptions = {
   autoJobs?: 'complete' | 'fail' | 'manual';
   /** Deployments get ready pods and an available status on their own (default true). */
   autoRollout?: boolean;
+  /**
+   * Lists honour `limit` and `continue`, as kube-apiserver does (default false: one
+   * page, the documented behaviour the tests rely on). Benchmarks with thousands of
+   * objects turn it on, so a client's list does not become one giant answer.
+   */
+  paging?: boolean;
 };
 
 /** A running fake API server. */
@@ -75,7 +81,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
   for (const ns of ['default', 'kube-system', 'kube-public']) objects.create(resource('v1', 'Namespace'), undefined, { metadata: { name: ns } });
   for (const crd of await readCrdFiles(options.crds ?? [])) objects.create(resource('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), undefined, crd);
 
-  const server = createKubeServer({ store, table, objects, logs, watches, faults, requests });
+  const server = createKubeServer({ store, table, objects, logs, watches, faults, requests, paging: options.paging });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -107,7 +113,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     deployments,
     pods: {
       appendLog: (ns, pod, container, lines) => logs.append(ns, pod, container, lines),
-      list: (ns, selector) => store.list('/pods', ns).filter(labelSelector(selector)),
+      list: (ns, selector) => store.list('/pods', ns, labelSelector(selector)),
     },
     faults: faults.faults,
     close: async () => {

@@ -134,9 +134,7 @@ export function createObjects(deps: { store: Store; table: ResourceTable; valida
     if (!store.remove(key, o.metadata.namespace, o.metadata.name!)) return;
     const uid = o.metadata.uid;
     for (const k of store.keys()) {
-      for (const dep of store.list(k)) {
-        if (dep.metadata.ownerReferences?.some((ref) => ref.uid === uid)) removeCascade(k, dep);
-      }
+      for (const dep of store.list(k, undefined, (x) => x.metadata.ownerReferences?.some((ref) => ref.uid === uid) ?? false)) removeCascade(k, dep);
     }
   }
 }

@@ -26,7 +26,7 @@ function parseJson(text: string): KubeObject {
 
 /** Serve one resource request (watches and logs are delegated through `stream`). */
 export function handleResource(
-  deps: { store: Store; objects: Objects; stream: (kind: 'watch' | 'log', route: Extract<Route, { type: 'resource' }>) => void },
+  deps: { store: Store; objects: Objects; stream: (kind: 'watch' | 'log', route: Extract<Route, { type: 'resource' }>) => void; paging?: boolean },
   route: Extract<Route, { type: 'resource' }>, req: ResourceRequest,
 ): Answer {
   const { objects, store } = deps;
@@ -49,8 +49,10 @@ export function handleResource(
       if (name) return { code: 200, body: objects.get(r, ns, name) };
       const byLabel = labelSelector(req.query.get('labelSelector') ?? undefined);
       const byField = fieldSelector(req.query.get('fieldSelector') ?? undefined);
-      const items = store.list(storageKey(r), r.namespaced ? ns : undefined)
-        .filter((o) => byLabel(o) && byField(o))
+      const limit = Number(req.query.get('limit') ?? 0);
+      if (deps.paging && limit > 0) return listPage(store, route, req.query, (o) => byLabel(o) && byField(o), limit);
+      // Not copied: the answer is serialised before anything can change the store (server.ts).
+      const items = store.view(storageKey(r), r.namespaced ? ns : undefined, (o) => byLabel(o) && byField(o))
         .map((o) => ({ ...o, apiVersion: groupVersion(r), kind: r.kind }));
       return { code: 200, body: { kind: `${r.kind}List`, apiVersion: groupVersion(r), metadata: { resourceVersion: String(store.currentRv()) }, items } };
     }
@@ -108,7 +110,7 @@ export function handleResource(
       if (!name) {
         const byLabel = labelSelector(req.query.get('labelSelector') ?? undefined);
         const byField = fieldSelector(req.query.get('fieldSelector') ?? undefined);
-        const items = store.list(storageKey(r), r.namespaced ? ns : undefined).filter((o) => byLabel(o) && byField(o));
+        const items = store.list(storageKey(r), r.namespaced ? ns : undefined, (o) => byLabel(o) && byField(o));
         for (const o of items) objects.remove(r, o.metadata.namespace, o.metadata.name!);
         return { code: 200, body: { kind: `${r.kind}List`, apiVersion: groupVersion(r), metadata: { resourceVersion: String(store.currentRv()) }, items } };
       }
@@ -121,4 +123,33 @@ export function handleResource(
     default:
       throw methodNotAllowed(`method ${req.method} not allowed`);
   }
+}
+
+/**
+ * A list page (`limit` + `continue`, with the fake's `paging` option): the objects after
+ * the token's last name, the resourceVersion of the first page on every page (the
+ * watch that follows replays what changed since), `continue` while more follow.
+ * Unlike kube-apiserver, later pages show the objects as they are now, not as of the
+ * first page, and tokens never expire.
+ */
+function listPage(store: Store, route: Extract<Route, { type: 'resource' }>, query: URLSearchParams, keep: (o: KubeObject) => boolean, limit: number): Answer {
+  const { r, ns } = route;
+  const token = query.get('continue');
+  let from = { rv: String(store.currentRv()), after: '' };
+  if (token) {
+    try {
+      from = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as typeof from;
+    } catch {
+      throw badRequest('continue key is not valid');
+    }
+  }
+  const page = store.page(storageKey(r), r.namespaced ? ns : undefined, keep, from.after, limit);
+  const items = page.items.map((o) => ({ ...o, apiVersion: groupVersion(r), kind: r.kind }));
+  const last = items.at(-1)?.metadata;
+  const metadata: Record<string, unknown> = { resourceVersion: from.rv };
+  if (page.remaining > 0 && last) {
+    metadata.continue = Buffer.from(JSON.stringify({ rv: from.rv, after: `${last.namespace ?? ''}/${last.name}` })).toString('base64url');
+    metadata.remainingItemCount = page.remaining;
+  }
+  return { code: 200, body: { kind: `${r.kind}List`, apiVersion: groupVersion(r), metadata, items } };
 }

@@ -22,6 +22,8 @@ export type ServerDeps = {
   watches: WatchRegistry;
   faults: ReturnType<typeof createFaults>;
   requests: RecordedRequest[];
+  /** Honour `limit` and `continue` on lists (see FakeKubeOptions.paging). */
+  paging?: boolean;
 };
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -80,7 +82,7 @@ export function createKubeServer(deps: ServerDeps): Server {
       return;
     }
     const answer = handleResource({
-      store, objects: deps.objects,
+      store, objects: deps.objects, paging: deps.paging,
       stream: (kind, r) => {
         if (kind === 'watch') serveWatch(store, deps.watches, { r: r.r, ns: r.ns, name: r.name, query: url.searchParams }, res);
         else deps.logs.serve(r.ns ?? '', r.name ?? '', url.searchParams, res);

@@ -82,11 +82,38 @@ export function createStore(historyLimit = 10_000) {
       const o = data.get(key)?.get(id(ns, name));
       return o ? structuredClone(o) : undefined;
     },
-    /** Deep copies of the objects of one resource, in one namespace or all. */
-    list(key: string, ns?: string): KubeObject[] {
+    /**
+     * Deep copies of the objects of one resource, in one namespace or all, and only those
+     * `keep` accepts. `keep` sees the stored object (it must not change it) and runs
+     * before the copy, so picking a few pods out of thousands copies only those few.
+     */
+    list(key: string, ns?: string, keep?: (o: KubeObject) => boolean): KubeObject[] {
       const out: KubeObject[] = [];
-      for (const o of data.get(key)?.values() ?? []) if (ns === undefined || o.metadata.namespace === ns) out.push(structuredClone(o));
+      for (const o of data.get(key)?.values() ?? []) if ((ns === undefined || o.metadata.namespace === ns) && (!keep || keep(o))) out.push(structuredClone(o));
       return out.sort((a, b) => id(a.metadata.namespace, a.metadata.name!).localeCompare(id(b.metadata.namespace, b.metadata.name!)));
+    },
+    /**
+     * The stored objects themselves, as {@link list} would copy them: for an answer that
+     * is serialised at once and never kept (a GET of a list), where copying thousands of
+     * objects per request made the fake cost more CPU than the server it serves.
+     * Callers must not change them.
+     */
+    view(key: string, ns: string | undefined, keep: (o: KubeObject) => boolean): readonly KubeObject[] {
+      const out: KubeObject[] = [];
+      for (const o of data.get(key)?.values() ?? []) if ((ns === undefined || o.metadata.namespace === ns) && keep(o)) out.push(o);
+      return out.sort((a, b) => id(a.metadata.namespace, a.metadata.name!).localeCompare(id(b.metadata.namespace, b.metadata.name!)));
+    },
+    /**
+     * One page of {@link list}: deep copies of at most `limit` objects, in list order, whose
+     * `namespace/name` sorts after `after`, and how many more follow. Only the page is copied.
+     */
+    page(key: string, ns: string | undefined, keep: (o: KubeObject) => boolean, after: string, limit: number): { items: KubeObject[]; remaining: number } {
+      const order = (o: KubeObject) => id(o.metadata.namespace, o.metadata.name!);
+      const all: KubeObject[] = [];
+      for (const o of data.get(key)?.values() ?? []) if ((ns === undefined || o.metadata.namespace === ns) && keep(o)) all.push(o);
+      all.sort((a, b) => order(a).localeCompare(order(b)));
+      const rest = after ? all.filter((o) => order(o).localeCompare(after) > 0) : all;
+      return { items: rest.slice(0, limit).map((o) => structuredClone(o)), remaining: Math.max(0, rest.length - limit) };
     },
     /** Every storage key holding objects. */
     keys: (): string[] => [...data.keys()],

@@ -37,7 +37,7 @@ export function serveWatch(store: Store, registry: WatchRegistry, req: WatchRequ
 
   const from = query.get('resourceVersion');
   if (!from || from === '0') {
-    for (const o of store.list(key, ns)) if (matches(o)) send('ADDED', { ...o, apiVersion: groupVersion(r) });
+    for (const o of store.list(key, ns, matches)) send('ADDED', { ...o, apiVersion: groupVersion(r) });
   } else {
     const replay = store.since(Number(from));
     if (!replay) {

@@ -39,7 +39,7 @@ export function createDeploymentController(deps: { store: Store; auto: boolean }
   const scheduled = new Set<string>();
   const id = (ns: string, name: string) => `${ns}/${name}`;
   const owned = (key: string, owner: KubeObject) =>
-    store.list(key, owner.metadata.namespace).filter((o) => o.metadata.ownerReferences?.some((r) => r.uid === owner.metadata.uid));
+    store.list(key, owner.metadata.namespace, (o) => o.metadata.ownerReferences?.some((r) => r.uid === owner.metadata.uid) ?? false);
   const putIfChanged = (key: string, before: KubeObject | undefined, after: KubeObject) => {
     if (!before || !isDeepStrictEqual(before, after)) store.put(key, after);
   };

@@ -25,7 +25,7 @@ const stamp = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 /** Create the Job controller over `store`. */
 export function createJobController(deps: { store: Store; logs: Logs; mode: 'complete' | 'fail' | 'manual' }): JobControls {
   const { store } = deps;
-  const podsOf = (job: KubeObject) => store.list(podKey, job.metadata.namespace).filter((p) => p.metadata.ownerReferences?.some((o) => o.uid === job.metadata.uid));
+  const podsOf = (job: KubeObject) => store.list(podKey, job.metadata.namespace, (p) => p.metadata.ownerReferences?.some((o) => o.uid === job.metadata.uid) ?? false);
 
   const ensurePod = (job: KubeObject): KubeObject => {
     const existing = podsOf(job)[0];

@@ -118,13 +118,14 @@ export async function waitForRollout(options: WaitForRolloutOptions): Promise<vo
         const state = rolloutState(watched.deployment, pods, tolerate);
         const mark = templateMark(watched.deployment.spec?.template.metadata);
         const current = pods.filter((pod) => isCurrentPod(pod, mark)).length;
-        // Done with every new pod seen, or still progressing: the watches tell enough.
+        // Done with every new pod seen: the watches tell enough. Done before the pod
+        // watch reported them, or progressing: wait for more news (or the poll's read).
         if (state.kind === 'done' && current >= (watched.deployment.spec?.replicas ?? 1)) return;
-        if (state.kind === 'progressing') {
-          last = state;
+        if (state.kind !== 'failed') {
+          if (state.kind === 'progressing') last = state;
           continue;
         }
-        // A failure (or pods not all seen yet) is judged on fresh reads.
+        // A failure is judged on fresh reads.
       }
       read = false;
       let deployment: V1Deployment | undefined;

@@ -17,6 +17,8 @@ export interface CacheLookups {
   appUid(namespace: string, app: string): string | undefined;
   /** True when `namespace` holds Slipway's copy of `systemNamespace/name` with the source's type and data, as cached. */
   copyIsCurrent(systemNamespace: string, namespace: string, name: string): boolean;
+  /** Slipway's Secret `namespace/name` as cached (labels, owners, type, data), when the Secret cache is synced. */
+  slipwaySecret(namespace: string, name: string): { metadata?: { labels?: Record<string, string>; ownerReferences?: Array<{ uid?: string }> }; type?: string; data?: Record<string, string> } | undefined;
 }
 
 const registered = new WeakMap<KubeConfig, CacheLookups>();
@@ -27,6 +29,7 @@ export function registerCacheLookups(kc: KubeConfig, lookups: Partial<CacheLooku
   registered.set(kc, {
     appUid: lookups.appUid ?? before?.appUid ?? (() => undefined),
     copyIsCurrent: lookups.copyIsCurrent ?? before?.copyIsCurrent ?? (() => false),
+    slipwaySecret: lookups.slipwaySecret ?? before?.slipwaySecret ?? (() => undefined),
   });
 }
 

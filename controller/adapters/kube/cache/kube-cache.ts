@@ -90,6 +90,7 @@ export function createKubeCache({ kc, logger, backoff, copiedSecrets }: KubeCach
         return !!from && !!copy && copy.metadata?.annotations?.[COPIED_FROM] === `${systemNamespace}/${name}`
           && (copy.type ?? 'Opaque') === (from.type ?? 'Opaque') && sameData(copy.data, from.data);
       },
+      slipwaySecret: (namespace, name) => (secrets.synced ? secrets.get(namespace, name) : undefined),
     });
   }
   const watches = [apps, deployments, namespaces, ...(secrets ? [secrets] : []), ...sources.values()];

@@ -9,6 +9,7 @@ import { invalidRequest } from '../../../../core/error-cases.ts';
 import { FIELD_MANAGER, appLabels } from '../labels.ts';
 import { fromKubeError } from '../kube-errors.ts';
 import { kubeRequest, resourcePath } from '../control/kube-request.ts';
+import { cacheLookups } from '../cache/cache-lookups.ts';
 
 /** An environment variable name a process, `envFrom` and the platform env directory all accept. */
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -35,6 +36,10 @@ export async function applyEnvSecret(kc: KubeConfig, namespace: string, app: str
     type: 'Opaque',
     data: Object.fromEntries(Object.entries(env).map(([key, value]) => [key, Buffer.from(value, 'utf8').toString('base64')])),
   };
+  // The stage applied it moments before the deploy does: when the cached Secret holds
+  // exactly this, the second apply would change nothing (issue 12). A cache that lags or
+  // differs in anything — a key, a label, the owner — means applying, as always.
+  if (alreadyApplied(cacheLookups(kc)?.slipwaySecret(namespace, name), body, owner)) return name;
   try {
     await kubeRequest(kc, {
       method: 'PATCH', patch: 'apply', path: resourcePath({ version: 'v1', namespace, plural: 'secrets', name }),
@@ -44,4 +49,16 @@ export async function applyEnvSecret(kc: KubeConfig, namespace: string, app: str
     throw fromKubeError(error, `applying Secret ${namespace}/${name}`);
   }
   return name;
+}
+
+/** True when the cached Secret has the body's type, data (exactly) and labels, and the owner. */
+function alreadyApplied(cached: ReturnType<NonNullable<ReturnType<typeof cacheLookups>>['slipwaySecret']>, body: V1Secret, owner?: V1OwnerReference): boolean {
+  if (!cached) return false;
+  if ((cached.type ?? 'Opaque') !== body.type) return false;
+  const have = cached.data ?? {};
+  const want = body.data ?? {};
+  if (Object.keys(have).length !== Object.keys(want).length || Object.entries(want).some(([key, value]) => have[key] !== value)) return false;
+  const labels = cached.metadata?.labels ?? {};
+  if (Object.entries(body.metadata?.labels ?? {}).some(([key, value]) => labels[key] !== value)) return false;
+  return !owner || (cached.metadata?.ownerReferences ?? []).some((ref) => ref.uid === owner.uid);
 }

@@ -1,8 +1,11 @@
 /**
  * Waits until a Deployment's rollout is done, fails early when it cannot finish, or
- * gives up at a deadline. It re-reads the Deployment and its pods whenever a watch on
- * them reports a change (watches are reopened when they drop) and every few seconds
- * regardless, so a lost watch event costs at most that long.
+ * gives up at a deadline. Watches on the Deployment and its pods keep what they report
+ * (a watch opens with the objects as they stand), and progress is judged from that: a
+ * rollout that finishes while watched costs no read (issue 12). Before it fails a
+ * rollout, and every few seconds without watch news, it re-reads the Deployment and its
+ * pods, so a failure is always judged on fresh reads and a lost watch event costs at
+ * most that long.
  */
 import type { KubeConfig, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { kubeRequest, resourcePath } from '../../control/kube-request.ts';
@@ -12,7 +15,7 @@ import { isSlipwayError } from '../../../../../core/errors.ts';
 import { appPodSelectorString } from './app-object-meta.ts';
 import { kubeCall } from './kube-call.ts';
 import { lastLogLines } from './last-log-lines.ts';
-import { PULL_REASONS, describeProblem, type PodProblem } from './pod-problem.ts';
+import { PULL_REASONS, describeProblem, isCurrentPod, templateMark, type PodProblem } from './pod-problem.ts';
 import { rolloutState, type RolloutState } from './rollout-state.ts';
 import { watchChanges } from './watch-changes.ts';
 
@@ -43,9 +46,27 @@ export async function waitForRollout(options: WaitForRolloutOptions): Promise<vo
   const labelSelector = appPodSelectorString(app);
   const deadline = Date.now() + options.timeoutMs;
 
-  let dirty = true;
+  // The watches' opening events are the first look; the poll covers a watch that does not open.
+  let dirty = false;
+  let read = false;
   let wake: (() => void) | undefined;
-  const notify = () => {
+  const watched: { deployment?: V1Deployment; pods: Map<string, V1Pod> } = { pods: new Map() };
+  const notify = (event?: { type: string; object: unknown; target: number }) => {
+    if (event && (event.type === 'ADDED' || event.type === 'MODIFIED' || event.type === 'DELETED')) {
+      const gone = event.type === 'DELETED';
+      if (event.target === 0) {
+        const deployment = event.object as V1Deployment;
+        if (deployment?.metadata?.name === app) watched.deployment = gone ? undefined : deployment;
+      } else {
+        const pod = event.object as V1Pod;
+        const name = pod?.metadata?.name;
+        if (name && gone) watched.pods.delete(name);
+        else if (name) watched.pods.set(name, pod);
+      }
+    } else {
+      // A reopen or an error: what was kept may be stale; read.
+      read = true;
+    }
     dirty = true;
     wake?.();
   };
@@ -81,7 +102,7 @@ export async function waitForRollout(options: WaitForRolloutOptions): Promise<vo
         await new Promise<void>((resolve) => {
           // A tolerated pull failure is looked at again soon after its grace ends, whatever the watches say.
           const graceEnd = pulling ? Math.max(0, (pullingSince.get(`${pulling.pod}/${pulling.container}`) ?? 0) + pullGraceMs - Date.now()) : Infinity;
-          const timer = setTimeout(resolve, Math.min(POLL_MS, left, graceEnd + 10));
+          const timer = setTimeout(() => { read = true; resolve(); }, Math.min(POLL_MS, left, graceEnd + 10));
           const done = () => { clearTimeout(timer); signal?.removeEventListener('abort', done); wake = undefined; resolve(); };
           wake = done;
           signal?.addEventListener('abort', done, { once: true });
@@ -91,6 +112,22 @@ export async function waitForRollout(options: WaitForRolloutOptions): Promise<vo
         continue;
       }
       dirty = false;
+      if (!read && watched.deployment) {
+        pulling = undefined;
+        const pods = [...watched.pods.values()];
+        const state = rolloutState(watched.deployment, pods, tolerate);
+        const mark = templateMark(watched.deployment.spec?.template.metadata);
+        const current = pods.filter((pod) => isCurrentPod(pod, mark)).length;
+        // Done with every new pod seen: the watches tell enough. Done before the pod
+        // watch reported them, or progressing: wait for more news (or the poll's read).
+        if (state.kind === 'done' && current >= (watched.deployment.spec?.replicas ?? 1)) return;
+        if (state.kind !== 'failed') {
+          if (state.kind === 'progressing') last = state;
+          continue;
+        }
+        // A failure is judged on fresh reads.
+      }
+      read = false;
       let deployment: V1Deployment | undefined;
       let pods: V1Pod[];
       try {

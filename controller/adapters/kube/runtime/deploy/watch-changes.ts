@@ -16,8 +16,11 @@ export interface WatchTarget {
   query: Record<string, string>;
 }
 
-/** Watches `targets`, calling `onChange` on every event and every reopen; returns stop. */
-export function watchChanges(kc: KubeConfig, targets: WatchTarget[], onChange: () => void, logger: Logger): () => void {
+/**
+ * Watches `targets`, calling `onChange` on every event (with its type, object and the
+ * target's index) and every reopen (with none); returns stop.
+ */
+export function watchChanges(kc: KubeConfig, targets: WatchTarget[], onChange: (event?: { type: string; object: unknown; target: number }) => void, logger: Logger): () => void {
   const watch = new Watch(kc);
   let stopped = false;
   const controllers = new Set<AbortController>();
@@ -28,9 +31,9 @@ export function watchChanges(kc: KubeConfig, targets: WatchTarget[], onChange: (
     let sawEvent = false;
     let ended = false;
     let controller: AbortController | undefined;
-    watch.watch(target.path, target.query, () => {
+    watch.watch(target.path, target.query, (type: string, object: unknown) => {
       sawEvent = true;
-      onChange();
+      onChange({ type, object, target: targets.indexOf(target) });
     }, (error: unknown) => {
       ended = true;
       if (controller) controllers.delete(controller);

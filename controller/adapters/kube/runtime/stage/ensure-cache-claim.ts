@@ -23,19 +23,25 @@ export function buildCacheClaim(namespace: string, app: string, size: string, st
   };
 }
 
-/** Creates the app's cache claim unless it exists; returns its name. */
+/**
+ * Creates the app's cache claim unless it exists; returns its name. Creates first and
+ * takes AlreadyExists as "there": one request a stage instead of a GET and a POST
+ * (issue 12). A create refused for another reason (a quota counting claims, RBAC
+ * without create) falls back to reading it, so an existing claim still serves.
+ */
 export async function ensureCacheClaim(kc: KubeConfig, namespace: string, app: string, size: string, storageClass?: string, owner?: V1OwnerReference): Promise<string> {
   const name = cacheClaimName(app);
   try {
-    await kubeRequest(kc, { method: 'GET', path: resourcePath({ version: 'v1', namespace, plural: 'persistentvolumeclaims', name }) });
+    await kubeRequest(kc, { method: 'POST', path: resourcePath({ version: 'v1', namespace, plural: 'persistentvolumeclaims' }), body: buildCacheClaim(namespace, app, size, storageClass, owner) });
     return name;
   } catch (error) {
-    if (!isKubeStatus(error, 404)) throw fromKubeError(error, `reading PersistentVolumeClaim ${namespace}/${name}`);
+    if (isKubeStatus(error, 409)) return name;
+    try {
+      await kubeRequest(kc, { method: 'GET', path: resourcePath({ version: 'v1', namespace, plural: 'persistentvolumeclaims', name }) });
+    } catch (readError) {
+      if (isKubeStatus(readError, 404)) throw fromKubeError(error, `creating PersistentVolumeClaim ${namespace}/${name}`);
+      throw fromKubeError(readError, `reading PersistentVolumeClaim ${namespace}/${name}`);
+    }
+    return name;
   }
-  try {
-    await kubeRequest(kc, { method: 'POST', path: resourcePath({ version: 'v1', namespace, plural: 'persistentvolumeclaims' }), body: buildCacheClaim(namespace, app, size, storageClass, owner) });
-  } catch (error) {
-    if (!isKubeStatus(error, 409)) throw fromKubeError(error, `creating PersistentVolumeClaim ${namespace}/${name}`);
-  }
-  return name;
 }

@@ -1,6 +1,7 @@
 /**
- * Waits for a Job to finish: a GET, then a watch of that one Job from the GET's
- * resourceVersion, and again after every end of the watch — a dropped connection, a
+ * Waits for a Job to finish: first a watch of that one Job from no resourceVersion —
+ * its opening ADDED event is the Job as it stands, so no GET is needed (issue 12) — then
+ * a GET and a watch from the GET's resourceVersion after every end of the watch — a dropped connection, a
  * 410 Gone, a server timeout or the periodic resync — so a lost event only delays the
  * answer until the next resync. Errors back off exponentially; nothing here gives up
  * before the deadline.
@@ -39,9 +40,21 @@ export async function waitForJob(kc: KubeConfig, namespace: string, name: string
     const ms = Math.min(5_000, 100 * 2 ** Math.min(attempt - 1, 6)) * (0.5 + Math.random() / 2);
     await sleep(Math.min(ms, Math.max(0, deadline - Date.now())), undefined, { signal }).catch(() => {});
   };
+  let first = true;
   for (;;) {
     signal?.throwIfAborted();
     if (Date.now() >= deadline) return { kind: 'timeout' };
+    if (first) {
+      first = false;
+      const started = Date.now();
+      const seen = await watchOnce(watch, namespace, name, undefined, Math.min(options.resyncMs ?? 30_000, deadline - Date.now()), signal);
+      if (seen.kind !== 'ended') return seen;
+      if (seen.failed || Date.now() - started < 1_000) {
+        quickEnds += 1;
+        await pause(quickEnds);
+      }
+      continue;
+    }
     let job: V1Job;
     try {
       job = await kubeRequest<V1Job>(kc, { method: 'GET', path: resourcePath({ group: 'batch', version: 'v1', namespace, plural: 'jobs', name }) });

@@ -37,6 +37,9 @@ export async function watchStuckPod(kc: KubeConfig, namespace: string, stageId: 
     since.set(key, first);
     return now - first >= timing.pullGraceMs;
   };
+  // The pod is only being made when the Job is: nothing can be seen stuck at once, and
+  // a stage shorter than one interval lists no pods at all (issue 12).
+  await sleep(timing.intervalMs, undefined, { signal }).catch(() => {});
   while (!signal.aborted) {
     const pod = await findStagePod(kc, namespace, stageId).catch(() => undefined);
     const now = Date.now();

@@ -24,6 +24,7 @@ import { assertNoEpinioExtras, EPINIO_OK, isEpinioCreate, isEpinioUpdate } from 
 import { epinioApp, isEpinioClient } from '../epinio/epinio-app.ts';
 import { invalidRequest } from '../../../core/error-cases.ts';
 import { createAppListBody } from '../app-list-body.ts';
+import { Readable } from 'node:stream';
 
 type Configuration = z.infer<typeof configurationSchema>;
 
@@ -67,13 +68,16 @@ export async function withListStatus(app: App, runtime: Runtime | undefined): Pr
  * which the runtime's view leaves alone). Slipway's own clients get the JSON text made
  * from kept per-app fragments, the same text Koa would make of the objects.
  */
-async function answerList(ctx: Context, apps: App[], runtime: Runtime | undefined, body: (apps: App[]) => Promise<string>): Promise<void> {
+async function answerList(ctx: Context, apps: App[], runtime: Runtime | undefined, body: (apps: App[]) => Promise<Buffer[]>): Promise<void> {
   if (isEpinioClient(ctx)) {
     ctx.body = (await Promise.all(apps.map((app) => withListStatus(app, runtime)))).map(epinioApp);
     return;
   }
+  const chunks = await body(apps);
   ctx.type = 'json';
-  ctx.body = await body(apps);
+  // A stream of the kept chunks: no 12 MB string (or Buffer) made per listing. The length set after the body, which Koa clears for a stream.
+  ctx.body = Readable.from(chunks, { objectMode: false });
+  ctx.length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
 }
 
 /** GET /api/v1/namespaces/:ns/applications — previews follow their parent (`spec.preview.parent`). */

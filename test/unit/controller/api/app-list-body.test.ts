@@ -31,7 +31,8 @@ test('the body is the JSON of the listed apps, with cached, live and no runtime 
   const views = new Map<string, RuntimeAppStatus>([['a', { phase: 'running', desired: 1, ready: 1, restarts: 0, stageId: 's1' }]]);
   const { runtime, live } = fakeRuntime(views);
   const apps = [app('a', { runtime: { phase: 'running', desired: 1, ready: 1, restarts: 3 } }), app('b'), { ...app('c'), status: {} }];
-  const body = createAppListBody(runtime, (a) => withLiveStatus(a, runtime));
+  const chunks = createAppListBody(runtime, (a) => withLiveStatus(a, runtime));
+  const body = async (apps: App[]) => Buffer.concat(await chunks(apps)).toString();
   const text = await body(apps);
   t.is(text, await expected(apps, runtime));
   t.is(JSON.parse(text)[0].status.runtime.restarts, 3, 'restarts as the App recorded them');
@@ -42,7 +43,8 @@ test('the body is the JSON of the listed apps, with cached, live and no runtime 
 test('a kept fragment is made anew when the App object or its runtime view changes', async (t) => {
   const views = new Map<string, RuntimeAppStatus>([['a', { phase: 'running', desired: 1, ready: 1, restarts: 0 }], ['b', { phase: 'running', desired: 1, ready: 1, restarts: 0 }]]);
   const { runtime } = fakeRuntime(views);
-  const body = createAppListBody(runtime, (a) => withLiveStatus(a, runtime));
+  const chunks = createAppListBody(runtime, (a) => withLiveStatus(a, runtime));
+  const body = async (apps: App[]) => Buffer.concat(await chunks(apps)).toString();
   const a = app('a');
   let b = app('b');
   t.is(await body([a, b]), await expected([a, b], runtime));

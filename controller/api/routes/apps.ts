@@ -23,6 +23,8 @@ import { currentUser, mayAccess, mayManageNamespaces } from '../namespace-access
 import { assertNoEpinioExtras, EPINIO_OK, isEpinioCreate, isEpinioUpdate } from '../epinio/epinio-request.ts';
 import { epinioApp, isEpinioClient } from '../epinio/epinio-app.ts';
 import { invalidRequest } from '../../../core/error-cases.ts';
+import { createAppListBody } from '../app-list-body.ts';
+import { Readable } from 'node:stream';
 
 type Configuration = z.infer<typeof configurationSchema>;
 
@@ -61,12 +63,29 @@ export async function withListStatus(app: App, runtime: Runtime | undefined): Pr
   return { ...app, status: { ...app.status, runtime: withoutUndefined({ ...state, restarts }) } };
 }
 
+/**
+ * Answers a listing of `apps` (grouped already; grouping reads only names and specs,
+ * which the runtime's view leaves alone). Slipway's own clients get the JSON text made
+ * from kept per-app fragments, the same text Koa would make of the objects.
+ */
+async function answerList(ctx: Context, apps: App[], runtime: Runtime | undefined, body: (apps: App[]) => Promise<Buffer[]>): Promise<void> {
+  if (isEpinioClient(ctx)) {
+    ctx.body = (await Promise.all(apps.map((app) => withListStatus(app, runtime)))).map(epinioApp);
+    return;
+  }
+  const chunks = await body(apps);
+  ctx.type = 'json';
+  // A stream of the kept chunks: no 12 MB string (or Buffer) made per listing. The length set after the body, which Koa clears for a stream.
+  ctx.body = Readable.from(chunks, { objectMode: false });
+  ctx.length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+}
+
 /** GET /api/v1/namespaces/:ns/applications — previews follow their parent (`spec.preview.parent`). */
 export function appsListRoute(store: StateStore, runtime?: Runtime): Middleware {
+  const body = createAppListBody(runtime, (app) => withLiveStatus(app, runtime));
   return async (ctx) => {
     await requireNamespace(store, ctx.params.ns);
-    const apps = groupPreviews(await Promise.all((await store.listApps(ctx.params.ns)).map((app) => withListStatus(app, runtime))));
-    ctx.body = isEpinioClient(ctx) ? apps.map(epinioApp) : apps;
+    await answerList(ctx, groupPreviews(await store.listApps(ctx.params.ns)), runtime, body);
   };
 }
 
@@ -75,11 +94,11 @@ export function appsListRoute(store: StateStore, runtime?: Runtime): Middleware 
  * `epinio app list --all`; the same shapes as the per-namespace list).
  */
 export function allAppsListRoute(store: StateStore, runtime?: Runtime): Middleware {
+  const body = createAppListBody(runtime, (app) => withLiveStatus(app, runtime));
   return async (ctx) => {
     const user = currentUser(ctx.state);
     const namespaces = (await store.listNamespaces()).filter((ns) => mayAccess(user, ns.name));
-    const apps = groupPreviews(await Promise.all((await Promise.all(namespaces.map((ns) => store.listApps(ns.name)))).flat().map((app) => withListStatus(app, runtime))));
-    ctx.body = isEpinioClient(ctx) ? apps.map(epinioApp) : apps;
+    await answerList(ctx, groupPreviews((await Promise.all(namespaces.map((ns) => store.listApps(ns.name)))).flat()), runtime, body);
   };
 }
 

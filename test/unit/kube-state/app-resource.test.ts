@@ -80,3 +80,16 @@ test('a status write carries the resourceVersion it was based on and the new sta
   t.deepEqual(body.status, { observedGeneration: 4, urls: ['https://web.example.com'] });
   t.false('managedFields' in body.metadata);
 });
+
+test('writes share nothing with the resource they were based on (the cache holds it), which keeps its managedFields', (t) => {
+  const base = resource();
+  const before = structuredClone(base);
+  const app = appFromResource(base) as KubeApp;
+  for (const body of [appToResource(app, base), statusResource(base, { observedGeneration: 4 })]) {
+    (body.metadata.finalizers as string[]).push('changed');
+    (body.metadata.ownerReferences as { name: string }[])[0]!.name = 'changed';
+    body.metadata.labels!.team = 'changed';
+    body.spec!.env!.A = 'changed';
+  }
+  t.deepEqual(base, before);
+});

@@ -63,6 +63,16 @@ export function specWithDefaults(spec: Partial<AppSpec> | undefined): AppSpec {
   return { ...given, instances: given.instances ?? 1, env: given.env ?? {}, routes: given.routes ?? [] };
 }
 
+/**
+ * `metadata` without `managedFields`, shallowly: omitted managedFields are left as they
+ * are by the API server (sent back, they could only go stale). No deep copy here, as
+ * `pruneEmpty` copies what is written; the cached resource is never changed.
+ */
+function withoutManagedFields(metadata: AppResourceMetadata): AppResourceMetadata {
+  const { managedFields: _managedFields, ...rest } = metadata;
+  return rest as AppResourceMetadata;
+}
+
 /** The App a resource read from the cluster stands for. */
 export function appFromResource(resource: AppResource): KubeApp {
   const { metadata } = resource;
@@ -90,20 +100,16 @@ export function appFromResource(resource: AppResource): KubeApp {
  */
 export function appToResource(app: KubeApp, base?: AppResource): AppResource {
   const metadata: AppResourceMetadata = base
-    ? { ...structuredClone(base.metadata), namespace: app.metadata.namespace, name: app.metadata.name }
+    ? { ...withoutManagedFields(base.metadata), namespace: app.metadata.namespace, name: app.metadata.name }
     : { namespace: app.metadata.namespace, name: app.metadata.name };
   // A mutation that rebuilt metadata without labels must not wipe what other tools set:
   // labels and annotations are replaced only when the app carries them.
   if (app.metadata.labels !== undefined) metadata.labels = { ...app.metadata.labels };
   if (app.metadata.annotations !== undefined) metadata.annotations = { ...app.metadata.annotations };
-  // Omitted managedFields are left as they are by the API server; sent back, they could only go stale.
-  delete metadata.managedFields;
   return pruneEmpty({ apiVersion: APP_API_VERSION, kind: APP_KIND, metadata, spec: app.spec });
 }
 
 /** The body of a `/status` write: the resource as last read (its resourceVersion makes the write conditional) with `status`. */
 export function statusResource(base: AppResource, status: AppStatus): AppResource {
-  const metadata = structuredClone(base.metadata);
-  delete metadata.managedFields;
-  return pruneEmpty({ apiVersion: APP_API_VERSION, kind: APP_KIND, metadata, spec: base.spec, status });
+  return pruneEmpty({ apiVersion: APP_API_VERSION, kind: APP_KIND, metadata: withoutManagedFields(base.metadata), spec: base.spec, status });
 }

@@ -153,7 +153,7 @@ export async function createKubernetesController(config: Config, parts: Kubernet
   const log = logger.child({ component: 'kube-controller' });
   const k = config.kubernetes;
   // Leader only, like reconciling: copies of the release namespace's Secrets in every namespace holding Apps.
-  const secretSync = createSecretSync({ kc: parts.kc, logger, systemNamespace: k.namespace, names: [k.registrySecret, k.s3Secret, ...k.imagePullSecrets] });
+  const secretSync = createSecretSync({ kc: parts.kc, logger, systemNamespace: k.namespace, names: [k.registrySecret, k.s3Secret, ...k.imagePullSecrets], apps: parts.cache.apps });
   const controller = createKubeController({
     kc: parts.kc, logger: log, cache: parts.cache,
     lease: { namespace: config.kubernetes.namespace, name: config.kubernetes.lease.name, identity: config.kubernetes.identity ?? `${hostname()}-${process.pid}`, durationMs: config.kubernetes.lease.durationMs },

@@ -298,6 +298,9 @@ async function startLocked(config: Config, logger: Logger, clock: Clock, overrid
   if (controller) {
     leading = () => controller.isLeader();
     // Recovery and polling start when this replica becomes the leader; Deployments outlive us, so nothing is restored.
+    // The caches first: the watcher's index then reads every App from them instead of
+    // listing them all from the API server while the caches list them too (issue 12).
+    await kube?.cache.start();
     await watcher?.start({ poll: false });
     await controller.start();
   } else if (runner && pipelineDeps) {

@@ -9,6 +9,8 @@ import { silentLogger, type Logger } from '../../../core/ports/logger.ts';
 import { startFakeKube, type FakeKube } from '../../helpers/fake-kube/index.ts';
 import { APP_CRD } from '../../helpers/kube-server.ts';
 import { createSecretSync } from '../../../controller/adapters/kube/secrets/sync-secrets.ts';
+import { createResourceWatch } from '../../../controller/adapters/kube/control/watch-resource.ts';
+import type { KubernetesObject } from '@kubernetes/client-node';
 
 const SYSTEM = 'slipway-system';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -86,5 +88,25 @@ test('a copy left in a namespace that lost its Apps while no leader ran is remov
   t.teardown(() => again.stop());
   await again.start();
   await kube.waitFor(() => !secret(kube, 'team', 'slipway-s3'));
+  t.pass();
+});
+
+test('with the cache\'s App watch shared and already listed, Apps it holds count, and stopping the sync leaves the watch running', async (t) => {
+  const kube = await startFakeKube({ crds: [APP_CRD] });
+  const kc = kube.kubeConfig();
+  const core = kc.makeApiClient(CoreV1Api);
+  const apps = kc.makeApiClient(CustomObjectsApi);
+  for (const name of [SYSTEM, 'team']) await core.createNamespace({ body: { metadata: { name } } });
+  await core.createNamespacedSecret({ namespace: SYSTEM, body: { metadata: { name: 'slipway-s3' }, data: { AWS_ACCESS_KEY_ID: b64('one') } } });
+  await createApp(apps, 'one');
+  const watch = createResourceWatch<KubernetesObject>({ kc, path: '/apis/slipway.dev/v1alpha1/apps', logger: silentLogger, backoff: { initialMs: 20, maxMs: 200 } });
+  await watch.start();
+  const sync = createSecretSync({ kc, logger: silentLogger, systemNamespace: SYSTEM, names: ['slipway-s3'], backoff: { initialMs: 20, maxMs: 200 }, apps: watch });
+  t.teardown(async () => { await sync.stop(); await watch.stop(); await kube.close(); });
+  await sync.start();
+  await kube.waitFor(() => secret(kube, 'team', 'slipway-s3'));
+  await sync.stop();
+  await createApp(apps, 'two');
+  await kube.waitFor(() => watch.get('team', 'two'));
   t.pass();
 });

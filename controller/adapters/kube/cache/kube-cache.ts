@@ -14,6 +14,7 @@ import type { AppResource } from '../state/app-resource.ts';
 import { createRouteIndex, type RouteIndex } from './route-index.ts';
 import { registerCacheLookups } from './cache-lookups.ts';
 import { COPIED_FROM } from '../runtime/stage/copy-system-secret.ts';
+import { slimDeployment } from './slim-deployment.ts';
 
 /** An App as the watch caches it. */
 export type CachedApp = AppResource & KubernetesObject;
@@ -23,11 +24,15 @@ export interface CachedNamespace extends KubernetesObject {
   status?: { phase?: string };
 }
 
-/** A Deployment as the watch caches it (the fields the listing reads). */
+/** A Deployment as the watch caches it: only these fields are kept (slim-deployment.ts). */
 export interface CachedDeployment extends KubernetesObject {
   spec?: { replicas?: number };
   status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    updatedReplicas?: number;
     readyReplicas?: number;
+    availableReplicas?: number;
     conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string }>;
   };
 }
@@ -71,7 +76,7 @@ export interface KubeCache {
 /** Creates the caches; nothing is listed before `start()`. */
 export function createKubeCache({ kc, logger, backoff, copiedSecrets }: KubeCacheOptions): KubeCache {
   const apps = createResourceWatch<CachedApp>({ kc, path: `/apis/${APP_GROUP}/${APP_VERSION}/${APP_PLURAL}`, logger, backoff });
-  const deployments = createResourceWatch<CachedDeployment>({ kc, path: '/apis/apps/v1/deployments', labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`, logger, backoff });
+  const deployments = createResourceWatch<CachedDeployment>({ kc, path: '/apis/apps/v1/deployments', labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`, logger, backoff, slim: slimDeployment });
   const namespaces = createResourceWatch<CachedNamespace>({ kc, path: '/api/v1/namespaces', labelSelector: `${LABELS.namespace}=true`, logger, backoff });
   // Subscribed before start, so the first list's `add`s fill it.
   const routes = createRouteIndex(apps);

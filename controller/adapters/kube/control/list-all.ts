@@ -32,7 +32,11 @@ export function objectKey(obj: KubernetesObject): string {
  */
 export async function listAll<T extends KubernetesObject>(
   kc: KubeConfig,
-  options: { path: string; labelSelector?: string; fieldSelector?: string; pageSize: number; signal?: AbortSignal },
+  options: {
+    path: string; labelSelector?: string; fieldSelector?: string; pageSize: number; signal?: AbortSignal;
+    /** What to keep of each item, applied page by page, so the full items of earlier pages are garbage before the next arrives. */
+    keep?: (item: T) => T;
+  },
 ): Promise<ListedObject<T>> {
   for (let attempt = 0; ; attempt++) {
     const items: T[] = [];
@@ -48,7 +52,7 @@ export async function listAll<T extends KubernetesObject>(
         for (const item of page.items ?? []) {
           item.apiVersion ??= page.apiVersion;
           item.kind ??= kind;
-          items.push(item);
+          items.push(options.keep ? options.keep(item) : item);
         }
         token = page.metadata?.continue || undefined;
         resourceVersion = page.metadata?.resourceVersion ?? '';

@@ -15,7 +15,7 @@ import { fromKubeError } from '../kube-errors.ts';
 import { listAll, objectKey, type ListedObject } from './list-all.ts';
 
 /** Options of {@link createResourceWatch}. */
-export interface ResourceWatchOptions {
+export interface ResourceWatchOptions<T extends KubernetesObject = KubernetesObject> {
   kc: KubeConfig;
   /** Collection path over all namespaces, e.g. `/apis/slipway.dev/v1alpha1/apps`, `/apis/batch/v1/jobs`. */
   path: string;
@@ -32,6 +32,12 @@ export interface ResourceWatchOptions {
   pageSize?: number;
   /** Keep `metadata.managedFields` (dropped by default: they are large and no reconciler reads them). */
   keepManagedFields?: boolean;
+  /**
+   * Returns what the cache keeps of an object (the fields its readers use), so a
+   * thousand Deployments do not keep a thousand pod templates alive. Applied to every
+   * listed and watched object before it is cached or handed to a handler.
+   */
+  slim?: (obj: T) => T;
 }
 
 /** The cache. Objects handed out are the cached ones, as the API server wrote them (JSON, times as strings): do not mutate them. */
@@ -58,7 +64,7 @@ export interface ResourceWatch<T extends KubernetesObject> {
 const MIN_HEALTHY_WATCH_MS = 1000;
 
 /** Creates a {@link ResourceWatch}; nothing happens before `start()`. */
-export function createResourceWatch<T extends KubernetesObject>(options: ResourceWatchOptions): ResourceWatch<T> {
+export function createResourceWatch<T extends KubernetesObject>(options: ResourceWatchOptions<T>): ResourceWatch<T> {
   const { kc, path, labelSelector, fieldSelector } = options;
   const logger = options.logger.child({ watch: path });
   const backoff = { initialMs: 500, maxMs: 30_000, resetAfterMs: 60_000, ...options.backoff };
@@ -87,15 +93,16 @@ export function createResourceWatch<T extends KubernetesObject>(options: Resourc
 
   function clean(obj: T): T {
     if (!options.keepManagedFields && obj.metadata) delete obj.metadata.managedFields;
-    return obj;
+    return options.slim ? options.slim(obj) : obj;
   }
 
   function upsert(obj: T): void {
     const key = objectKey(obj);
     const old = objects.get(key);
     if (old && old.metadata?.resourceVersion === obj.metadata?.resourceVersion) return;
-    objects.set(key, clean(obj));
-    if (old) emit(handlers.update, obj, old); else emit(handlers.add, obj);
+    const kept = clean(obj);
+    objects.set(key, kept);
+    if (old) emit(handlers.update, kept, old); else emit(handlers.add, kept);
   }
 
   function remove(obj: T): void {
@@ -107,7 +114,7 @@ export function createResourceWatch<T extends KubernetesObject>(options: Resourc
   }
 
   async function relist(): Promise<void> {
-    const listed: ListedObject<T> = await listAll<T>(kc, { path, labelSelector, fieldSelector, pageSize: options.pageSize ?? 500, signal: stopping.signal });
+    const listed: ListedObject<T> = await listAll<T>(kc, { path, labelSelector, fieldSelector, pageSize: options.pageSize ?? 500, signal: stopping.signal, keep: clean });
     const fresh = new Map<string, T>();
     const added: T[] = [];
     const updated: Array<[T, T]> = [];
@@ -117,7 +124,7 @@ export function createResourceWatch<T extends KubernetesObject>(options: Resourc
       if (old && old.metadata?.resourceVersion === obj.metadata?.resourceVersion) {
         fresh.set(key, old); // keep the cached copy; the listed duplicate is garbage now
       } else {
-        fresh.set(key, clean(obj));
+        fresh.set(key, obj); // already cleaned page by page
         if (old) updated.push([obj, old]); else added.push(obj);
       }
     }

@@ -32,6 +32,12 @@ export interface SecretSyncOptions {
   resyncMs?: number;
   /** Backoff of the watches (tests shorten it). */
   backoff?: { initialMs: number; maxMs: number };
+  /**
+   * The App watch to count Apps from, shared with the cache (which starts and stops
+   * it), so the controller does not keep a second copy of every App. Without it the
+   * sync runs its own.
+   */
+  apps?: ResourceWatch<KubernetesObject>;
 }
 
 /** The running sync. */
@@ -48,7 +54,8 @@ export function createSecretSync(options: SecretSyncOptions): SecretSync {
   const { kc, systemNamespace } = options;
   const names = [...new Set(options.names)];
   const logger = options.logger.child({ component: 'secret-sync' });
-  const apps = createResourceWatch<KubernetesObject>({ kc, path: `/apis/${APP_GROUP}/${APP_VERSION}/${APP_PLURAL}`, logger, backoff: options.backoff });
+  const shared = options.apps;
+  const apps = shared ?? createResourceWatch<KubernetesObject>({ kc, path: `/apis/${APP_GROUP}/${APP_VERSION}/${APP_PLURAL}`, logger, backoff: options.backoff });
   // One watch per source, by name: the release namespace also holds Helm's release
   // Secrets (large), which a watch of every Secret there would cache for nothing.
   const sources = new Map<string, ResourceWatch<V1Secret>>(names.map((name) => [name, createResourceWatch<V1Secret>({
@@ -118,6 +125,8 @@ export function createSecretSync(options: SecretSyncOptions): SecretSync {
     // Only the first App arriving and the last leaving change what the namespace needs.
     if (started && (before === 0) !== (after === 0)) queue.add(ns);
   };
+  // A shared watch may have listed already: count what it holds, then follow it.
+  if (shared?.synced) for (const obj of shared.list()) countApp(obj, 1);
   apps.on('add', (obj) => countApp(obj, 1));
   apps.on('delete', (obj) => countApp(obj, -1));
   for (const watch of sources.values()) {
@@ -127,6 +136,7 @@ export function createSecretSync(options: SecretSyncOptions): SecretSync {
 
   return {
     async start() {
+      // start() of the shared watch is the cache's, idempotent: it resolves once listed.
       await Promise.all([apps.start(), ...[...sources.values()].map((w) => w.start())]);
       started = true;
       queueAll();
@@ -138,7 +148,7 @@ export function createSecretSync(options: SecretSyncOptions): SecretSync {
       started = false;
       clearInterval(resync);
       await queue.shutdown();
-      await Promise.all([apps.stop(), ...[...sources.values()].map((w) => w.stop())]);
+      await Promise.all([...(shared ? [] : [apps.stop()]), ...[...sources.values()].map((w) => w.stop())]);
     },
     idle: () => queue.idle(),
   };

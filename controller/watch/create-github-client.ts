@@ -21,6 +21,20 @@ export interface CommitStatusClient {
   };
 }
 
+/**
+ * The calls Slipway makes: commit statuses always, and with a token also the pull
+ * request comments of preview apps (`issues`; absent with App credentials).
+ */
+export interface GitHubClient extends CommitStatusClient {
+  rest: CommitStatusClient['rest'] & {
+    issues?: {
+      listComments(params: { owner: string; repo: string; issue_number: number; per_page?: number; page?: number }): Promise<{ data: { id: number; body?: string | null }[] }>;
+      createComment(params: { owner: string; repo: string; issue_number: number; body: string }): Promise<{ data: { id: number } }>;
+      updateComment(params: { owner: string; repo: string; comment_id: number; body: string }): Promise<unknown>;
+    };
+  };
+}
+
 /** How Slipway authenticates to GitHub: a token, or a GitHub App installation. */
 export type GitHubAuth =
   | { token: string }
@@ -52,24 +66,32 @@ function octokitLog(logger: Logger) {
  * most servers send few statuses or none. With App credentials the installation token
  * is fetched on first use and renewed by octokit before it expires.
  */
-export function createGitHubClient(options: GitHubClientOptions): CommitStatusClient {
+export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   if (!('token' in options && options.token) && !('appId' in options)) throw new SlipwayError('invalid_config', 'the GitHub client needs a token or GitHub App credentials', { status: 500 });
-  let client: Promise<CommitStatusClient> | undefined;
-  return {
-    rest: {
-      repos: {
-        async createCommitStatus(params) {
-          client ??= buildGitHubClient(options);
-          client.catch(() => { client = undefined; });
-          return (await client).rest.repos.createCommitStatus(params);
-        },
-      },
-    },
+  let client: Promise<GitHubClient> | undefined;
+  const built = (): Promise<GitHubClient> => {
+    client ??= buildGitHubClient(options);
+    client.catch(() => { client = undefined; });
+    return client;
   };
+  const rest: GitHubClient['rest'] = {
+    repos: { createCommitStatus: async (params) => (await built()).rest.repos.createCommitStatus(params) },
+  };
+  // A token's Octokit also writes pull request comments (preview comments, issue 15);
+  // they must stay reachable through the lazy client, or the commenter is never wired.
+  if ('token' in options && options.token) {
+    const issues = async () => (await built()).rest.issues!;
+    rest.issues = {
+      listComments: async (params) => (await issues()).listComments(params),
+      createComment: async (params) => (await issues()).createComment(params),
+      updateComment: async (params) => (await issues()).updateComment(params),
+    };
+  }
+  return { rest };
 }
 
 /** The octokit client behind {@link createGitHubClient}. */
-async function buildGitHubClient(options: GitHubClientOptions): Promise<CommitStatusClient> {
+async function buildGitHubClient(options: GitHubClientOptions): Promise<GitHubClient> {
   const { App, Octokit } = await import('octokit');
   const logger = options.logger ?? silentLogger;
   const common = {
@@ -78,10 +100,10 @@ async function buildGitHubClient(options: GitHubClientOptions): Promise<CommitSt
     ...(options.throttle === false ? { throttle: { enabled: false } } : {}),
     log: octokitLog(logger),
   };
-  if ('token' in options && options.token) return new Octokit({ auth: options.token, ...common });
+  if ('token' in options && options.token) return new Octokit({ auth: options.token, ...common }) as unknown as GitHubClient;
   if (!('appId' in options)) throw new SlipwayError('invalid_config', 'the GitHub client needs a token or GitHub App credentials', { status: 500 });
   const app = new App({ appId: options.appId, privateKey: options.privateKey, Octokit: Octokit.defaults(common), log: common.log });
-  let installation: Promise<CommitStatusClient> | undefined;
+  let installation: Promise<GitHubClient> | undefined;
   return {
     rest: {
       repos: {

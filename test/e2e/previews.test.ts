@@ -194,7 +194,12 @@ test.serial('GitHub: a pull request gets a preview serving its head; new commits
   await eventually(() => statusFor(last).some((s) => s.state === 'success'), 'the success status with the preview URL', 60_000); // GitHub writes are queued by octokit (1 a second, 3 s for notifying ones)
   t.is(statusFor(last).find((s) => s.state === 'success').target_url, url);
   // And one comment on the pull request, updated in place, with the URL and the head it serves.
-  await eventually(() => github.comments.some((c) => c.issue === 'acme/site#1' && c.body.includes(last.slice(0, 12))), 'the preview comment to show the newest head', 60_000); // GitHub writes are queued by octokit (1 a second, 3 s for notifying ones)
+  // GitHub writes are queued by octokit (1 a second, 3 s for notifying ones).
+  await eventually(() => github.comments.some((c) => c.issue === 'acme/site#1' && c.body.includes(last.slice(0, 12))), 'the preview comment to show the newest head', 60_000)
+    .catch(async (error) => {
+      t.log('comments:', JSON.stringify(github.comments), 'runs:', JSON.stringify((await cli('apps', 'show', 'site-pr-1')).status.runs.map((r: any) => [r.id, r.phase, r.revision?.slice(0, 12), r.error?.code])));
+      throw error;
+    });
   const comments = github.comments.filter((c) => c.issue === 'acme/site#1');
   t.is(comments.length, 1);
   t.true(comments[0]!.updates >= 1, 'updated in place');

@@ -63,15 +63,16 @@ test('a kept fragment is made anew when the App object or its runtime view chang
 
 const run = (id: string, phase: 'succeeded' | 'failed', finishedAt: string) => ({ id, kind: 'deploy' as const, phase, startedAt: '2026-01-01T00:00:00Z', finishedAt });
 
-test('an item is the summary: no runs or releases, the latest run, the serving release and when it last deployed', async (t) => {
+test('an item is the summary: no runs, releases or closed previews, the latest run, the serving release and when it last deployed', async (t) => {
   const views = new Map<string, RuntimeAppStatus>([['a', { phase: 'running', desired: 1, ready: 1, restarts: 0 }]]);
   const { runtime } = fakeRuntime(views);
   const runs = [run('r3', 'failed', '2026-01-03T00:00:00Z'), run('r2', 'succeeded', '2026-01-02T00:00:00Z'), run('r1', 'succeeded', '2026-01-01T00:01:00Z')];
-  const a = app('a', { run: runs[0], runs, releases: [release], urls: ['http://a.example.com'] });
+  const a = app('a', { run: runs[0], runs, releases: [release], urls: ['http://a.example.com'], previews: { closed: [{ number: 4, at: '2026-01-02T00:00:00Z' }] } });
   const chunks = createAppListBody(runtime, (x) => withLiveStatus(x, runtime));
   const [item] = JSON.parse(Buffer.concat(await chunks([a])).toString());
   t.false('runs' in item.status);
   t.false('releases' in item.status);
+  t.false('previews' in item.status, 'nor the closed pull requests a parent remembers');
   t.like(item.status, { run: { id: 'r3' }, release: { number: 1 }, urls: ['http://a.example.com'], runtime: { phase: 'running' }, lastDeployedAt: '2026-01-02T00:00:00Z' });
   // Never deployed by a run that succeeded (all kept runs failed): the release's build.
   const [failedOnly] = JSON.parse(Buffer.concat(await chunks([app('b', { runs: [runs[0]!] })])).toString());

@@ -7,6 +7,7 @@
  */
 import { Readable } from 'node:stream';
 import type { App, Namespace, Origin, Release, Run, StoredSource } from '../core/types.ts';
+import type { AppSummary } from '../core/app-summary.ts';
 import type { GitKey, KnownHost } from '../core/ports/git-keys.ts';
 import { networkError, responseError } from './api-errors.ts';
 import { CliError, usageError } from './cli-error.ts';
@@ -111,7 +112,8 @@ export interface ApiClient {
   info(): Promise<ServerInfo>;
   listNamespaces(): Promise<NamespaceSummary[]>;
   createNamespace(name: string): Promise<Namespace>;
-  listApps(namespace: string): Promise<App[]>;
+  /** The namespace's apps as a listing shows them: summaries, without the run and release histories (ADR 0007). */
+  listApps(namespace: string): Promise<AppSummary[]>;
   getApp(namespace: string, app: string): Promise<App>;
   createApp(namespace: string, body: AppCreate): Promise<App>;
   updateApp(namespace: string, app: string, body: AppUpdate): Promise<App>;

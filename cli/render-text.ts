@@ -4,6 +4,7 @@
  */
 import { groupPreviews } from '../core/group-previews.ts';
 import type { App, Namespace, Run } from '../core/types.ts';
+import type { AppSummary } from '../core/app-summary.ts';
 import { redactUrl } from '../core/redact.ts';
 import type { LogLine, NamespaceSummary, ReleaseEntry, WebhookInfo } from './api-client.ts';
 import type { AppEnvChange, AppEnvList } from './commands/app-env.ts';
@@ -67,14 +68,14 @@ function deployedText(app: string, release: number | undefined, urls: string[] |
   return `${verb} ${app}${release === undefined ? '' : `${join} ${release}`}:${where}`;
 }
 
-function sourceSummary(app: App): string {
+function sourceSummary(app: AppSummary): string {
   const s = app.status.source;
   if (!s) return '-';
   return s.revision ? `${s.revision.slice(0, 12)}${s.branch ? ` (${s.branch})` : ''}` : s.blobuid;
 }
 
 /** ready/desired as the runtime last saw them; `-` for ready when never deployed. */
-function instancesText(app: App): string {
+function instancesText(app: AppSummary): string {
   const r = app.status.runtime;
   return r ? `${r.ready}/${r.desired}` : `-/${app.spec.instances}`;
 }
@@ -83,7 +84,7 @@ function instancesText(app: App): string {
  * The message of an app the server could not read (its state file was moved aside as
  * corrupt: Ready=False, reason StateCorrupt), which needs its owner's attention.
  */
-function corruptMessage(app: App): string | undefined {
+function corruptMessage(app: AppSummary): string | undefined {
   return app.status.conditions?.find((c) => c.type === 'Ready' && c.status === 'False' && c.reason === 'StateCorrupt')?.message;
 }
 
@@ -92,7 +93,7 @@ function corruptMessage(app: App): string | undefined {
  * marked when the last run failed, since an earlier release then still runs and a bare
  * `running` would hide the failure (issue 16) — else a failed run.
  */
-function phaseOf(app: App): string {
+function phaseOf(app: AppSummary): string {
   if (corruptMessage(app)) return 'corrupt';
   const run = app.status.run;
   if (run && run.phase !== 'succeeded' && run.phase !== 'failed') return run.phase;
@@ -108,7 +109,7 @@ function runSummary(run: Run | undefined): string {
 }
 
 /** `slipway apps list`. */
-export function appsListText(apps: App[], namespace: string): string {
+export function appsListText(apps: AppSummary[], namespace: string): string {
   if (apps.length === 0) return `No applications in namespace ${namespace}. Create one with \`slipway push --name NAME\`.`;
   // Previews (issue 15) under their parent, indented, with their pull request.
   const list = table(['NAME', 'INSTANCES', 'PHASE', 'ORIGIN', 'SOURCE', 'URL', 'CREATED'], groupPreviews(apps).map((a) => [

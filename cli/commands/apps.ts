@@ -3,6 +3,7 @@
  * namespace. Names are checked locally first so a typo never becomes a request.
  */
 import type { App } from '../../core/types.ts';
+import type { AppSummary } from '../../core/app-summary.ts';
 import type { ApiClient } from '../api-client.ts';
 import { checkedName } from '../checked-name.ts';
 
@@ -16,8 +17,8 @@ export interface AppsOptions {
   namespace: string;
 }
 
-/** `slipway apps list`: the namespace's applications. */
-export async function appsList(options: AppsOptions, deps: AppsDeps): Promise<App[]> {
+/** `slipway apps list`: the namespace's applications, as summaries (`apps show` has the histories). */
+export async function appsList(options: AppsOptions, deps: AppsDeps): Promise<AppSummary[]> {
   return deps.api.listApps(checkedName('namespace', options.namespace));
 }
 

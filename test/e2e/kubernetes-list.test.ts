@@ -1,11 +1,12 @@
 /**
  * `GET …/applications` on Kubernetes answers from kept per-app JSON (issue 12): what it
- * lists of each app is what the app's own GET shows, and a change to an App shows in
- * the next listing.
+ * lists of each app is the summary of what the app's own GET shows (ADR 0007; all of it
+ * with `?history=full`), and a change to an App shows in the next listing.
  */
 import test from 'ava';
 import { startKubeWorld } from '../helpers/kube-server.ts';
 import { goodTree, tgzOf } from '../helpers/archives.ts';
+import { appSummary } from '../../core/app-summary.ts';
 
 const base = '/api/v1/namespaces/workspace/applications';
 
@@ -19,8 +20,8 @@ test('the listing shows each app as its own GET does, and a changed App with its
   t.is((await server.request('POST', `${base}/b/deployments`, {})).status, 202);
   const stored = (name: string) => w.kube.object('slipway.dev/v1alpha1', 'App', 'workspace', name) as any;
   await w.kube.waitFor(() => stored('b')?.status?.run?.phase === 'succeeded' && stored('b')?.status?.runtime?.phase === 'running', { timeoutMs: 30_000 });
-  const list = async () => {
-    const response = await server.request('GET', base);
+  const list = async (query = '') => {
+    const response = await server.request('GET', `${base}${query}`);
     t.regex(response.headers.get('content-type') ?? '', /^application\/json; charset=utf-8$/);
     return await response.json() as any[];
   };
@@ -29,11 +30,12 @@ test('the listing shows each app as its own GET does, and a changed App with its
   for (let i = 0; i < 2; i++) {
     const listed = await list();
     t.deepEqual(listed.map((app) => app.metadata.name), ['a', 'b', 'c']);
-    for (const app of listed) t.deepEqual(app, await show(app.metadata.name));
+    for (const app of listed) t.deepEqual(app, appSummary(await show(app.metadata.name)));
+    for (const app of await list('?history=full')) t.deepEqual(app, await show(app.metadata.name));
   }
   t.is((await server.request('PATCH', `${base}/c`, { configuration: { instances: 2, environment: { NAME: 'changed' } } })).status, 200);
   const after = (await list()).find((app) => app.metadata.name === 'c');
   t.is(after.spec.instances, 2);
   t.deepEqual(after.spec.env, { NAME: 'changed' });
-  t.deepEqual(after, await show('c'));
+  t.deepEqual(after, appSummary(await show('c')));
 });

@@ -185,6 +185,15 @@ run('a user signs in, creates an app from git, deploys, rolls back, changes its 
   await page.waitForSelector('#apps-body tr[data-app="hello"] a[href^="http"]');
   const row = await page.locator('#apps-body tr[data-app="hello"]').textContent();
   t.regex(row ?? '', /hello.*running.*#1.*main.*yes \(5m\)/s);
+  // Its last deploy, from the list's summary (no runs in a list item, ADR 0007): the end of
+  // the newest successful run, as the app's own runs say (polled: the list redraws every 2 s).
+  const lastDeploy = async () => {
+    const whole = await page.evaluate(async () => (await fetch('/api/v1/namespaces/workspace/applications/hello', { headers: { accept: 'application/json' } })).json()) as { status: { runs: { phase: string; finishedAt?: string }[] } };
+    const shown = await page.locator('#apps-body tr[data-app="hello"] td:last-child time').getAttribute('datetime');
+    return { shown, runs: whole.status.runs.find((r) => r.phase === 'succeeded')?.finishedAt };
+  };
+  await eventually(async () => { const { shown, runs } = await lastDeploy(); return shown !== null && shown === runs; }, 'the list to show the last deploy', 10_000)
+    .catch(async (error: Error) => { t.log(JSON.stringify(await lastDeploy())); throw error; });
   await page.screenshot({ path: join(SHOTS, 'app-list.png') });
 
   // Delete, once the name is typed.

@@ -23,7 +23,7 @@ import { currentUser, mayAccess, mayManageNamespaces } from '../namespace-access
 import { assertNoEpinioExtras, EPINIO_OK, isEpinioCreate, isEpinioUpdate } from '../epinio/epinio-request.ts';
 import { epinioApp, isEpinioClient } from '../epinio/epinio-app.ts';
 import { invalidRequest } from '../../../core/error-cases.ts';
-import { createAppListBody } from '../app-list-body.ts';
+import { createAppListBody, type ListHistory } from '../app-list-body.ts';
 import { Readable } from 'node:stream';
 
 type Configuration = z.infer<typeof configurationSchema>;
@@ -64,23 +64,35 @@ export async function withListStatus(app: App, runtime: Runtime | undefined): Pr
 }
 
 /**
+ * What a listing shows of each app (ADR 0007): its summary, or with `?history=full` the
+ * whole App with `status.runs` and `status.releases` (for scripts that read them from a
+ * listing; `GET …/applications/:app` has them too).
+ */
+function listHistory(ctx: Context): ListHistory {
+  const asked = ctx.query.history;
+  if (asked === undefined || asked === 'summary' || asked === 'full') return asked ?? 'summary';
+  throw invalidRequest('history must be summary (the default) or full', { history: asked });
+}
+
+/**
  * Answers a listing of `apps` (grouped already; grouping reads only names and specs,
  * which the runtime's view leaves alone). Slipway's own clients get the JSON text made
- * from kept per-app fragments, the same text Koa would make of the objects.
+ * from kept per-app fragments (each app's summary unless `?history=full`); Epinio's CLI
+ * gets its own shape, made of the whole Apps as before.
  */
-async function answerList(ctx: Context, apps: App[], runtime: Runtime | undefined, body: (apps: App[]) => Promise<Buffer[]>): Promise<void> {
+async function answerList(ctx: Context, apps: App[], runtime: Runtime | undefined, body: ReturnType<typeof createAppListBody>): Promise<void> {
   if (isEpinioClient(ctx)) {
     ctx.body = (await Promise.all(apps.map((app) => withListStatus(app, runtime)))).map(epinioApp);
     return;
   }
-  const chunks = await body(apps);
+  const chunks = await body(apps, listHistory(ctx));
   ctx.type = 'json';
   // A stream of the kept chunks: no 12 MB string (or Buffer) made per listing. The length set after the body, which Koa clears for a stream.
   ctx.body = Readable.from(chunks, { objectMode: false });
   ctx.length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
 }
 
-/** GET /api/v1/namespaces/:ns/applications — previews follow their parent (`spec.preview.parent`). */
+/** GET /api/v1/namespaces/:ns/applications[?history=full] — app summaries; previews follow their parent (`spec.preview.parent`). */
 export function appsListRoute(store: StateStore, runtime?: Runtime): Middleware {
   const body = createAppListBody(runtime, (app) => withLiveStatus(app, runtime));
   return async (ctx) => {
@@ -90,8 +102,8 @@ export function appsListRoute(store: StateStore, runtime?: Runtime): Middleware 
 }
 
 /**
- * GET /api/v1/applications — the apps of every namespace the user may access (Epinio's
- * `epinio app list --all`; the same shapes as the per-namespace list).
+ * GET /api/v1/applications[?history=full] — the apps of every namespace the user may
+ * access (Epinio's `epinio app list --all`; the same shapes as the per-namespace list).
  */
 export function allAppsListRoute(store: StateStore, runtime?: Runtime): Middleware {
   const body = createAppListBody(runtime, (app) => withLiveStatus(app, runtime));

@@ -25,8 +25,12 @@ export function phaseOf(app) {
   if (run && (run.phase !== 'succeeded' || !app.status.runtime)) return run.phase;
   return app.status.runtime?.phase ?? run?.phase ?? 'new';
 }
-/** When the app last changed what it serves: its newest successful run, else its release's build. */
-export const lastDeploy = (app) => (app.status.runs ?? []).find((r) => r.phase === 'succeeded')?.finishedAt ?? app.status.release?.createdAt;
+/**
+ * When the app last changed what it serves: its newest successful run, else its release's
+ * build. A list item says so in `status.lastDeployedAt` (it has no `runs`, ADR 0007); the
+ * app's own GET has the runs.
+ */
+export const lastDeploy = (app) => app.status.lastDeployedAt ?? (app.status.runs ?? []).find((r) => r.phase === 'succeeded')?.finishedAt ?? app.status.release?.createdAt;
 export const phaseCell = (phase) => el('span', { class: `phase-${phase}` }, phase);
 export const urlLinks = (urls) => (urls?.length ? urls.map((url, i) => [i ? ' ' : '', el('a', { href: url, rel: 'noopener' }, url)]) : '—');
 export const revision = (r) => (r?.revision ? [el('code', {}, short(r.revision)), r.branch ? ` (${r.branch})` : ''] : r?.branch ?? '—');

@@ -6,7 +6,8 @@
  * newest. Every phase change is persisted on the app's status.
  */
 import { randomUUID } from 'node:crypto';
-import type { App, Release, Run } from '../../core/types.ts';
+import type { App, Release, Run, RuntimeState } from '../../core/types.ts';
+import { readyFromRuntime, setConditions } from './app-conditions.ts';
 import { isSlipwayError, SlipwayError } from '../../core/errors.ts';
 import { nothingToDeploy } from '../../core/error-cases.ts';
 import { redact } from '../../core/redact.ts';
@@ -77,10 +78,22 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
     const finished = { ...run };
     await deployApp(deps, input, (current, deployed) => {
       Object.assign(finished, run, { phase: 'succeeded', release: deployed.release.number, routes: deployed.routes, urls: deployed.urls, finishedAt: now() });
-      return withRun(current, finished, now());
+      return withRuntime(withRun(current, finished, now()));
     });
     Object.assign(run, finished);
     notify(namespace, app, run);
+  }
+
+  /**
+   * `app` with the runtime's state recorded too, when the runtime's cache shows the app
+   * running as it should — what the controller's refresh would write a moment later
+   * (refresh-runtime.ts), in the same status write (issue 12). Anything else is left to it.
+   */
+  function withRuntime(app: App): App {
+    const cached = deps.runtime.cachedStatus?.(app.metadata.namespace, app.metadata.name);
+    if (cached?.phase !== 'running' || cached.ready !== cached.desired) return app;
+    const runtime: RuntimeState = { phase: cached.phase, desired: cached.desired, ready: cached.ready, restarts: app.status.runtime?.restarts ?? 0, ...(cached.message ? { message: cached.message } : {}) };
+    return { ...app, status: { ...app.status, runtime, conditions: setConditions(app.status.conditions, [readyFromRuntime(app, runtime)], now()) } };
   }
 
   function notify(namespace: string, app: string, run: Run): void {

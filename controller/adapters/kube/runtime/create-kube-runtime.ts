@@ -23,7 +23,7 @@ export interface KubeRuntimeOptions extends Omit<KubeStagerOptions, 'settings'> 
 /** Creates the Kubernetes runtime. */
 export function createKubeRuntime(options: KubeRuntimeOptions): Runtime {
   const stager = createKubeStager(options);
-  const deployer = createKubeDeployer({ kc: options.kc, logger: options.logger, settings: options.settings });
+  const deployer = createKubeDeployer({ kc: options.kc, logger: options.logger, settings: options.settings, ...(options.caches ? { caches: options.caches } : {}) });
   return {
     kind: 'kubernetes',
     stage: (input) => stager.stage(input),

@@ -24,6 +24,8 @@ import type { KubeStagerSettings } from './stage-settings.ts';
 import { readStagingLogs, type StagingLogTiming } from './read-staging-logs.ts';
 import { supersedeStages } from './supersede-stages.ts';
 import { waitForJob } from './wait-for-job.ts';
+import { waitForCachedJob } from './wait-for-cached-job.ts';
+import type { RuntimeCaches } from '../../cache/runtime-caches.ts';
 import { watchStuckPod, type StuckPodTiming } from './watch-stuck-pod.ts';
 
 /** Dependencies of {@link createKubeStager}. */
@@ -37,6 +39,8 @@ export interface KubeStagerOptions {
   logTiming?: Partial<StagingLogTiming>;
   /** How often the staging pod is checked for a start that will not happen, and how long it may stay unschedulable or fail to pull (default 10 s, `settings.pendingGraceMs`). */
   stuckTiming?: Partial<StuckPodTiming>;
+  /** The shared caches (issue 12): the app's other staging Jobs and the Job's end are read there once synced. */
+  caches?: RuntimeCaches;
 }
 
 /** The stager: `stage` and `stagingLogs` of the Runtime port. */
@@ -91,6 +95,8 @@ export function createKubeStager(options: KubeStagerOptions): KubeStager {
       const log = options.logger.child({ namespace, app, stageId });
       const retry = <T>(fn: () => Promise<T>) => retryTransient(fn, { signal });
       signal?.throwIfAborted();
+      const { caches } = options;
+      caches?.use();
       const owner = await retry(() => appOwnerReference(kc, namespace, app));
       await retry(() => copySystemSecret(kc, settings.systemNamespace, namespace, {
         name: settings.registrySecret,
@@ -113,7 +119,7 @@ export function createKubeStager(options: KubeStagerOptions): KubeStager {
       const previousImage = reusableImage(input.previousImage, namespace, app);
       const job = buildStageJob({ namespace, app, stageId, blobuid: input.blobuid, builder: input.builder, previousImage, owner, settings });
       const name = job.metadata!.name!;
-      const superseded = await retry(() => supersedeStages(kc, namespace, app, name));
+      const superseded = await retry(() => supersedeStages(kc, namespace, app, name, caches?.jobs.watch));
       if (superseded.length > 0) log.info({ superseded }, 'deleted older staging Jobs of the app still running');
       signal?.throwIfAborted();
       await retry(() => createJob(job));
@@ -128,7 +134,8 @@ export function createKubeStager(options: KubeStagerOptions): KubeStager {
       });
       let result;
       try {
-        result = await waitForJob(kc, namespace, name, { timeoutMs: settings.buildTimeoutMs + graceMs, signal: signal ? AbortSignal.any([signal, done.signal]) : done.signal });
+        const waitOptions = { timeoutMs: settings.buildTimeoutMs + graceMs, signal: signal ? AbortSignal.any([signal, done.signal]) : done.signal };
+        result = await (caches ? waitForCachedJob(kc, caches.jobs, namespace, name, waitOptions) : waitForJob(kc, namespace, name, waitOptions));
       } catch (error) {
         if (signal?.aborted) {
           await deleteJob(namespace, name);

@@ -109,7 +109,7 @@ export async function createKubernetesParts(config: Config, deps: { clock: Clock
     gitKeys: createKubeGitKeyStore({ kc, namespace: k.namespace, clock: deps.clock, logger: deps.logger.child({ component: 'git-keys' }) }),
     events: (namespace, app, run) => events.observeRun(namespace, app, run),
     systemDomain,
-    close: async () => { await systemDomain?.stop(); },
+    close: async () => { await Promise.all([systemDomain?.stop(), caches.stop()]); },
   };
 }
 

@@ -3,7 +3,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { silentLogger } from '../../../core/ports/logger.ts';
 import { startFakeKube, type FakeKube, type KubeObject } from '../../helpers/fake-kube/index.ts';
 import type { ResourceWatch } from '../../../controller/adapters/kube/control/watch-resource.ts';
-import { createRuntimeCaches, type WaitableCache } from '../../../controller/adapters/kube/cache/runtime-caches.ts';
+import { createRuntimeCaches, type CachedJob, type WaitableCache } from '../../../controller/adapters/kube/cache/runtime-caches.ts';
 import { createKeyWaiters } from '../../../controller/adapters/kube/cache/key-waiters.ts';
 import type { CachedDeployment } from '../../../controller/adapters/kube/cache/kube-cache.ts';
 import { waitForCachedJob } from '../../../controller/adapters/kube/runtime/stage/wait-for-cached-job.ts';
@@ -74,8 +74,8 @@ test('the Job cache: a staging Job is waited for with no read or watch of its ow
 test('the Job cache: a Job the cache has not shown yet is not taken as deleted; it is waited for through the API', async (t) => {
   const { kube, kc } = await setUp(t);
   // A cache that never shows the Job (lagging, or a watch that lost it).
-  const stale = stubWatch<KubeObject>();
-  const jobs: WaitableCache<KubeObject> = { watch: stale.watch, waiters: createKeyWaiters(stale.watch) };
+  const stale = stubWatch<CachedJob>();
+  const jobs: WaitableCache<CachedJob> = { watch: stale.watch, waiters: createKeyWaiters(stale.watch) };
   await kube.seed(stageJob('web', 'stage-1'));
   const waiting = waitForCachedJob(kc, jobs, NS, 'stage-1', { timeoutMs: 10_000, unseenMs: 200 });
   stale.set([]); // a relist without it: still not "deleted", it was never seen

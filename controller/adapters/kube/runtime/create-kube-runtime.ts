@@ -39,6 +39,9 @@ export function createKubeRuntime(options: KubeRuntimeOptions): Runtime {
     status: (namespace, app) => deployer.status(namespace, app),
     logs: (namespace, app, logOptions) => deployer.logs(namespace, app, logOptions),
     restart: (namespace, app) => deployer.restart(namespace, app),
-    delete: (namespace, app) => deployer.delete(namespace, app),
+    async delete(namespace, app) {
+      stager.forget(namespace, app);
+      await deployer.delete(namespace, app);
+    },
   };
 }

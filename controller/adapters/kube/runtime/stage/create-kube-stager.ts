@@ -47,6 +47,8 @@ export interface KubeStagerOptions {
 export interface KubeStager {
   stage(input: StageInput): Promise<StageOutput>;
   stagingLogs(namespace: string, stageId: string, options: LogOptions): AsyncIterable<LogLine>;
+  /** The app was deleted: what the stager remembers of it (its build cache claim) is forgotten. */
+  forget(namespace: string, app: string): void;
 }
 
 /** Creates the Kubernetes stager. */
@@ -54,6 +56,8 @@ export function createKubeStager(options: KubeStagerOptions): KubeStager {
   const { kc, settings } = options;
   const graceMs = options.graceMs ?? 30_000;
   const stuckTiming: StuckPodTiming = { intervalMs: 10_000, pullGraceMs: settings.pendingGraceMs ?? 120_000, ...options.stuckTiming };
+  /** Apps (`namespace/app`) whose build cache claim is known to exist. */
+  const knownClaims = new Set<string>();
 
   /** Deletes a stage's Job (and, in the background, its pod); gone already is fine. */
   async function deleteJob(namespace: string, name: string): Promise<void> {
@@ -91,6 +95,25 @@ export function createKubeStager(options: KubeStagerOptions): KubeStager {
 
   return {
     async stage(input) {
+      try {
+        return await stageOnce(input);
+      } catch (error) {
+        knownClaims.delete(`${input.namespace}/${input.app}`);
+        throw error;
+      }
+    },
+
+    stagingLogs(namespace, stageId, logOptions) {
+      return readStagingLogs(kc, namespace, stageId, logOptions, { waitMs: settings.buildTimeoutMs + graceMs, ...options.logTiming });
+    },
+
+    forget(namespace, app) {
+      knownClaims.delete(`${namespace}/${app}`);
+    },
+  };
+
+  async function stageOnce(input: StageInput): Promise<StageOutput> {
+    {
       const { namespace, app, stageId, signal } = input;
       const log = options.logger.child({ namespace, app, stageId });
       const retry = <T>(fn: () => Promise<T>) => retryTransient(fn, { signal });
@@ -115,7 +138,13 @@ export function createKubeStager(options: KubeStagerOptions): KubeStager {
         createCommand: `kubectl create secret generic ${settings.s3Secret} -n ${settings.systemNamespace} --from-literal=AWS_ACCESS_KEY_ID=<key id> --from-literal=AWS_SECRET_ACCESS_KEY=<secret>`,
       }));
       await retry(() => applyEnvSecret(kc, namespace, app, input.env, owner));
-      await retry(() => ensureCacheClaim(kc, namespace, app, settings.stage.cacheSize, settings.stage.cacheStorageClass, owner));
+      // A claim this process made or found is not asked for again (issue 12); a failed
+      // stage or the app's deletion forgets it, so a claim deleted meanwhile comes back.
+      const claimKey = `${namespace}/${app}`;
+      if (!knownClaims.has(claimKey)) {
+        await retry(() => ensureCacheClaim(kc, namespace, app, settings.stage.cacheSize, settings.stage.cacheStorageClass, owner));
+        knownClaims.add(claimKey);
+      }
       const previousImage = reusableImage(input.previousImage, namespace, app);
       const job = buildStageJob({ namespace, app, stageId, blobuid: input.blobuid, builder: input.builder, previousImage, owner, settings });
       const name = job.metadata!.name!;
@@ -164,10 +193,6 @@ export function createKubeStager(options: KubeStagerOptions): KubeStager {
       }
       // Deployments run what nodes pull, so the release records the pull address.
       return { stageId, image: pullReference(stageImage(settings.registry, namespace, app, stageId), settings) };
-    },
-
-    stagingLogs(namespace, stageId, logOptions) {
-      return readStagingLogs(kc, namespace, stageId, logOptions, { waitMs: settings.buildTimeoutMs + graceMs, ...options.logTiming });
-    },
-  };
+    }
+  }
 }

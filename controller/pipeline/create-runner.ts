@@ -78,7 +78,7 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
     const finished = { ...run };
     await deployApp(deps, input, (current, deployed) => {
       Object.assign(finished, run, { phase: 'succeeded', release: deployed.release.number, routes: deployed.routes, urls: deployed.urls, finishedAt: now() });
-      return withRuntime(withRun(current, finished, now()));
+      return withRuntime(withRun(current, finished, now()), input.stageId);
     });
     Object.assign(run, finished);
     notify(namespace, app, run);
@@ -87,11 +87,12 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
   /**
    * `app` with the runtime's state recorded too, when the runtime's cache shows the app
    * running as it should — what the controller's refresh would write a moment later
-   * (refresh-runtime.ts), in the same status write (issue 12). Anything else is left to it.
+   * (refresh-runtime.ts), in the same status write (issue 12). Anything else — a cache
+   * that still shows another release, or not all instances ready — is left to it.
    */
-  function withRuntime(app: App): App {
+  function withRuntime(app: App, stageId: string): App {
     const cached = deps.runtime.cachedStatus?.(app.metadata.namespace, app.metadata.name);
-    if (cached?.phase !== 'running' || cached.ready !== cached.desired) return app;
+    if (cached?.phase !== 'running' || cached.ready !== cached.desired || (cached.stageId !== undefined && cached.stageId !== stageId)) return app;
     const runtime: RuntimeState = { phase: cached.phase, desired: cached.desired, ready: cached.ready, restarts: app.status.runtime?.restarts ?? 0, ...(cached.message ? { message: cached.message } : {}) };
     return { ...app, status: { ...app.status, runtime, conditions: setConditions(app.status.conditions, [readyFromRuntime(app, runtime)], now()) } };
   }

@@ -112,87 +112,86 @@ export function createKubeStager(options: KubeStagerOptions): KubeStager {
     },
   };
 
+  /** One stage: the Secrets and claim it needs, its Job, and the wait for it. */
   async function stageOnce(input: StageInput): Promise<StageOutput> {
-    {
-      const { namespace, app, stageId, signal } = input;
-      const log = options.logger.child({ namespace, app, stageId });
-      const retry = <T>(fn: () => Promise<T>) => retryTransient(fn, { signal });
-      signal?.throwIfAborted();
-      const { caches } = options;
-      caches?.use();
-      const owner = await retry(() => appOwnerReference(kc, namespace, app));
+    const { namespace, app, stageId, signal } = input;
+    const log = options.logger.child({ namespace, app, stageId });
+    const retry = <T>(fn: () => Promise<T>) => retryTransient(fn, { signal });
+    signal?.throwIfAborted();
+    const { caches } = options;
+    caches?.use();
+    const owner = await retry(() => appOwnerReference(kc, namespace, app));
+    await retry(() => copySystemSecret(kc, settings.systemNamespace, namespace, {
+      name: settings.registrySecret,
+      createCommand: `kubectl create secret docker-registry ${settings.registrySecret} -n ${settings.systemNamespace} --docker-server=${registryHost(settings.registry)} --docker-username=<user> --docker-password=<password>`,
+    }));
+    // The staging pod names these in imagePullSecrets, and a pod only sees its own namespace's Secrets.
+    for (const name of settings.imagePullSecrets ?? []) {
+      if (name === settings.registrySecret) continue;
       await retry(() => copySystemSecret(kc, settings.systemNamespace, namespace, {
-        name: settings.registrySecret,
-        createCommand: `kubectl create secret docker-registry ${settings.registrySecret} -n ${settings.systemNamespace} --docker-server=${registryHost(settings.registry)} --docker-username=<user> --docker-password=<password>`,
+        name,
+        createCommand: `kubectl create secret docker-registry ${name} -n ${settings.systemNamespace} --docker-server=<registry> --docker-username=<user> --docker-password=<password> (or remove it from SLIPWAY_IMAGE_PULL_SECRETS)`,
       }));
-      // The staging pod names these in imagePullSecrets, and a pod only sees its own namespace's Secrets.
-      for (const name of settings.imagePullSecrets ?? []) {
-        if (name === settings.registrySecret) continue;
-        await retry(() => copySystemSecret(kc, settings.systemNamespace, namespace, {
-          name,
-          createCommand: `kubectl create secret docker-registry ${name} -n ${settings.systemNamespace} --docker-server=<registry> --docker-username=<user> --docker-password=<password> (or remove it from SLIPWAY_IMAGE_PULL_SECRETS)`,
-        }));
-      }
-      await retry(() => copySystemSecret(kc, settings.systemNamespace, namespace, {
-        name: settings.s3Secret,
-        createCommand: `kubectl create secret generic ${settings.s3Secret} -n ${settings.systemNamespace} --from-literal=AWS_ACCESS_KEY_ID=<key id> --from-literal=AWS_SECRET_ACCESS_KEY=<secret>`,
-      }));
-      await retry(() => applyEnvSecret(kc, namespace, app, input.env, owner));
-      // A claim this process made or found is not asked for again (issue 12); a failed
-      // stage or the app's deletion forgets it, so a claim deleted meanwhile comes back.
-      const claimKey = `${namespace}/${app}`;
-      if (!knownClaims.has(claimKey)) {
-        await retry(() => ensureCacheClaim(kc, namespace, app, settings.stage.cacheSize, settings.stage.cacheStorageClass, owner));
-        knownClaims.add(claimKey);
-      }
-      const previousImage = reusableImage(input.previousImage, namespace, app);
-      const job = buildStageJob({ namespace, app, stageId, blobuid: input.blobuid, builder: input.builder, previousImage, owner, settings });
-      const name = job.metadata!.name!;
-      const superseded = await retry(() => supersedeStages(kc, namespace, app, name, caches?.jobs.watch));
-      if (superseded.length > 0) log.info({ superseded }, 'deleted older staging Jobs of the app still running');
-      signal?.throwIfAborted();
-      await retry(() => createJob(job));
-      log.info({ job: name }, 'staging Job created');
-
-      // Ends the wait early when the pod cannot start (see watch-stuck-pod.ts).
-      const done = new AbortController();
-      let stuck: string | undefined;
-      const stuckCheck = watchStuckPod(kc, namespace, stageId, stuckTiming, done.signal).then((reason) => {
-        stuck = reason;
-        if (reason) done.abort();
-      });
-      let result;
-      try {
-        const waitOptions = { timeoutMs: settings.buildTimeoutMs + graceMs, signal: signal ? AbortSignal.any([signal, done.signal]) : done.signal };
-        result = await (caches ? waitForCachedJob(kc, caches.jobs, namespace, name, waitOptions) : waitForJob(kc, namespace, name, waitOptions));
-      } catch (error) {
-        if (signal?.aborted) {
-          await deleteJob(namespace, name);
-          throw signal.reason;
-        }
-        if (!stuck) throw error;
-        await deleteJob(namespace, name);
-        log.info({ job: name, reason: stuck }, 'staging pod cannot start');
-        throw stageFailed(`staging could not start: ${stuck}; the Job was deleted`);
-      } finally {
-        done.abort();
-        await stuckCheck;
-      }
-      if (result.kind === 'deleted') {
-        throw stageFailed(`staging Job ${name} was deleted before it finished (superseded by a newer stage of ${app}, or removed by hand)`);
-      }
-      if (result.kind === 'timeout') {
-        await deleteJob(namespace, name);
-        throw stageFailed(`staging did not finish within ${Math.round((settings.buildTimeoutMs + graceMs) / 1000)} s; the Job was deleted (SLIPWAY_BUILD_TIMEOUT_MS)`);
-      }
-      const outcome = jobOutcome(result.job)!;
-      if (!outcome.succeeded) {
-        const failure = await describeStageFailure(kc, namespace, stageId, outcome, { memory: settings.stage.memoryLimit ?? settings.stage.memory, timeoutMs: settings.buildTimeoutMs });
-        log.info({ job: name, reason: outcome.reason }, failure.message);
-        throw stageFailed(failure.message, failure.log);
-      }
-      // Deployments run what nodes pull, so the release records the pull address.
-      return { stageId, image: pullReference(stageImage(settings.registry, namespace, app, stageId), settings) };
     }
+    await retry(() => copySystemSecret(kc, settings.systemNamespace, namespace, {
+      name: settings.s3Secret,
+      createCommand: `kubectl create secret generic ${settings.s3Secret} -n ${settings.systemNamespace} --from-literal=AWS_ACCESS_KEY_ID=<key id> --from-literal=AWS_SECRET_ACCESS_KEY=<secret>`,
+    }));
+    await retry(() => applyEnvSecret(kc, namespace, app, input.env, owner));
+    // A claim this process made or found is not asked for again (issue 12); a failed
+    // stage or the app's deletion forgets it, so a claim deleted meanwhile comes back.
+    const claimKey = `${namespace}/${app}`;
+    if (!knownClaims.has(claimKey)) {
+      await retry(() => ensureCacheClaim(kc, namespace, app, settings.stage.cacheSize, settings.stage.cacheStorageClass, owner));
+      knownClaims.add(claimKey);
+    }
+    const previousImage = reusableImage(input.previousImage, namespace, app);
+    const job = buildStageJob({ namespace, app, stageId, blobuid: input.blobuid, builder: input.builder, previousImage, owner, settings });
+    const name = job.metadata!.name!;
+    const superseded = await retry(() => supersedeStages(kc, namespace, app, name, caches?.jobs.watch));
+    if (superseded.length > 0) log.info({ superseded }, 'deleted older staging Jobs of the app still running');
+    signal?.throwIfAborted();
+    await retry(() => createJob(job));
+    log.info({ job: name }, 'staging Job created');
+
+    // Ends the wait early when the pod cannot start (see watch-stuck-pod.ts).
+    const done = new AbortController();
+    let stuck: string | undefined;
+    const stuckCheck = watchStuckPod(kc, namespace, stageId, stuckTiming, done.signal).then((reason) => {
+      stuck = reason;
+      if (reason) done.abort();
+    });
+    let result;
+    try {
+      const waitOptions = { timeoutMs: settings.buildTimeoutMs + graceMs, signal: signal ? AbortSignal.any([signal, done.signal]) : done.signal };
+      result = await (caches ? waitForCachedJob(kc, caches.jobs, namespace, name, waitOptions) : waitForJob(kc, namespace, name, waitOptions));
+    } catch (error) {
+      if (signal?.aborted) {
+        await deleteJob(namespace, name);
+        throw signal.reason;
+      }
+      if (!stuck) throw error;
+      await deleteJob(namespace, name);
+      log.info({ job: name, reason: stuck }, 'staging pod cannot start');
+      throw stageFailed(`staging could not start: ${stuck}; the Job was deleted`);
+    } finally {
+      done.abort();
+      await stuckCheck;
+    }
+    if (result.kind === 'deleted') {
+      throw stageFailed(`staging Job ${name} was deleted before it finished (superseded by a newer stage of ${app}, or removed by hand)`);
+    }
+    if (result.kind === 'timeout') {
+      await deleteJob(namespace, name);
+      throw stageFailed(`staging did not finish within ${Math.round((settings.buildTimeoutMs + graceMs) / 1000)} s; the Job was deleted (SLIPWAY_BUILD_TIMEOUT_MS)`);
+    }
+    const outcome = jobOutcome(result.job)!;
+    if (!outcome.succeeded) {
+      const failure = await describeStageFailure(kc, namespace, stageId, outcome, { memory: settings.stage.memoryLimit ?? settings.stage.memory, timeoutMs: settings.buildTimeoutMs });
+      log.info({ job: name, reason: outcome.reason }, failure.message);
+      throw stageFailed(failure.message, failure.log);
+    }
+    // Deployments run what nodes pull, so the release records the pull address.
+    return { stageId, image: pullReference(stageImage(settings.registry, namespace, app, stageId), settings) };
   }
 }

@@ -9,6 +9,8 @@ import type { CachedDeployment } from '../../../controller/adapters/kube/cache/k
 import { waitForCachedJob } from '../../../controller/adapters/kube/runtime/stage/wait-for-cached-job.ts';
 import { supersedeStages } from '../../../controller/adapters/kube/runtime/stage/supersede-stages.ts';
 import { pruneIngresses } from '../../../controller/adapters/kube/runtime/deploy/apply-app-objects.ts';
+import { createKubeDeployer } from '../../../controller/adapters/kube/runtime/deploy/create-kube-deployer.ts';
+import { CRD_FILE, SETTINGS, createApp, deployInput } from '../kube-deploy/deploy-fixture.ts';
 import { waitForCachedRollout } from '../../../controller/adapters/kube/runtime/deploy/wait-for-cached-rollout.ts';
 
 const NS = 'team';
@@ -162,4 +164,33 @@ test('the rollout wait on the Deployment cache: a cached Deployment older than t
   stale.set([done(generation)]);
   await waiting;
   t.is(kube.requests.length, reads);
+});
+
+test('a repeat deploy applies no unchanged Service or Ingress; one written meanwhile (a hand edit) is applied again', async (t) => {
+  const kube = await startFakeKube({ crds: [CRD_FILE] });
+  t.teardown(() => kube.close());
+  await kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+  const kc = kube.kubeConfig();
+  const caches = createRuntimeCaches({ kc, logger: silentLogger, backoff: fast });
+  t.teardown(() => caches.stop());
+  const deployer = createKubeDeployer({ kc, logger: silentLogger, settings: SETTINGS, caches });
+  await createApp(kube, 'web');
+  const applies = (from: number) => kube.requests.slice(from).filter((r) => r.method === 'PATCH').map((r) => r.path.split('/').slice(-2).join('/')).sort();
+  let from = kube.requests.length;
+  await deployer.deploy(deployInput('web', 's-1'));
+  t.deepEqual(applies(from), ['deployments/web', 'ingresses/web', 'secrets/web-env', 'services/web']);
+  const service = kube.object('v1', 'Service', NS, 'web')!;
+  await kube.waitFor(() => caches.services.synced && caches.services.get(NS, 'web')?.metadata?.resourceVersion === service.metadata.resourceVersion);
+  const ingressName = kube.objects('networking.k8s.io/v1', 'Ingress', NS)[0]!.metadata.name!;
+  await kube.waitFor(() => caches.ingresses.watch.get(NS, ingressName)?.metadata?.resourceVersion === kube.object('networking.k8s.io/v1', 'Ingress', NS, ingressName)!.metadata.resourceVersion);
+  from = kube.requests.length;
+  await deployer.deploy(deployInput('web', 's-2'));
+  t.deepEqual(applies(from), ['deployments/web', 'secrets/web-env'], 'the Service and Ingress are as this process left them');
+  // Someone edits the Service: its resourceVersion moves, and the next deploy takes it back.
+  await kube.seed({ ...service, metadata: { ...service.metadata, labels: { ...service.metadata.labels, edited: 'by-hand' } } } as KubeObject);
+  const edited = kube.object('v1', 'Service', NS, 'web')!.metadata.resourceVersion;
+  await kube.waitFor(() => caches.services.get(NS, 'web')?.metadata?.resourceVersion === edited);
+  from = kube.requests.length;
+  await deployer.deploy(deployInput('web', 's-3'));
+  t.deepEqual(applies(from), ['deployments/web', 'secrets/web-env', 'services/web'].sort());
 });

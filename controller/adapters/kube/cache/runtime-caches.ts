@@ -1,10 +1,11 @@
 /**
  * The caches the Kubernetes runtime reads while it stages and deploys (issue 12): the
- * staging Jobs and the Ingresses Slipway made, each one label-selected list + watch over
- * all namespaces, slimmed to what the runtime reads (a Job's name, labels and
- * conditions; an Ingress's name and labels), so a thousand apps hold little. With the
- * Deployment cache (kube-cache.ts) they replace the per-push LIST and WATCH of Jobs, the
- * LIST of Ingresses and the rollout's own watches. They start on first use — only the
+ * staging Jobs, Ingresses and Services Slipway made, each one label-selected list +
+ * watch over all namespaces, slimmed to what the runtime reads (a Job's metadata and
+ * conditions; an Ingress's or Service's metadata), so a thousand apps hold little. With
+ * the Deployment cache (kube-cache.ts) they replace the per-push LIST and WATCH of Jobs,
+ * the LIST of Ingresses and the rollout's own watches, and let an unchanged Service or
+ * Ingress go without an apply (deploy/applied-memo.ts). They start on first use — only the
  * replica that runs pushes (the leader) holds them — and until their first list is in,
  * the runtime asks the API server as before.
  */
@@ -20,8 +21,11 @@ export interface CachedJob extends KubernetesObject {
   status?: { conditions?: Array<{ type: string; status: string; reason?: string; message?: string }> };
 }
 
-/** An Ingress as cached: its metadata (name, labels), all pruning reads. */
+/** An Ingress as cached: its metadata (name, labels, resourceVersion), all pruning and the applied memo read. */
 export type CachedIngress = KubernetesObject;
+
+/** A Service as cached: its metadata (resourceVersion), all the applied memo reads. */
+export type CachedService = KubernetesObject;
 
 /** A cache and the per-object waiters on its events. */
 export interface WaitableCache<T extends KubernetesObject> {
@@ -33,6 +37,7 @@ export interface WaitableCache<T extends KubernetesObject> {
 export interface RuntimeCaches {
   jobs: WaitableCache<CachedJob>;
   ingresses: WaitableCache<CachedIngress>;
+  services: ResourceWatch<CachedService>;
   /** Slipway's Deployments: the cache the controller keeps (kube-cache.ts), shared. */
   deployments?: WaitableCache<CachedDeployment>;
   /** Starts the Job and Ingress caches the first time (the Deployment cache is the controller's to start); never waits. */
@@ -62,7 +67,7 @@ export function slimJob(job: CachedJob): CachedJob {
   return { apiVersion: job.apiVersion, kind: job.kind, metadata: slimMetadata(job.metadata), ...(conditions ? { status: { conditions } } : {}) };
 }
 
-/** What the Ingress cache keeps of an Ingress. */
+/** What the Ingress and Service caches keep of an object: its metadata. */
 export function slimIngress(ingress: CachedIngress): CachedIngress {
   return { apiVersion: ingress.apiVersion, kind: ingress.kind, metadata: slimMetadata(ingress.metadata) };
 }
@@ -75,19 +80,23 @@ export function createRuntimeCaches({ kc, logger, deployments, backoff }: Runtim
   const ingresses = createResourceWatch<CachedIngress>({
     kc, path: '/apis/networking.k8s.io/v1/ingresses', labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`, logger: logger.child({ cache: 'ingresses' }), backoff, slim: slimIngress,
   });
+  const services = createResourceWatch<CachedService>({
+    kc, path: '/api/v1/services', labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`, logger: logger.child({ cache: 'services' }), backoff, slim: slimIngress,
+  });
   let started = false;
   return {
     jobs: { watch: jobs, waiters: createKeyWaiters(jobs) },
     ingresses: { watch: ingresses, waiters: createKeyWaiters(ingresses) },
+    services,
     ...(deployments ? { deployments: { watch: deployments, waiters: createKeyWaiters(deployments) } } : {}),
     use() {
       if (started) return;
       started = true;
       // Failures are retried inside the watch; until the first list, readers fall back to the API.
-      for (const watch of [jobs, ingresses]) void watch.start().catch((error: unknown) => logger.warn({ err: String(error) }, 'a runtime cache did not start'));
+      for (const watch of [jobs, ingresses, services]) void watch.start().catch((error: unknown) => logger.warn({ err: String(error) }, 'a runtime cache did not start'));
     },
     async stop() {
-      if (started) await Promise.all([jobs.stop(), ingresses.stop()]);
+      if (started) await Promise.all([jobs.stop(), ingresses.stop(), services.stop()]);
     },
   };
 }

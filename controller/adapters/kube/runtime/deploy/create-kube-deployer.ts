@@ -4,7 +4,7 @@
  * once the rollout is done — or fails naming the pod and the reason. Status, logs,
  * restart and delete work on the same objects, found by the app's labels.
  */
-import type { KubeConfig, V1Deployment, V1Pod } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../../../../core/ports/logger.ts';
 import type { DeployInput, DeployOutput, LogLine, LogOptions, RuntimeAppStatus } from '../../../../../core/ports/runtime.ts';
 import { nothingToDeploy } from '../../../../../core/error-cases.ts';
@@ -26,6 +26,8 @@ import { pullReference } from '../registry-address.ts';
 import { waitForRollout, type WaitForRolloutOptions } from './wait-for-rollout.ts';
 import { waitForCachedRollout } from './wait-for-cached-rollout.ts';
 import type { RuntimeCaches } from '../../cache/runtime-caches.ts';
+import type { ResourceWatch } from '../../control/watch-resource.ts';
+import { createAppliedMemo } from './applied-memo.ts';
 
 /** Options of {@link createKubeDeployer}. */
 export interface KubeDeployerOptions {
@@ -52,6 +54,12 @@ export function createKubeDeployer(options: KubeDeployerOptions): KubeDeployer {
   // Kubernetes' own deadline is the time without progress; ours bounds the whole rollout, so it is never shorter.
   const progressDeadlineSeconds = Math.max(10, Math.ceil(settings.rolloutTimeoutMs / 1000));
   const { caches } = options;
+  const memo = createAppliedMemo();
+  /** Applies `object` unless this process applied the same and the cache shows nobody wrote it since (applied-memo.ts). */
+  const applyUnlessUnchanged = async (object: KubernetesObject & { apiVersion: string; kind: string }, cache: ResourceWatch<KubernetesObject> | undefined, signal?: AbortSignal) => {
+    if (cache?.synced && memo.unchanged(object, cache.get(object.metadata?.namespace ?? '', object.metadata?.name ?? ''))) return;
+    memo.remember(object, await applyObject(kc, object, signal));
+  };
   /** Waits on the Deployment cache once it is synced and the applied generation is known, else with watches of its own. */
   const rollout = (wait: WaitForRolloutOptions, generation: number | undefined) => (caches?.deployments?.watch.synced && generation !== undefined
     ? waitForCachedRollout(wait, caches.deployments, generation)
@@ -70,8 +78,8 @@ export function createKubeDeployer(options: KubeDeployerOptions): KubeDeployer {
         namespace, app, stageId: input.stageId, image, instances: input.instances,
         envSecret, registrySecret: settings.registrySecret, progressDeadlineSeconds, owner,
       }), signal);
-      await applyObject(kc, buildService(namespace, app, owner), signal);
-      for (const ingress of ingresses) await applyObject(kc, ingress, signal);
+      await applyUnlessUnchanged(buildService(namespace, app, owner), caches?.services, signal);
+      for (const ingress of ingresses) await applyUnlessUnchanged(ingress, caches?.ingresses.watch, signal);
       const pruned = await pruneIngresses(kc, namespace, app, new Set(ingresses.map((i) => i.metadata!.name!)), signal, caches?.ingresses.watch);
       if (pruned.length > 0) log.info({ ingresses: pruned }, 'deleted the Ingresses of routes no longer listed');
       log.info({ image, instances: input.instances }, 'applied; waiting for the rollout');

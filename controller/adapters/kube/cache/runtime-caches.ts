@@ -67,8 +67,8 @@ export function slimJob(job: CachedJob): CachedJob {
   return { apiVersion: job.apiVersion, kind: job.kind, metadata: slimMetadata(job.metadata), ...(conditions ? { status: { conditions } } : {}) };
 }
 
-/** What the Ingress and Service caches keep of an object: its metadata. */
-export function slimIngress(ingress: CachedIngress): CachedIngress {
+/** What the Ingress and Service caches keep of an object: its slim metadata. */
+export function slimMetadataOnly(ingress: CachedIngress): CachedIngress {
   return { apiVersion: ingress.apiVersion, kind: ingress.kind, metadata: slimMetadata(ingress.metadata) };
 }
 
@@ -78,10 +78,10 @@ export function createRuntimeCaches({ kc, logger, deployments, backoff }: Runtim
     kc, path: '/apis/batch/v1/jobs', labelSelector: `${LABELS.managedBy}=${MANAGED_BY},${LABELS.component}=stage`, logger: logger.child({ cache: 'jobs' }), backoff, slim: slimJob,
   });
   const ingresses = createResourceWatch<CachedIngress>({
-    kc, path: '/apis/networking.k8s.io/v1/ingresses', labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`, logger: logger.child({ cache: 'ingresses' }), backoff, slim: slimIngress,
+    kc, path: '/apis/networking.k8s.io/v1/ingresses', labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`, logger: logger.child({ cache: 'ingresses' }), backoff, slim: slimMetadataOnly,
   });
   const services = createResourceWatch<CachedService>({
-    kc, path: '/api/v1/services', labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`, logger: logger.child({ cache: 'services' }), backoff, slim: slimIngress,
+    kc, path: '/api/v1/services', labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`, logger: logger.child({ cache: 'services' }), backoff, slim: slimMetadataOnly,
   });
   let started = false;
   return {

@@ -82,8 +82,15 @@ export async function createKubernetesParts(config: Config, deps: { clock: Clock
   const k = config.kubernetes;
   await checkPrerequisites(kc, { namespace: k.namespace, secrets: requiredSecrets(k) });
   const { bucket, endpoint, region, forcePathStyle } = config.blobStore;
+  const cache = createKubeCache({
+    kc, logger: deps.logger.child({ component: 'kube-cache' }),
+    copiedSecrets: { systemNamespace: k.namespace, names: [k.registrySecret, k.s3Secret] },
+  });
+  const { createRuntimeCaches } = await import('./adapters/kube/cache/runtime-caches.ts');
+  // Jobs, Ingresses and rollouts are read from caches (issue 12); the Job and Ingress caches start with the first push.
+  const caches = createRuntimeCaches({ kc, logger: deps.logger.child({ component: 'kube-cache' }), deployments: cache.deployments });
   const runtime = createKubeRuntime({
-    kc, logger: deps.logger.child({ component: 'kube-runtime' }),
+    kc, logger: deps.logger.child({ component: 'kube-runtime' }), caches,
     settings: {
       systemNamespace: k.namespace, image: k.image, registry: k.registry, registryPull: k.registryPull, registryInsecure: k.registryInsecure,
       registrySecret: k.registrySecret, imagePullSecrets: k.imagePullSecrets, builderUsers: k.builderUsers, s3Secret: k.s3Secret,
@@ -93,10 +100,6 @@ export async function createKubernetesParts(config: Config, deps: { clock: Clock
     },
   });
   const systemDomain = k.systemDomainSet ? undefined : await deriveSystemDomain(config, kc, deps.logger);
-  const cache = createKubeCache({
-    kc, logger: deps.logger.child({ component: 'kube-cache' }),
-    copiedSecrets: { systemNamespace: k.namespace, names: [k.registrySecret, k.s3Secret] },
-  });
   const { deploymentStatus } = await import('./adapters/kube/cache/deployment-status.ts');
   // Listings read Deployments from the cache once it has them (issue 12), the single-app show reads them live.
   runtime.cachedStatus = (namespace, app) => (cache.deployments.synced ? deploymentStatus(cache.deployments.get(namespace, app)) : undefined);
@@ -106,7 +109,7 @@ export async function createKubernetesParts(config: Config, deps: { clock: Clock
     gitKeys: createKubeGitKeyStore({ kc, namespace: k.namespace, clock: deps.clock, logger: deps.logger.child({ component: 'git-keys' }) }),
     events: (namespace, app, run) => events.observeRun(namespace, app, run),
     systemDomain,
-    close: async () => { await systemDomain?.stop(); },
+    close: async () => { await Promise.all([systemDomain?.stop(), caches.stop()]); },
   };
 }
 

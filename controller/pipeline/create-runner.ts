@@ -6,7 +6,8 @@
  * newest. Every phase change is persisted on the app's status.
  */
 import { randomUUID } from 'node:crypto';
-import type { Release, Run } from '../../core/types.ts';
+import type { App, Release, Run, RuntimeState } from '../../core/types.ts';
+import { readyFromRuntime, setConditions } from './app-conditions.ts';
 import { isSlipwayError, SlipwayError } from '../../core/errors.ts';
 import { nothingToDeploy } from '../../core/error-cases.ts';
 import { redact } from '../../core/redact.ts';
@@ -77,10 +78,23 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
     const finished = { ...run };
     await deployApp(deps, input, (current, deployed) => {
       Object.assign(finished, run, { phase: 'succeeded', release: deployed.release.number, routes: deployed.routes, urls: deployed.urls, finishedAt: now() });
-      return withRun(current, finished, now());
+      return withRuntime(withRun(current, finished, now()), input.stageId);
     });
     Object.assign(run, finished);
     notify(namespace, app, run);
+  }
+
+  /**
+   * `app` with the runtime's state recorded too, when the runtime's cache shows the app
+   * running as it should — what the controller's refresh would write a moment later
+   * (refresh-runtime.ts), in the same status write (issue 12). Anything else — a cache
+   * that still shows another release, or not all instances ready — is left to it.
+   */
+  function withRuntime(app: App, stageId: string): App {
+    const cached = deps.runtime.cachedStatus?.(app.metadata.namespace, app.metadata.name);
+    if (cached?.phase !== 'running' || cached.ready !== cached.desired || (cached.stageId !== undefined && cached.stageId !== stageId)) return app;
+    const runtime: RuntimeState = { phase: cached.phase, desired: cached.desired, ready: cached.ready, restarts: app.status.runtime?.restarts ?? 0, ...(cached.message ? { message: cached.message } : {}) };
+    return { ...app, status: { ...app.status, runtime, conditions: setConditions(app.status.conditions, [readyFromRuntime(app, runtime)], now()) } };
   }
 
   function notify(namespace: string, app: string, run: Run): void {
@@ -125,8 +139,10 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
       blobuid ??= source?.blobuid;
       if (!blobuid) throw nothingToDeploy(app, 'has no stored source; push one first ("slipway push")');
       const fromSource = source?.blobuid === blobuid ? source : undefined;
-      const stageId = newStageId(deps.clock.now());
-      await update(namespace, app, run, { phase: 'staging', blobuid, stageId, revision: fromSource?.revision, branch: fromSource?.branch });
+      // `start` may have recorded the run as staging already (straight from pending: one status write less).
+      const stageId = run.phase === 'staging' && run.stageId && run.blobuid === blobuid ? run.stageId : newStageId(deps.clock.now());
+      if (run.phase !== 'staging' || run.stageId !== stageId) await update(namespace, app, run, { phase: 'staging', blobuid, stageId, revision: fromSource?.revision, branch: fromSource?.branch });
+      else notify(namespace, app, run);
       const staged = await stageApp(deps, { namespace, app, blobuid, stageId, signal });
       stillWanted();
       await update(namespace, app, run, { phase: 'deploying', image: staged.image });
@@ -139,6 +155,20 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
       await update(namespace, app, run, { phase: 'failed', error: { code, message }, finishedAt: now() }).catch((e) =>
         deps.logger.error({ namespace, app, run: run.id, err: String(e) }, 'could not record the failed run'));
     }
+  }
+
+  /**
+   * The staging fields of a run that goes to staging as soon as it is queued: a deploy of
+   * a stored source (not a rollback, a container image or a git import). Empty otherwise.
+   */
+  function stagingAtOnce(current: App, request: RunRequest, target: Release | undefined): Partial<Run> {
+    if (target || request.kind !== 'deploy') return {};
+    const origin = current.spec.origin;
+    const source = current.status.source;
+    const blobuid = request.blobuid ?? (origin?.kind === 'git' || origin?.kind === 'container' ? undefined : source?.blobuid);
+    if (!blobuid) return {};
+    const fromSource = source?.blobuid === blobuid ? source : undefined;
+    return { phase: 'staging', blobuid, stageId: newStageId(deps.clock.now()), revision: fromSource?.revision, branch: fromSource?.branch };
   }
 
   async function pump(key: string, namespace: string, app: string): Promise<void> {
@@ -235,6 +265,9 @@ export function createRunner(deps: PipelineDeps, observers: RunObserver[] = [], 
         ...(request.kind === 'deploy' && request.client ? { client: request.client } : {}),
         ...(target ? { release: target.number } : {}),
       };
+      // A run this process starts at once, from a stored source, is recorded as staging in
+      // its first write: `pending` would show for a moment and cost a status write (issue 12).
+      if (executes() && !shutdown.signal.aborted && !lanes.has(`${namespace}/${app}`)) Object.assign(run, stagingAtOnce(current, request, target));
       starting.add(run.id);
       try {
         await saveRun(deps.store, namespace, app, run, now());

@@ -1,6 +1,8 @@
 /**
- * Kubernetes Events on the App for what its runs do, so `kubectl describe app NAME`
- * tells the story (Staging, Deploying, Deployed, Failed …) without Slipway's API. A run
+ * Kubernetes Events on the App for how its runs end, so `kubectl describe app NAME`
+ * tells the story (Deployed, Failed, Superseded, Interrupted) without Slipway's API:
+ * one Event per run, not one per phase (issue 12: each is a request to the API server;
+ * the phase a run is in shows on the App's status). A run
  * observer (create-runner.ts): a failure to record is logged, never a run's failure.
  * Rate-limited per app — a burst of pushes or a flapping app cannot flood the API
  * server, which keeps Events for an hour by default.
@@ -24,15 +26,15 @@ export interface AppEventsOptions {
   now?: () => Date;
 }
 
-/** What one run phase says, or undefined for a phase not worth an Event. */
+/** What a run's outcome says, or undefined for a run still under way (no Event). */
 function describe(run: Run): { type: 'Normal' | 'Warning'; reason: string; message: string } | undefined {
   const id = run.id.slice(0, 8);
   const what = run.kind === 'rollback' ? `rollback to release ${run.release}` : `deployment ${id}`;
   switch (run.phase) {
-    case 'importing': return { type: 'Normal', reason: 'Importing', message: `${what}: importing the git source` };
-    case 'staging': return { type: 'Normal', reason: 'Staging', message: `${what}: building stage ${run.stageId ?? '?'}${run.revision ? ` of ${run.revision.slice(0, 12)}` : ''}` };
-    case 'deploying': return { type: 'Normal', reason: 'Deploying', message: `${what}: rolling out ${run.image ?? 'the release'}` };
-    case 'succeeded': return { type: 'Normal', reason: 'Deployed', message: `${what}: release ${run.release ?? '?'} serves` };
+    case 'succeeded': {
+      const built = [run.stageId && `stage ${run.stageId}`, run.revision && `revision ${run.revision.slice(0, 12)}`, run.image && `image ${run.image}`].filter(Boolean).join(', ');
+      return { type: 'Normal', reason: 'Deployed', message: `${what}: release ${run.release ?? '?'} serves${built ? ` (${built})` : ''}` };
+    }
     case 'failed': {
       const code = run.error?.code ?? 'internal';
       // Superseded runs are the coalescing queue at work, not a problem.
@@ -49,7 +51,6 @@ export function createAppEvents(options: AppEventsOptions) {
   const windowMs = options.windowMs ?? 60_000;
   const now = options.now ?? (() => new Date());
   const sent = new Map<string, number[]>();
-  const lastPhase = new Map<string, string>();
 
   /** True when the app may have one more Event now. */
   const allowed = (key: string): boolean => {
@@ -66,10 +67,6 @@ export function createAppEvents(options: AppEventsOptions) {
 
   return {
     async observeRun(namespace: string, app: string, run: Run): Promise<void> {
-      // One Event per phase a run enters, not one per status write.
-      if (lastPhase.get(run.id) === run.phase) return;
-      lastPhase.set(run.id, run.phase);
-      if (run.phase === 'succeeded' || run.phase === 'failed') lastPhase.delete(run.id);
       const said = describe(run);
       if (!said) return;
       const key = `${namespace}/${app}`;

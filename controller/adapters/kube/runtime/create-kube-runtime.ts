@@ -23,7 +23,7 @@ export interface KubeRuntimeOptions extends Omit<KubeStagerOptions, 'settings'> 
 /** Creates the Kubernetes runtime. */
 export function createKubeRuntime(options: KubeRuntimeOptions): Runtime {
   const stager = createKubeStager(options);
-  const deployer = createKubeDeployer({ kc: options.kc, logger: options.logger, settings: options.settings });
+  const deployer = createKubeDeployer({ kc: options.kc, logger: options.logger, settings: options.settings, ...(options.caches ? { caches: options.caches } : {}) });
   return {
     kind: 'kubernetes',
     stage: (input) => stager.stage(input),
@@ -39,6 +39,9 @@ export function createKubeRuntime(options: KubeRuntimeOptions): Runtime {
     status: (namespace, app) => deployer.status(namespace, app),
     logs: (namespace, app, logOptions) => deployer.logs(namespace, app, logOptions),
     restart: (namespace, app) => deployer.restart(namespace, app),
-    delete: (namespace, app) => deployer.delete(namespace, app),
+    async delete(namespace, app) {
+      stager.forget(namespace, app);
+      await deployer.delete(namespace, app);
+    },
   };
 }

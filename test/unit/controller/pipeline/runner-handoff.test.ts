@@ -129,3 +129,31 @@ test('recover leaves alone the runs this runner still executes (a leader that re
   runtime.openGate();
   t.like(await finished(store, 'web', run.id), { phase: 'succeeded' });
 });
+
+test('a run from a stored source takes three status writes: staging (no pending), deploying, and the release with the runtime state its cache shows', async (t) => {
+  const { store, runtime, deps } = await setup(t);
+  await store.createApp(withSource('web'));
+  const phases: string[] = [];
+  const counted: PipelineDeps = {
+    ...deps,
+    runtime: { ...runtime, cachedStatus: () => ({ phase: 'running', desired: 1, ready: 1, restarts: 0 }) },
+    store: {
+      ...store,
+      updateApp: async (namespace, name, change) => {
+        const updated = await store.updateApp(namespace, name, change);
+        phases.push(updated.status.run?.phase ?? '-');
+        return updated;
+      },
+    },
+  };
+  const runner = createRunner(counted);
+  const run = await runner.start('ns', 'web', { kind: 'deploy' });
+  t.is(run.phase, 'staging');
+  t.truthy(run.stageId);
+  const done = await finished(store, 'web', run.id);
+  t.like(done, { phase: 'succeeded', release: 1, stageId: run.stageId, blobuid: 'b1' });
+  t.deepEqual(phases, ['staging', 'deploying', 'succeeded']);
+  const app = (await store.getApp('ns', 'web'))!;
+  t.like(app.status.runtime, { phase: 'running', desired: 1, ready: 1 });
+  t.like(app.status.conditions?.find((c) => c.type === 'Ready'), { status: 'True', message: '1/1 instances ready' });
+});

@@ -4,7 +4,7 @@
  * once the rollout is done — or fails naming the pod and the reason. Status, logs,
  * restart and delete work on the same objects, found by the app's labels.
  */
-import type { KubeConfig, V1Deployment, V1Pod } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../../../../core/ports/logger.ts';
 import type { DeployInput, DeployOutput, LogLine, LogOptions, RuntimeAppStatus } from '../../../../../core/ports/runtime.ts';
 import { nothingToDeploy } from '../../../../../core/error-cases.ts';
@@ -23,13 +23,19 @@ import { deleteAppObjects } from './delete-app-objects.ts';
 import type { KubeDeployerSettings } from './deployer-settings.ts';
 import { kubeCall } from './kube-call.ts';
 import { pullReference } from '../registry-address.ts';
-import { waitForRollout } from './wait-for-rollout.ts';
+import { waitForRollout, type WaitForRolloutOptions } from './wait-for-rollout.ts';
+import { waitForCachedRollout } from './wait-for-cached-rollout.ts';
+import type { RuntimeCaches } from '../../cache/runtime-caches.ts';
+import type { ResourceWatch } from '../../control/watch-resource.ts';
+import { createAppliedMemo } from './applied-memo.ts';
 
 /** Options of {@link createKubeDeployer}. */
 export interface KubeDeployerOptions {
   kc: KubeConfig;
   logger: Logger;
   settings: KubeDeployerSettings;
+  /** The shared caches (issue 12): the app's Ingresses and its rollout are read there once synced. */
+  caches?: RuntimeCaches;
 }
 
 /** The deployer's part of the Runtime port. */
@@ -47,25 +53,37 @@ export function createKubeDeployer(options: KubeDeployerOptions): KubeDeployer {
   const deploymentPath = (namespace: string, app: string) => resourcePath({ group: 'apps', version: 'v1', namespace, plural: 'deployments', name: app });
   // Kubernetes' own deadline is the time without progress; ours bounds the whole rollout, so it is never shorter.
   const progressDeadlineSeconds = Math.max(10, Math.ceil(settings.rolloutTimeoutMs / 1000));
+  const { caches } = options;
+  const memo = createAppliedMemo();
+  /** Applies `object` unless this process applied the same and the cache shows nobody wrote it since (applied-memo.ts). */
+  const applyUnlessUnchanged = async (object: KubernetesObject & { apiVersion: string; kind: string }, cache: ResourceWatch<KubernetesObject> | undefined, signal?: AbortSignal) => {
+    if (cache?.synced && memo.unchanged(object, cache.get(object.metadata?.namespace ?? '', object.metadata?.name ?? ''))) return;
+    memo.remember(object, await applyObject(kc, object, signal));
+  };
+  /** Waits on the Deployment cache once it is synced and the applied generation is known, else with watches of its own. */
+  const rollout = (wait: WaitForRolloutOptions, generation: number | undefined) => (caches?.deployments?.watch.synced && generation !== undefined
+    ? waitForCachedRollout(wait, caches.deployments, generation)
+    : waitForRollout(wait));
 
   return {
     async deploy(input) {
       const { namespace, app, signal } = input;
       const log = logger.child({ namespace, app, stageId: input.stageId });
+      caches?.use();
       const owner = await kubeCall(`reading App ${namespace}/${app}`, () => appOwnerReference(kc, namespace, app), { signal });
       const envSecret = await kubeCall(`applying the env Secret of ${namespace}/${app}`, () => applyEnvSecret(kc, namespace, app, input.env, owner), { signal });
       const image = settings.registry ? pullReference(input.image, { registry: settings.registry, registryPull: settings.registryPull }) : input.image;
       const ingresses = buildIngresses({ namespace, app, routes: input.routes, ingressClass: settings.ingressClass, tlsIssuer: settings.tlsIssuer, owner });
-      await applyObject(kc, buildDeployment({
+      const applied = await applyObject(kc, buildDeployment({
         namespace, app, stageId: input.stageId, image, instances: input.instances,
         envSecret, registrySecret: settings.registrySecret, progressDeadlineSeconds, owner,
       }), signal);
-      await applyObject(kc, buildService(namespace, app, owner), signal);
-      for (const ingress of ingresses) await applyObject(kc, ingress, signal);
-      const pruned = await pruneIngresses(kc, namespace, app, new Set(ingresses.map((i) => i.metadata!.name!)), signal);
+      await applyUnlessUnchanged(buildService(namespace, app, owner), caches?.services, signal);
+      for (const ingress of ingresses) await applyUnlessUnchanged(ingress, caches?.ingresses.watch, signal);
+      const pruned = await pruneIngresses(kc, namespace, app, new Set(ingresses.map((i) => i.metadata!.name!)), signal, caches?.ingresses.watch);
       if (pruned.length > 0) log.info({ ingresses: pruned }, 'deleted the Ingresses of routes no longer listed');
       log.info({ image, instances: input.instances }, 'applied; waiting for the rollout');
-      await waitForRollout({ kc, logger: log, namespace, app, what: `release ${input.stageId} of ${app}`, timeoutMs: settings.rolloutTimeoutMs, pullGraceMs: settings.pendingGraceMs, signal });
+      await rollout({ kc, logger: log, namespace, app, what: `release ${input.stageId} of ${app}`, timeoutMs: settings.rolloutTimeoutMs, pullGraceMs: settings.pendingGraceMs, signal }, applied.metadata?.generation);
       const routes = [...new Set(input.routes)];
       return { routes, urls: routes.map((route) => routeUrl(route, !!settings.tlsIssuer)) };
     },
@@ -86,7 +104,7 @@ export function createKubeDeployer(options: KubeDeployerOptions): KubeDeployer {
         () => kubeRequest<V1Deployment>(kc, { method: 'PATCH', patch: 'merge', path: deploymentPath(namespace, app), query: { fieldManager: FIELD_MANAGER }, body }),
         { allowNotFound: true });
       if (!patched) throw nothingToDeploy(app, `is not deployed in namespace "${namespace}"; deploy it before restarting it`);
-      await waitForRollout({ kc, logger: logger.child({ namespace, app }), namespace, app, what: `the restart of ${app}`, timeoutMs: settings.rolloutTimeoutMs, pullGraceMs: settings.pendingGraceMs });
+      await rollout({ kc, logger: logger.child({ namespace, app }), namespace, app, what: `the restart of ${app}`, timeoutMs: settings.rolloutTimeoutMs, pullGraceMs: settings.pendingGraceMs }, patched.metadata?.generation);
     },
 
     delete: (namespace, app) => deleteAppObjects(kc, namespace, app),

@@ -24,6 +24,8 @@ import type { KubeStagerSettings } from './stage-settings.ts';
 import { readStagingLogs, type StagingLogTiming } from './read-staging-logs.ts';
 import { supersedeStages } from './supersede-stages.ts';
 import { waitForJob } from './wait-for-job.ts';
+import { waitForCachedJob } from './wait-for-cached-job.ts';
+import type { RuntimeCaches } from '../../cache/runtime-caches.ts';
 import { watchStuckPod, type StuckPodTiming } from './watch-stuck-pod.ts';
 
 /** Dependencies of {@link createKubeStager}. */
@@ -37,12 +39,16 @@ export interface KubeStagerOptions {
   logTiming?: Partial<StagingLogTiming>;
   /** How often the staging pod is checked for a start that will not happen, and how long it may stay unschedulable or fail to pull (default 10 s, `settings.pendingGraceMs`). */
   stuckTiming?: Partial<StuckPodTiming>;
+  /** The shared caches (issue 12): the app's other staging Jobs and the Job's end are read there once synced. */
+  caches?: RuntimeCaches;
 }
 
 /** The stager: `stage` and `stagingLogs` of the Runtime port. */
 export interface KubeStager {
   stage(input: StageInput): Promise<StageOutput>;
   stagingLogs(namespace: string, stageId: string, options: LogOptions): AsyncIterable<LogLine>;
+  /** The app was deleted: what the stager remembers of it (its build cache claim) is forgotten. */
+  forget(namespace: string, app: string): void;
 }
 
 /** Creates the Kubernetes stager. */
@@ -50,6 +56,8 @@ export function createKubeStager(options: KubeStagerOptions): KubeStager {
   const { kc, settings } = options;
   const graceMs = options.graceMs ?? 30_000;
   const stuckTiming: StuckPodTiming = { intervalMs: 10_000, pullGraceMs: settings.pendingGraceMs ?? 120_000, ...options.stuckTiming };
+  /** Apps (`namespace/app`) whose build cache claim is known to exist. */
+  const knownClaims = new Set<string>();
 
   /** Deletes a stage's Job (and, in the background, its pod); gone already is fine. */
   async function deleteJob(namespace: string, name: string): Promise<void> {
@@ -87,80 +95,103 @@ export function createKubeStager(options: KubeStagerOptions): KubeStager {
 
   return {
     async stage(input) {
-      const { namespace, app, stageId, signal } = input;
-      const log = options.logger.child({ namespace, app, stageId });
-      const retry = <T>(fn: () => Promise<T>) => retryTransient(fn, { signal });
-      signal?.throwIfAborted();
-      const owner = await retry(() => appOwnerReference(kc, namespace, app));
-      await retry(() => copySystemSecret(kc, settings.systemNamespace, namespace, {
-        name: settings.registrySecret,
-        createCommand: `kubectl create secret docker-registry ${settings.registrySecret} -n ${settings.systemNamespace} --docker-server=${registryHost(settings.registry)} --docker-username=<user> --docker-password=<password>`,
-      }));
-      // The staging pod names these in imagePullSecrets, and a pod only sees its own namespace's Secrets.
-      for (const name of settings.imagePullSecrets ?? []) {
-        if (name === settings.registrySecret) continue;
-        await retry(() => copySystemSecret(kc, settings.systemNamespace, namespace, {
-          name,
-          createCommand: `kubectl create secret docker-registry ${name} -n ${settings.systemNamespace} --docker-server=<registry> --docker-username=<user> --docker-password=<password> (or remove it from SLIPWAY_IMAGE_PULL_SECRETS)`,
-        }));
-      }
-      await retry(() => copySystemSecret(kc, settings.systemNamespace, namespace, {
-        name: settings.s3Secret,
-        createCommand: `kubectl create secret generic ${settings.s3Secret} -n ${settings.systemNamespace} --from-literal=AWS_ACCESS_KEY_ID=<key id> --from-literal=AWS_SECRET_ACCESS_KEY=<secret>`,
-      }));
-      await retry(() => applyEnvSecret(kc, namespace, app, input.env, owner));
-      await retry(() => ensureCacheClaim(kc, namespace, app, settings.stage.cacheSize, settings.stage.cacheStorageClass, owner));
-      const previousImage = reusableImage(input.previousImage, namespace, app);
-      const job = buildStageJob({ namespace, app, stageId, blobuid: input.blobuid, builder: input.builder, previousImage, owner, settings });
-      const name = job.metadata!.name!;
-      const superseded = await retry(() => supersedeStages(kc, namespace, app, name));
-      if (superseded.length > 0) log.info({ superseded }, 'deleted older staging Jobs of the app still running');
-      signal?.throwIfAborted();
-      await retry(() => createJob(job));
-      log.info({ job: name }, 'staging Job created');
-
-      // Ends the wait early when the pod cannot start (see watch-stuck-pod.ts).
-      const done = new AbortController();
-      let stuck: string | undefined;
-      const stuckCheck = watchStuckPod(kc, namespace, stageId, stuckTiming, done.signal).then((reason) => {
-        stuck = reason;
-        if (reason) done.abort();
-      });
-      let result;
       try {
-        result = await waitForJob(kc, namespace, name, { timeoutMs: settings.buildTimeoutMs + graceMs, signal: signal ? AbortSignal.any([signal, done.signal]) : done.signal });
+        return await stageOnce(input);
       } catch (error) {
-        if (signal?.aborted) {
-          await deleteJob(namespace, name);
-          throw signal.reason;
-        }
-        if (!stuck) throw error;
-        await deleteJob(namespace, name);
-        log.info({ job: name, reason: stuck }, 'staging pod cannot start');
-        throw stageFailed(`staging could not start: ${stuck}; the Job was deleted`);
-      } finally {
-        done.abort();
-        await stuckCheck;
+        knownClaims.delete(`${input.namespace}/${input.app}`);
+        throw error;
       }
-      if (result.kind === 'deleted') {
-        throw stageFailed(`staging Job ${name} was deleted before it finished (superseded by a newer stage of ${app}, or removed by hand)`);
-      }
-      if (result.kind === 'timeout') {
-        await deleteJob(namespace, name);
-        throw stageFailed(`staging did not finish within ${Math.round((settings.buildTimeoutMs + graceMs) / 1000)} s; the Job was deleted (SLIPWAY_BUILD_TIMEOUT_MS)`);
-      }
-      const outcome = jobOutcome(result.job)!;
-      if (!outcome.succeeded) {
-        const failure = await describeStageFailure(kc, namespace, stageId, outcome, { memory: settings.stage.memoryLimit ?? settings.stage.memory, timeoutMs: settings.buildTimeoutMs });
-        log.info({ job: name, reason: outcome.reason }, failure.message);
-        throw stageFailed(failure.message, failure.log);
-      }
-      // Deployments run what nodes pull, so the release records the pull address.
-      return { stageId, image: pullReference(stageImage(settings.registry, namespace, app, stageId), settings) };
     },
 
     stagingLogs(namespace, stageId, logOptions) {
       return readStagingLogs(kc, namespace, stageId, logOptions, { waitMs: settings.buildTimeoutMs + graceMs, ...options.logTiming });
     },
+
+    forget(namespace, app) {
+      knownClaims.delete(`${namespace}/${app}`);
+    },
   };
+
+  /** One stage: the Secrets and claim it needs, its Job, and the wait for it. */
+  async function stageOnce(input: StageInput): Promise<StageOutput> {
+    const { namespace, app, stageId, signal } = input;
+    const log = options.logger.child({ namespace, app, stageId });
+    const retry = <T>(fn: () => Promise<T>) => retryTransient(fn, { signal });
+    signal?.throwIfAborted();
+    const { caches } = options;
+    caches?.use();
+    const owner = await retry(() => appOwnerReference(kc, namespace, app));
+    await retry(() => copySystemSecret(kc, settings.systemNamespace, namespace, {
+      name: settings.registrySecret,
+      createCommand: `kubectl create secret docker-registry ${settings.registrySecret} -n ${settings.systemNamespace} --docker-server=${registryHost(settings.registry)} --docker-username=<user> --docker-password=<password>`,
+    }));
+    // The staging pod names these in imagePullSecrets, and a pod only sees its own namespace's Secrets.
+    for (const name of settings.imagePullSecrets ?? []) {
+      if (name === settings.registrySecret) continue;
+      await retry(() => copySystemSecret(kc, settings.systemNamespace, namespace, {
+        name,
+        createCommand: `kubectl create secret docker-registry ${name} -n ${settings.systemNamespace} --docker-server=<registry> --docker-username=<user> --docker-password=<password> (or remove it from SLIPWAY_IMAGE_PULL_SECRETS)`,
+      }));
+    }
+    await retry(() => copySystemSecret(kc, settings.systemNamespace, namespace, {
+      name: settings.s3Secret,
+      createCommand: `kubectl create secret generic ${settings.s3Secret} -n ${settings.systemNamespace} --from-literal=AWS_ACCESS_KEY_ID=<key id> --from-literal=AWS_SECRET_ACCESS_KEY=<secret>`,
+    }));
+    await retry(() => applyEnvSecret(kc, namespace, app, input.env, owner));
+    // A claim this process made or found is not asked for again (issue 12); a failed
+    // stage or the app's deletion forgets it, so a claim deleted meanwhile comes back.
+    const claimKey = `${namespace}/${app}`;
+    if (!knownClaims.has(claimKey)) {
+      await retry(() => ensureCacheClaim(kc, namespace, app, settings.stage.cacheSize, settings.stage.cacheStorageClass, owner));
+      knownClaims.add(claimKey);
+    }
+    const previousImage = reusableImage(input.previousImage, namespace, app);
+    const job = buildStageJob({ namespace, app, stageId, blobuid: input.blobuid, builder: input.builder, previousImage, owner, settings });
+    const name = job.metadata!.name!;
+    const superseded = await retry(() => supersedeStages(kc, namespace, app, name, caches?.jobs.watch));
+    if (superseded.length > 0) log.info({ superseded }, 'deleted older staging Jobs of the app still running');
+    signal?.throwIfAborted();
+    await retry(() => createJob(job));
+    log.info({ job: name }, 'staging Job created');
+
+    // Ends the wait early when the pod cannot start (see watch-stuck-pod.ts).
+    const done = new AbortController();
+    let stuck: string | undefined;
+    const stuckCheck = watchStuckPod(kc, namespace, stageId, stuckTiming, done.signal).then((reason) => {
+      stuck = reason;
+      if (reason) done.abort();
+    });
+    let result;
+    try {
+      const waitOptions = { timeoutMs: settings.buildTimeoutMs + graceMs, signal: signal ? AbortSignal.any([signal, done.signal]) : done.signal };
+      result = await (caches ? waitForCachedJob(kc, caches.jobs, namespace, name, waitOptions) : waitForJob(kc, namespace, name, waitOptions));
+    } catch (error) {
+      if (signal?.aborted) {
+        await deleteJob(namespace, name);
+        throw signal.reason;
+      }
+      if (!stuck) throw error;
+      await deleteJob(namespace, name);
+      log.info({ job: name, reason: stuck }, 'staging pod cannot start');
+      throw stageFailed(`staging could not start: ${stuck}; the Job was deleted`);
+    } finally {
+      done.abort();
+      await stuckCheck;
+    }
+    if (result.kind === 'deleted') {
+      throw stageFailed(`staging Job ${name} was deleted before it finished (superseded by a newer stage of ${app}, or removed by hand)`);
+    }
+    if (result.kind === 'timeout') {
+      await deleteJob(namespace, name);
+      throw stageFailed(`staging did not finish within ${Math.round((settings.buildTimeoutMs + graceMs) / 1000)} s; the Job was deleted (SLIPWAY_BUILD_TIMEOUT_MS)`);
+    }
+    const outcome = jobOutcome(result.job)!;
+    if (!outcome.succeeded) {
+      const failure = await describeStageFailure(kc, namespace, stageId, outcome, { memory: settings.stage.memoryLimit ?? settings.stage.memory, timeoutMs: settings.buildTimeoutMs });
+      log.info({ job: name, reason: outcome.reason }, failure.message);
+      throw stageFailed(failure.message, failure.log);
+    }
+    // Deployments run what nodes pull, so the release records the pull address.
+    return { stageId, image: pullReference(stageImage(settings.registry, namespace, app, stageId), settings) };
+  }
 }

@@ -49,7 +49,9 @@ export interface GitSourceDeps {
    * at once, server-wide (SLIPWAY_GIT_CONCURRENCY; default 4); the others wait in line,
    * each for at most `timeoutMs`. Plain ref listings (every watch check) have slots of
    * their own, twice as many and at least 8, so polling never waits behind a large
-   * import and imports never wait behind polls.
+   * import and imports never wait behind polls. An archive holds its fetch slot for
+   * the transfer and indexing only, then streams in one of as many streaming slots, so
+   * at most twice this many packs are on disk at once.
    */
   concurrency?: number;
   /**
@@ -107,6 +109,11 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
   const fetchSlots = createGitSlots({ limit: concurrency, maxWaiting: deps.maxWaiting ?? Math.max(concurrency * 8, MIN_FETCHES_WAITING), waitMs: deps.timeoutMs });
   const listLimit = Math.max(MIN_LISTINGS, concurrency * 2);
   const listSlots = createGitSlots({ limit: listLimit, maxWaiting: listLimit * 8, waitMs: deps.timeoutMs });
+  // An archive gives its fetch slot back once its pack is on disk and indexed, for one of
+  // these while its tree is planned and streamed: the next fetch's network time overlaps
+  // this one's CPU (issue 12: a slot held 100 ms of network and 40 ms of streaming). Only
+  // fetch-slot holders wait here, so at most 2 × concurrency packs are on disk at once.
+  const streamSlots = createGitSlots({ limit: concurrency, maxWaiting: concurrency, waitMs: deps.timeoutMs });
   // SSH connections kept 10 s after use, per user@host:port: a poll round over many apps on one host shares them.
   const sshPool = createSshPool({ idleMs: deps.sshIdleMs ?? 10_000 });
   // HTTP(S) connections kept alive per host in the same way (an operation uses one at a time).
@@ -258,26 +265,31 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
       const display = redactUrl(url.href);
       // One deadline for the whole archive: a repository that is quick to fetch but
       // slow to stream (or a consumer that stalls) must not hold the import (or its slot) forever.
-      const { result: { pack, entries, time }, dir, deadline, release } = await operation(url, request.signal, fetchSlots, async (remote, dir) => {
+      const { result: { pack, entries, time, streaming }, dir, deadline, release } = await operation(url, request.signal, fetchSlots, async (remote, dir) => {
         const pack = await withDiscovery(remote, async (found) => fetchCommit(remote, sha, await dir(), found));
         if (!pack) throw unknownRevision(redactUrl(request.url), sha);
+        let streaming: (() => void) | undefined;
         try {
+          streaming = await streamSlots.acquire(remote.signal);
           const commit = parseCommit(pack.read(sha)!.data);
           const tree = findSubtree(pack, commit.tree, subdir);
           if (!tree) throw unknownSubdir(subdir, sha);
           const entries = await planArchive({ pack, tree, limits: deps.limits, signal: remote.signal });
-          return { pack, entries, time: commit.time };
+          return { pack, entries, time: commit.time, streaming };
         } catch (error) {
           pack.close();
+          streaming?.();
           throw error;
         }
       }, true);
+      // The transfer is over: the next fetch may start while this archive streams (see `streamSlots`).
+      release();
       const stream = archiveTree({ pack, entries, mtime: new Date(time * 1000), gzipLevel: deps.gzipLevel });
       const onDeadline = () => stream.destroy(deadline.error());
       const cleanup = once(() => {
         deadline.signal.removeEventListener('abort', onDeadline);
         pack.close();
-        rm(dir!, { recursive: true, force: true }).catch(() => {}).finally(release);
+        rm(dir!, { recursive: true, force: true }).catch(() => {}).finally(streaming);
       });
       stream.on('close', cleanup);
       stream.on('error', (error) => deps.logger?.warn({ url: display, sha, code: (error as { code?: string }).code }, 'git archive stream failed'));

@@ -37,7 +37,7 @@
  * repositories would take too long to create, so `/org/repo<i>.git` is rewritten to one
  * of a few real bare repositories: every answer comes from `git http-backend`, and the
  * answers to ref listings (GET info/refs, v2 `ls-refs`) are cached per real repository
- * until the bench pushes to them; fetches always run http-backend.
+ * until the bench pushes to them; fetches run http-backend (plain; in forge-like mode only the first of each kind).
  *
  *   npx node bench/control-plane/repos.ts                                   # 10,000 apps, 1 m, 150 s
  *   npx node bench/control-plane/repos.ts --apps 2000 --interval 12s --seconds 30

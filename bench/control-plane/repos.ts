@@ -14,20 +14,36 @@
  *    fetches (must be 0).
  * 2. A burst of 1,000 signed GitHub push deliveries for 1,000 distinct repositories,
  *    all of which moved, sent to the real webhook router (in this process) with polling
- *    off. Each check that sees the new head starts a "run" that does exactly the run's
- *    import fetch (`git.archive`, drained) — staging and deploying are left out. Printed:
- *    time until every fetch finished (target < 30 s) and the peak number of fetches the
- *    git server saw at once (target ≤ SLIPWAY_GIT_CONCURRENCY).
+ *    off. Each check that sees the new head starts a "run" that does exactly the git
+ *    calls of the run's import step (import-git.ts: `git.resolve` of the SHA, then
+ *    `git.archive`, drained) — staging and deploying are left out. Printed: time until
+ *    every fetch finished (target < 30 s), the peak number of fetches the git server saw
+ *    at once (target ≤ SLIPWAY_GIT_CONCURRENCY), the requests per delivery (check and
+ *    import together) and Slipway's CPU per delivery.
+ *
+ * Two kinds of git server for the burst, always named in the output:
+ * - `plain` (default): every fetch runs `git http-backend` → upload-pack → pack-objects
+ *   in the child, on this machine's cores; the drain is then mostly this machine's
+ *   pack-objects time × 1,000 ÷ concurrency.
+ * - `forge` (`--fetch-cache`, optionally `--fetch-latency MS`): like a hosted forge with
+ *   a pack cache. The first fetch of each real repository and request body runs
+ *   http-backend (identical ones arriving meanwhile wait for it); later identical ones
+ *   replay the recorded answer, each after MS milliseconds (default 0) to model network
+ *   and remote time. The drain then shows Slipway's side and the concurrency bound, not
+ *   this machine's pack-objects. `--burst-modes plain,forge` runs one burst of each, in
+ *   that order, each with a fresh git source and watcher.
  *
  * The git server is a child process (its CPU is not the watcher's). 10,000 real
  * repositories would take too long to create, so `/org/repo<i>.git` is rewritten to one
  * of a few real bare repositories: every answer comes from `git http-backend`, and the
  * answers to ref listings (GET info/refs, v2 `ls-refs`) are cached per real repository
- * until the bench pushes to them; fetches always run http-backend.
+ * until the bench pushes to them; fetches run http-backend (plain; in forge-like mode only the first of each kind).
  *
  *   npx node bench/control-plane/repos.ts                                   # 10,000 apps, 1 m, 150 s
  *   npx node bench/control-plane/repos.ts --apps 2000 --interval 12s --seconds 30
  *   npx node bench/control-plane/repos.ts --protocol v0 --only poll
+ *   npx node bench/control-plane/repos.ts --only burst --apps 1000 --fetch-cache --fetch-latency 100
+ *   npx node bench/control-plane/repos.ts --only burst --apps 1000 --burst-modes plain,forge --fetch-latency 100
  */
 import { fork, spawn } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
@@ -49,11 +65,19 @@ const { values: args } = parseArgs({
     'git-concurrency': { type: 'string', default: '4' },
     protocol: { type: 'string', default: 'v2' },
     only: { type: 'string' },
+    'fetch-cache': { type: 'boolean', default: false },
+    'fetch-latency': { type: 'string', default: '0' },
+    'burst-modes': { type: 'string' },
     serve: { type: 'string' },
   },
 });
 
-interface ServerStats { requests: number; connections: number; refListings: number; fetches: number; peakFetches: number; pushes: number; fetchMs: number }
+interface ServerStats {
+  requests: number; connections: number; adverts: number; refListings: number; fetches: number; peakFetches: number; pushes: number; fetchMs: number;
+  /** Forge mode: fetches answered by http-backend, and replayed from the pack cache. */
+  packed: number; replayed: number;
+}
+type BurstMode = 'plain' | 'forge';
 
 if (args.serve) await serve(args.serve);
 else await main();
@@ -61,9 +85,14 @@ else await main();
 /** Child: the git server. */
 async function serve(root: string): Promise<void> {
   const v2 = args.protocol !== 'v0';
-  const stats: ServerStats = { requests: 0, connections: 0, refListings: 0, fetches: 0, peakFetches: 0, pushes: 0, fetchMs: 0 };
+  const stats: ServerStats = { requests: 0, connections: 0, adverts: 0, refListings: 0, fetches: 0, peakFetches: 0, pushes: 0, fetchMs: 0, packed: 0, replayed: 0 };
   let inFlight = 0;
-  const cache = new Map<string, { status: number; headers: Record<string, string>; body: Buffer }>();
+  let mode: BurstMode = 'plain';
+  const latencyMs = Number(args['fetch-latency']);
+  type Answer = { status: number; headers: Record<string, string>; body: Buffer };
+  const cache = new Map<string, Answer>();
+  // Forge mode: recorded fetch answers by real repository, protocol and request body.
+  const packs = new Map<string, Promise<Answer>>();
   const server = createServer((req, res) => void handle(req, res).catch(() => { res.destroy(); }));
   server.on('connection', () => { stats.connections += 1; });
 
@@ -81,6 +110,7 @@ async function serve(root: string): Promise<void> {
     const isFetch = req.method === 'POST' && (!protocol.includes('version=2') || body.includes('command=fetch'));
     if (!isFetch) {
       stats.refListings += 1;
+      if (req.method === 'GET') stats.adverts += 1;
       const key = `${pathInfo}|${url.search}|${protocol}|${createHash('sha1').update(body).digest('hex')}`;
       let answer = cache.get(key);
       if (!answer) {
@@ -94,6 +124,24 @@ async function serve(root: string): Promise<void> {
     stats.peakFetches = Math.max(stats.peakFetches, inFlight);
     const started = performance.now();
     try {
+      if (mode === 'forge') {
+        const key = `${pathInfo}|${protocol}|${createHash('sha1').update(body).digest('hex')}`;
+        const recorded = packs.get(key);
+        if (recorded) {
+          stats.replayed += 1;
+          const answer = await recorded;
+          if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+          send(res, answer);
+          return;
+        }
+        stats.packed += 1;
+        const answer = cgi(root, pathInfo, url.search.slice(1), req, body, v2);
+        packs.set(key, answer);
+        const sent = await answer;
+        if (sent.status !== 200) packs.delete(key);
+        send(res, sent);
+        return;
+      }
       send(res, await cgi(root, pathInfo, url.search.slice(1), req, body, v2));
     } finally {
       inFlight -= 1;
@@ -104,7 +152,8 @@ async function serve(root: string): Promise<void> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   process.on('message', (message: string) => {
     if (message === 'stats') process.send!({ ...stats });
-    if (message === 'invalidate') { cache.clear(); process.send!('ok'); }
+    if (message === 'invalidate') { cache.clear(); packs.clear(); process.send!('ok'); }
+    if (message === 'mode plain' || message === 'mode forge') { mode = message.slice(5) as BurstMode; process.send!('ok'); }
     if (message === 'reset-peak') { stats.peakFetches = 0; process.send!('ok'); }
     if (message === 'close') server.close(() => process.exit(0));
   });
@@ -168,7 +217,7 @@ async function main(): Promise<void> {
   const gitConcurrency = Number(args['git-concurrency']);
   const temp = await makeTempDir('slipway-bench-repos-');
   const root = join(temp.dir, 'repos');
-  const child = fork(fileURLToPath(import.meta.url), ['--serve', root, '--real', String(real), '--protocol', args.protocol!], { stdio: 'inherit' });
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', root, '--real', String(real), '--protocol', args.protocol!, '--fetch-latency', args['fetch-latency']!], { stdio: 'inherit' });
   const ask = <T>(message: string) => new Promise<T>((resolve) => { child.once('message', (m) => resolve(m as T)); if (message) child.send(message); });
   const { url } = await ask<{ url: string }>('');
   const work = await createWorkRepo();
@@ -192,27 +241,33 @@ async function main(): Promise<void> {
   }
   console.log(`set-up: ${apps} apps in the file state store in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${real} real repositories behind ${apps} URLs, protocol ${args.protocol}`);
 
-  const git = createGitSource({
-    allowedHosts: ['127.0.0.1'], credentials: noGitCredentials, maxBytes: 1 << 26, timeoutMs: 300_000, tmpDir: temp.dir,
-    limits: { archiveEntries: 10_000, unpackedBytes: 1 << 28 }, concurrency: gitConcurrency,
-  });
   let resolves = 0;
   const fetched = { done: 0, failed: 0, codes: new Map<string, number>() };
-  const watcher = createWatcher({
-    store, clock: systemClock, logger: silentLogger, concurrency: Number(args['watch-concurrency']), minIntervalMs: 100,
-    git: { resolve: (...a) => { resolves += 1; return git.resolve(...a); }, archive: (r) => git.archive(r) },
-    // The run's import step and nothing else: fetch the commit and stream its archive.
-    runner: {
-      start: async (namespace, name, request) => {
-        const app = (await store.getApp(namespace, name))!;
-        const origin = app.spec.origin as { url: string };
-        void git.archive({ url: origin.url, resolved: { sha: (request as { revision: string }).revision } })
-          .then(async (stream) => { for await (const _ of stream) { /* drain */ } fetched.done += 1; })
-          .catch((error: { code?: string }) => { fetched.failed += 1; fetched.codes.set(error.code ?? 'error', (fetched.codes.get(error.code ?? 'error') ?? 0) + 1); });
-        return { id: `run-${name}` } as never;
+  /** A fresh git source (nothing remembered of any repository) and a watcher on it. */
+  const makeWatcher = () => {
+    const git = createGitSource({
+      allowedHosts: ['127.0.0.1'], credentials: noGitCredentials, maxBytes: 1 << 26, timeoutMs: 300_000, tmpDir: temp.dir,
+      limits: { archiveEntries: 10_000, unpackedBytes: 1 << 28 }, concurrency: gitConcurrency,
+    });
+    return createWatcher({
+      store, clock: systemClock, logger: silentLogger, concurrency: Number(args['watch-concurrency']), minIntervalMs: 100,
+      git: { resolve: (...a) => { resolves += 1; return git.resolve(...a); }, archive: (r) => git.archive(r) },
+      // The git calls of the run's import step (import-git.ts) and nothing else: resolve
+      // the SHA the check found, then fetch that commit and stream its archive.
+      runner: {
+        start: async (namespace, name, request) => {
+          const app = (await store.getApp(namespace, name))!;
+          const origin = app.spec.origin as { url: string; branch?: string };
+          void git.resolve(origin.url, (request as { revision: string }).revision)
+            .then((resolved) => git.archive({ url: origin.url, resolved: { ...resolved, branch: origin.branch } }))
+            .then(async (stream) => { for await (const _ of stream) { /* drain */ } fetched.done += 1; })
+            .catch((error: { code?: string }) => { fetched.failed += 1; fetched.codes.set(error.code ?? 'error', (fetched.codes.get(error.code ?? 'error') ?? 0) + 1); });
+          return { id: `run-${name}` } as never;
+        },
       },
-    },
-  });
+    });
+  };
+  let watcher = makeWatcher();
   const stats = () => ask<ServerStats>('stats');
 
   if (args.only !== 'burst') {
@@ -246,16 +301,8 @@ async function main(): Promise<void> {
   }
 
   if (args.only !== 'poll') {
-    const burst = Math.min(Number(args.burst), apps);
-    await watcher.setPolling(false);
-    if (args.only === 'burst') await watcher.start({ poll: false });
-    await watcher.idle();
-    // Every repository moves: one push to each real repository.
-    await work.write({ 'index.js': 'console.log(2)\n' });
-    head = await work.commit('two');
-    for (let r = 0; r < real; r += 1) await work.push(`${url}/real/r${r}.git`, ['main']);
-    await ask('invalidate');
-    await ask('reset-peak');
+    const modes = (args['burst-modes'] ?? (args['fetch-cache'] ? 'forge' : 'plain')).split(',') as BurstMode[];
+    if (modes.some((m) => m !== 'plain' && m !== 'forge')) throw new Error('--burst-modes takes plain and/or forge');
     const SECRET = 'bench-webhook-secret';
     const koa = new Koa();
     koa.use(problemMiddleware(silentLogger));
@@ -273,19 +320,46 @@ async function main(): Promise<void> {
       req.on('error', reject);
       req.end(body);
     });
-    const before = await stats();
-    const cpu = process.cpuUsage();
-    t0 = performance.now();
-    const statuses = await Promise.all(Array.from({ length: burst }, (_, i) => deliver(i)));
-    const ackedMs = performance.now() - t0;
-    const deadline = Date.now() + 300_000;
-    while (fetched.done + fetched.failed < burst && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    const drainedMs = performance.now() - t0;
-    const used = process.cpuUsage(cpu);
-    const after = await stats();
-    const refused = statuses.filter((s) => s !== 202).length;
-    console.log(`burst: ${burst} signed deliveries for distinct repositories acknowledged in ${(ackedMs / 1000).toFixed(2)} s (${refused} not 202); drained in ${(drainedMs / 1000).toFixed(1)} s (target < 30 s); CPU ${((used.user + used.system) / 1e6).toFixed(1)} s`);
-    console.log(`burst: ${fetched.done} fetched, ${fetched.failed} failed${fetched.codes.size ? ` (${[...fetched.codes].map(([c, n]) => `${c} ${n}`).join(', ')})` : ''}; git server: ${after.fetches - before.fetches} fetches, peak ${after.peakFetches} at once (target ≤ SLIPWAY_GIT_CONCURRENCY = ${gitConcurrency}), ${((after.fetchMs - before.fetchMs) / Math.max(1, after.fetches - before.fetches)).toFixed(0)} ms each at the server, ${after.requests - before.requests} requests on ${after.connections - before.connections} new connections`);
+    for (const [round, mode] of modes.entries()) {
+      const burst = Math.min(Number(args.burst), apps);
+      await watcher.setPolling(false);
+      // A fresh git source each burst: nothing remembered of any repository (a check is
+      // then its first; polls before would have left the v2 advertisement known).
+      await watcher.stop();
+      watcher = makeWatcher();
+      await watcher.start({ poll: false });
+      await watcher.idle();
+      // Every repository moves: one push to each real repository.
+      await work.write({ 'index.js': `console.log(${round + 2})\n` });
+      head = await work.commit(`burst ${round + 1}`);
+      for (let r = 0; r < real; r += 1) await work.push(`${url}/real/r${r}.git`, ['main']);
+      await ask('invalidate');
+      await ask(`mode ${mode}`);
+      await ask('reset-peak');
+      fetched.done = 0;
+      fetched.failed = 0;
+      fetched.codes.clear();
+      const label = mode === 'plain'
+        ? 'burst [plain http-backend: every fetch packs on this machine]'
+        : `burst [forge-like: pack cache, replays after ${Number(args['fetch-latency'])} ms — NOT this machine's git server speed]`;
+      const before = await stats();
+      const cpu = process.cpuUsage();
+      t0 = performance.now();
+      const statuses = await Promise.all(Array.from({ length: burst }, (_, i) => deliver(i)));
+      const ackedMs = performance.now() - t0;
+      const deadline = Date.now() + 300_000;
+      while (fetched.done + fetched.failed < burst && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      const drainedMs = performance.now() - t0;
+      const used = process.cpuUsage(cpu);
+      const after = await stats();
+      const refused = statuses.filter((s) => s !== 202).length;
+      const fetches = after.fetches - before.fetches;
+      const requests = after.requests - before.requests;
+      const cpuMs = (used.user + used.system) / 1000;
+      console.log(`${label}: ${burst} signed deliveries for distinct repositories acknowledged in ${(ackedMs / 1000).toFixed(2)} s (${refused} not 202); drained in ${(drainedMs / 1000).toFixed(1)} s (target < 30 s); Slipway CPU ${(cpuMs / 1000).toFixed(1)} s, ${(cpuMs / burst).toFixed(1)} ms per delivery`);
+      console.log(`${label}: ${fetched.done} fetched, ${fetched.failed} failed${fetched.codes.size ? ` (${[...fetched.codes].map(([c, n]) => `${c} ${n}`).join(', ')})` : ''}; git server: ${fetches} fetches, peak ${after.peakFetches} at once (target ≤ SLIPWAY_GIT_CONCURRENCY = ${gitConcurrency}), ${((after.fetchMs - before.fetchMs) / Math.max(1, fetches)).toFixed(0)} ms each at the server${mode === 'forge' ? ` (${after.packed - before.packed} packed by http-backend, ${after.replayed - before.replayed} replayed)` : ''}`);
+      console.log(`${label}: ${requests} requests (${(requests / burst).toFixed(2)} per delivery: ${((after.adverts - before.adverts) / burst).toFixed(2)} advertisements, ${((after.refListings - before.refListings - (after.adverts - before.adverts)) / burst).toFixed(2)} ls-refs, ${(fetches / burst).toFixed(2)} fetches) on ${after.connections - before.connections} new connections`);
+    }
     agent.destroy();
     hooks.close();
   }

@@ -16,11 +16,12 @@ import type { ArchiveRequest, GitSource, ResolvedRevision } from '../../../core/
 import { redactUrl } from '../../../core/redact.ts';
 import { createAddressGuard, type HostLookup } from './address-guard.ts';
 import { expandPrefix, fetchCommit, listRefs, type Remote } from './fetch-commit.ts';
-import { discoverRefs, lsRefs } from './discover-refs.ts';
+import { discoverRefs, lsRefs, type Discovery } from './discover-refs.ts';
 import { basicAuthHeader, type GitCredentials } from './git-credentials.ts';
 import { createGitSlots, type GitSlots } from './git-slots.ts';
 import { createGitAgents, createGuardedHttp } from './guarded-http.ts';
 import { mapGitError } from './map-git-error.ts';
+import { createRemoteMemo } from './remote-memo.ts';
 import { matchRevision } from './resolve-revision.ts';
 import { findSubtree, parseCommit } from './parse-objects.ts';
 import { planArchive, type GitArchiveLimits } from './plan-archive.ts';
@@ -48,7 +49,9 @@ export interface GitSourceDeps {
    * at once, server-wide (SLIPWAY_GIT_CONCURRENCY; default 4); the others wait in line,
    * each for at most `timeoutMs`. Plain ref listings (every watch check) have slots of
    * their own, twice as many and at least 8, so polling never waits behind a large
-   * import and imports never wait behind polls.
+   * import and imports never wait behind polls. An archive holds its fetch slot for
+   * the transfer and indexing only, then streams in one of as many streaming slots, so
+   * at most twice this many packs are on disk at once.
    */
   concurrency?: number;
   /**
@@ -72,6 +75,11 @@ export interface GitSourceDeps {
   sshIdleMs?: number;
   /** How long an idle HTTP(S) connection is kept for reuse (default 30 s). */
   httpIdleMs?: number;
+  /**
+   * How long a repository's v2 advertisement and last resolved tip are reused
+   * (remote-memo.ts; default 10 minutes); 0 asks every time.
+   */
+  memoMs?: number;
   /** gzip level of archives (default 6). */
   gzipLevel?: number;
   /**
@@ -81,6 +89,7 @@ export interface GitSourceDeps {
   keys?: GitKeyStore;
 }
 
+const FULL_SHA = /^[0-9a-f]{40}$/;
 /** The shortest line for a fetch slot (see `maxWaiting`). */
 const MIN_FETCHES_WAITING = 4_096;
 /** The fewest ref listings that may run at once. */
@@ -100,10 +109,17 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
   const fetchSlots = createGitSlots({ limit: concurrency, maxWaiting: deps.maxWaiting ?? Math.max(concurrency * 8, MIN_FETCHES_WAITING), waitMs: deps.timeoutMs });
   const listLimit = Math.max(MIN_LISTINGS, concurrency * 2);
   const listSlots = createGitSlots({ limit: listLimit, maxWaiting: listLimit * 8, waitMs: deps.timeoutMs });
+  // An archive gives its fetch slot back once its pack is on disk and indexed, for one of
+  // these while its tree is planned and streamed: the next fetch's network time overlaps
+  // this one's CPU (issue 12: a slot held 100 ms of network and 40 ms of streaming). Only
+  // fetch-slot holders wait here, so at most 2 × concurrency packs are on disk at once.
+  const streamSlots = createGitSlots({ limit: concurrency, maxWaiting: concurrency, waitMs: deps.timeoutMs });
   // SSH connections kept 10 s after use, per user@host:port: a poll round over many apps on one host shares them.
   const sshPool = createSshPool({ idleMs: deps.sshIdleMs ?? 10_000 });
   // HTTP(S) connections kept alive per host in the same way (an operation uses one at a time).
   const agents = createGitAgents({ maxSockets: concurrency + listLimit, idleMs: deps.httpIdleMs ?? 30_000 });
+  // A check's listing and the import it starts share what the first learned: 3 requests a moved repository, not 6.
+  const memo = createRemoteMemo({ ttlMs: deps.memoMs ?? 10 * 60_000 });
 
   const deadlineFor = (display: string, signal: AbortSignal | undefined): Deadline => {
     const timeout = AbortSignal.timeout(deps.timeoutMs);
@@ -164,6 +180,29 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
     }
   }
 
+  /**
+   * Runs `work` with the repository's v2 advertisement: the remembered one when fresh
+   * (no `GET info/refs`), else a new one (remembered when v2). A remembered one that
+   * fails the way a remote that stopped speaking v2 fails (`git_unreachable`: an HTTP
+   * error status, a refusal, a broken answer) is forgotten and the work runs once more
+   * after a fresh discovery, within the same deadline and byte cap.
+   */
+  async function withDiscovery<T>(remote: Remote, work: (discovery: Discovery) => Promise<T>): Promise<T> {
+    const remembered = memo.discovery(remote.url);
+    if (remembered) {
+      try {
+        return await work(remembered);
+      } catch (error) {
+        if (remote.signal.aborted || (error as { code?: string }).code !== 'git_unreachable') throw error;
+        memo.forget(remote.url);
+        remote.logger?.debug({ url: remote.display }, 'git request on a remembered v2 advertisement failed; asking for a new one');
+      }
+    }
+    const found = await discoverRefs(remote);
+    memo.rememberDiscovery(remote.url, found);
+    return work(found);
+  }
+
   /** Runs a resolve's fetch in a fetch slot (the listing's slot is held meanwhile; nothing holding a fetch slot waits for a listing one). */
   async function fetching<T>(remote: Remote, work: () => Promise<T>): Promise<T> {
     const release = await fetchSlots.acquire(remote.signal);
@@ -179,8 +218,7 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
     async listRefs(rawUrl, prefixes, options = {}) {
       const url = validateGitUrl(rawUrl);
       const { result } = await operation(url, options.signal, listSlots, async (remote) => {
-        const found = await discoverRefs(remote);
-        const refs = found.protocolVersion === 1 ? found.refs : await lsRefs(remote, prefixes);
+        const refs = await withDiscovery(remote, async (found) => (found.protocolVersion === 1 ? found.refs : lsRefs(remote, prefixes)));
         return refs.filter((r) => prefixes.some((p) => r.ref.startsWith(p))).map((r) => ({ ref: r.ref, sha: r.peeled ?? r.oid }));
       });
       return result;
@@ -190,15 +228,23 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
       const rev = validateRevision(revision);
       const url = validateGitUrl(rawUrl);
       const display = redactUrl(url.href);
+      // The full SHA a watch check resolved moments ago, now imported by the run it started: no listing needed.
+      if (FULL_SHA.test(rev.toLowerCase()) && memo.wasTip(url.href, rev.toLowerCase())) {
+        deps.logger?.debug({ url: display, revision: rev }, 'git revision is a tip resolved lately');
+        return { sha: rev.toLowerCase() };
+      }
       const { result } = await operation(url, options.signal, listSlots, async (remote, dir): Promise<ResolvedRevision> => {
-        const match = matchRevision(await listRefs(remote, rev), rev);
-        if (match.kind === 'resolved') return match.resolved;
+        const match = matchRevision(await withDiscovery(remote, (found) => listRefs(remote, rev, found)), rev);
+        if (match.kind === 'resolved') {
+          if (!FULL_SHA.test(rev.toLowerCase())) memo.rememberTip(url.href, match.resolved.sha);
+          return match.resolved;
+        }
         if (match.kind === 'sha') {
-          const pack = await fetching(remote, async () => fetchCommit(remote, match.sha, await dir()));
+          const pack = await fetching(remote, async () => withDiscovery(remote, async (found) => fetchCommit(remote, match.sha, await dir(), found)));
           pack?.close();
           if (pack) return { sha: match.sha };
         } else if (match.kind === 'prefix') {
-          const found = await fetching(remote, async () => expandPrefix(remote, match.prefix, await dir()));
+          const found = await fetching(remote, async () => withDiscovery(remote, async (info) => expandPrefix(remote, match.prefix, await dir(), info)));
           if (found.length === 1) return { sha: found[0]! };
           if (found.length > 1) throw invalidRequest(`short SHA "${rev}" is ambiguous; give more digits`, { field: 'gitrev' });
         } else if (match.kind === 'ambiguous') {
@@ -219,26 +265,31 @@ export function createGitSource(deps: GitSourceDeps): GitSource {
       const display = redactUrl(url.href);
       // One deadline for the whole archive: a repository that is quick to fetch but
       // slow to stream (or a consumer that stalls) must not hold the import (or its slot) forever.
-      const { result: { pack, entries, time }, dir, deadline, release } = await operation(url, request.signal, fetchSlots, async (remote, dir) => {
-        const pack = await fetchCommit(remote, sha, await dir());
+      const { result: { pack, entries, time, streaming }, dir, deadline, release } = await operation(url, request.signal, fetchSlots, async (remote, dir) => {
+        const pack = await withDiscovery(remote, async (found) => fetchCommit(remote, sha, await dir(), found));
         if (!pack) throw unknownRevision(redactUrl(request.url), sha);
+        let streaming: (() => void) | undefined;
         try {
+          streaming = await streamSlots.acquire(remote.signal);
           const commit = parseCommit(pack.read(sha)!.data);
           const tree = findSubtree(pack, commit.tree, subdir);
           if (!tree) throw unknownSubdir(subdir, sha);
           const entries = await planArchive({ pack, tree, limits: deps.limits, signal: remote.signal });
-          return { pack, entries, time: commit.time };
+          return { pack, entries, time: commit.time, streaming };
         } catch (error) {
           pack.close();
+          streaming?.();
           throw error;
         }
       }, true);
+      // The transfer is over: the next fetch may start while this archive streams (see `streamSlots`).
+      release();
       const stream = archiveTree({ pack, entries, mtime: new Date(time * 1000), gzipLevel: deps.gzipLevel });
       const onDeadline = () => stream.destroy(deadline.error());
       const cleanup = once(() => {
         deadline.signal.removeEventListener('abort', onDeadline);
         pack.close();
-        rm(dir!, { recursive: true, force: true }).catch(() => {}).finally(release);
+        rm(dir!, { recursive: true, force: true }).catch(() => {}).finally(streaming);
       });
       stream.on('close', cleanup);
       stream.on('error', (error) => deps.logger?.warn({ url: display, sha, code: (error as { code?: string }).code }, 'git archive stream failed'));

@@ -28,10 +28,11 @@ export async function listRefs(remote: Remote, revision = '', discovery?: Discov
 
 /**
  * Fetches `sha` into `dir/<n>.pack` and indexes it. Returns the index (whose owner
- * must close it), or undefined when the remote does not hold that commit.
+ * must close it), or undefined when the remote does not hold that commit. With
+ * `discovery` (a v2 advertisement seen lately, remote-memo.ts) the fetch is one request.
  */
-export async function fetchCommit(remote: Remote, sha: string, dir: string): Promise<PackIndex | undefined> {
-  const info = await discoverRefs(remote);
+export async function fetchCommit(remote: Remote, sha: string, dir: string, discovery?: Discovery): Promise<PackIndex | undefined> {
+  const info = discovery ?? await discoverRefs(remote);
   const protocolVersion = info.protocolVersion;
   const capabilities = info.capabilities;
   const fetchInto = async (name: string, wants: string[], depth?: number) => {
@@ -61,8 +62,8 @@ export async function fetchCommit(remote: Remote, sha: string, dir: string): Pro
  * by the operation's byte cap) to expand a short SHA. Returns the commit IDs starting
  * with `prefix`.
  */
-export async function expandPrefix(remote: Remote, prefix: string, dir: string): Promise<string[]> {
-  const info = await discoverRefs(remote);
+export async function expandPrefix(remote: Remote, prefix: string, dir: string, discovery?: Discovery): Promise<string[]> {
+  const info = discovery ?? await discoverRefs(remote);
   const tips = await tipCommits(remote, info);
   if (tips.length === 0) return [];
   const packPath = join(dir, 'expand.pack');

@@ -62,6 +62,20 @@ export interface IndexPackOptions {
   setting?: string;
 }
 
+/** Packs up to this size are held in memory while indexed and archived (a few run at once: SLIPWAY_GIT_CONCURRENCY). */
+const WHOLE_PACK_BYTES = 1024 * 1024;
+
+function readWhole(fd: number, size: number): Buffer {
+  const buffer = Buffer.allocUnsafe(size);
+  let got = 0;
+  while (got < size) {
+    const n = readSync(fd, buffer, got, size - got, got);
+    if (n === 0) break;
+    got += n;
+  }
+  return buffer.subarray(0, got);
+}
+
 /** Hard cap on one object, whatever the settings: objects are inflated into one Buffer. */
 export const MAX_OBJECT_BYTES = 1024 * 1024 * 1024;
 
@@ -74,11 +88,17 @@ export async function indexPack(path: string, options: IndexPackOptions = {}): P
   try {
     const fileSize = fstatSync(fd).size;
     const end = fileSize - 20;
-    const readAt = (position: number, length: number) => {
-      const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, end - position)));
-      const got = readSync(fd, buffer, 0, buffer.length, position);
-      return buffer.subarray(0, got);
-    };
+    // A small pack (a depth-1 fetch of a typical app) is read once: indexing and
+    // archiving it make a read per object header and body otherwise, hundreds of
+    // system calls for a few KB (issue 12: a burst of 1,000 imports).
+    const whole = fileSize <= WHOLE_PACK_BYTES ? readWhole(fd, fileSize).subarray(0, Math.max(0, end)) : undefined;
+    const readAt = whole
+      ? (position: number, length: number) => whole.subarray(position, Math.min(position + length, whole.length))
+      : (position: number, length: number) => {
+        const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, end - position)));
+        const got = readSync(fd, buffer, 0, buffer.length, position);
+        return buffer.subarray(0, got);
+      };
     const head = readAt(0, 12);
     if (head.length < 12 || head.toString('latin1', 0, 4) !== 'PACK' || ![2, 3].includes(head.readUInt32BE(4))) throw new Error('not a version 2 packfile');
     const count = head.readUInt32BE(8);

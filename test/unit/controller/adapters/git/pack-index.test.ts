@@ -43,3 +43,20 @@ test('sizeOf gives every object\'s size without reading it, deltas included', as
   }
   t.is(pack.sizeOf('0'.repeat(40)), undefined);
 });
+
+test('a pack too large to be held in memory is read from disk, deltas included', async (t) => {
+  const large = await createWorkRepo();
+  t.teardown(() => large.cleanup());
+  const content = randomBytes(1_500_000);
+  await large.write({ 'big.bin': content });
+  await large.commit('one');
+  const changed = Buffer.concat([content, Buffer.from('more')]);
+  await large.write({ 'big.bin': changed });
+  await large.commit('two');
+  await large.git('repack', '-a', '-d', '-q', '--depth=10');
+  const dir = join(large.dir, '.git', 'objects', 'pack');
+  const pack = await indexPack(join(dir, (await readdir(dir)).find((name) => name.endsWith('.pack'))!));
+  t.teardown(() => pack.close());
+  t.true(pack.read(await large.git('rev-parse', 'HEAD~1:big.bin'))!.data.equals(content));
+  t.true(pack.read(await large.git('rev-parse', 'HEAD:big.bin'))!.data.equals(changed));
+});

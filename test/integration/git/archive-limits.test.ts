@@ -123,8 +123,12 @@ test('a symlink pointing out of the tree is unsafe_archive, as in an upload', as
 test('an archive still streaming at its deadline ends with git_timeout', async (t) => {
   t.timeout(20_000);
   // 5 s: the fetch itself must finish first, even on a loaded machine; then the stream stalls.
-  const stream = await createGitSource(deps({ timeoutMs: 5000 })).archive({ url, resolved: { sha: shas.many! } });
-  // Nothing reads: the archive waits on backpressure, as it would for a stalled client.
-  const error = await new Promise<Error>((resolve) => stream.once('error', resolve));
+  // On a machine loaded far past its cores the fetch can still miss 5 s: then the deadline
+  // ends the archive before it streams, which is the same answer, and the test says so.
+  const error = await createGitSource(deps({ timeoutMs: 5000 })).archive({ url, resolved: { sha: shas.many! } }).then(
+    // Nothing reads: the archive waits on backpressure, as it would for a stalled client.
+    (stream) => new Promise<Error>((resolve) => stream.once('error', resolve)),
+    (before: Error) => { t.log(`the deadline came before the stream started: ${before.message}`); return before; },
+  );
   t.true(isSlipwayError(error, 'git_timeout'), String(error));
 });

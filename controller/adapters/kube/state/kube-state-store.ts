@@ -34,6 +34,7 @@ import { backoffDelay } from './retry-transient.ts';
 import type { KubeCache } from '../cache/kube-cache.ts';
 import { createWriteOverlay } from '../cache/write-overlay.ts';
 import { registerCacheLookups } from '../cache/cache-lookups.ts';
+import { cachedAppView, keepAppResource } from './cached-app.ts';
 
 /** Options for {@link createKubeStateStore}. */
 export interface KubeStateStoreOptions {
@@ -101,12 +102,12 @@ export function createKubeStateStore({ kc, clock, logger = silentLogger, conflic
     // Each answer is held at once: a failure of the second write must not leave the first unknown.
     if (specChanged || metaChanged) {
       latest = await apps.replace(appToResource(next, base));
-      overlay?.hold(latest);
+      overlay?.hold(keepAppResource(latest));
     }
     const status = pruneEmpty(next.status ?? {});
     if (!isDeepStrictEqual(status, current.status)) {
       latest = await apps.replaceStatus(statusResource(latest, status));
-      overlay?.hold(latest);
+      overlay?.hold(keepAppResource(latest));
     }
     return appFromResource(latest);
   }
@@ -135,17 +136,18 @@ export function createKubeStateStore({ kc, clock, logger = silentLogger, conflic
         // A first conflict is most often a cache a moment behind: read again at once. More mean other writers: back off.
         if (attempt > 1) await sleep(backoffDelay(attempt - 2, conflictBaseMs));
         base = await read(true);
-        if (base) overlay?.hold(base);
+        if (base) overlay?.hold(keepAppResource(base));
       }
     }
   }
 
   // Cached resources are replaced, never changed, on each watch event: the App each one
-  // stands for is made once, so listing a thousand Apps does not rebuild a thousand (issue 12).
+  // stands for is made once, so listing a thousand Apps does not rebuild a thousand (issue 12),
+  // and it shares the cached spec and status rather than copying them (state/cached-app.ts).
   const converted = new WeakMap<AppResource, App>();
   const listedApp = (resource: AppResource): App => {
     let app = converted.get(resource);
-    if (!app) converted.set(resource, app = appFromResource(resource));
+    if (!app) converted.set(resource, app = cachedAppView(resource));
     return app;
   };
 
@@ -207,7 +209,7 @@ export function createKubeStateStore({ kc, clock, logger = silentLogger, conflic
         throw translate(error, `creating App ${namespace}/${name}`);
       }
       const status = pruneEmpty(input.status ?? {});
-      overlay?.hold(created);
+      overlay?.hold(keepAppResource(created));
       if (Object.keys(status).length === 0) return appFromResource(created);
       try {
         return await updateApp(namespace, name, (app) => ({ ...app, status }));

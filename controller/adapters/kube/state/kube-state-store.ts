@@ -151,6 +151,19 @@ export function createKubeStateStore({ kc, clock, logger = silentLogger, conflic
     return app;
   };
 
+  /**
+   * What a fresh listing keeps of each App the API server lists: the cached resource
+   * when it is that same version (the listed copy is then garbage at once), else the
+   * listed one in the cache's shape. A new leader lists every App fresh (runner
+   * recovery): with 10,000 Apps this was a second full copy of them all, with
+   * managedFields, and a third as converted Apps (issue 12).
+   */
+  function keepListed(item: AppResource): AppResource {
+    const known = cache!.apps.get(item.metadata.namespace, item.metadata.name);
+    const same = known?.metadata.resourceVersion !== undefined && known.metadata.resourceVersion === item.metadata.resourceVersion;
+    return same ? known! : keepAppResource(item);
+  }
+
   /** Apps of `namespace` (every namespace when undefined) from the cache, overlaid with this process's writes. */
   function cachedApps(namespace?: string): AppResource[] {
     const found = new Map<string, AppResource>();
@@ -177,7 +190,9 @@ export function createKubeStateStore({ kc, clock, logger = silentLogger, conflic
       await requireNamespace(namespace);
       try {
         // Listed Apps from the cache are shared between listings: callers read them, never change them.
-        const listed = cached() && !options?.fresh ? cachedApps(namespace).map(listedApp) : (await apps.list(namespace)).map(appFromResource);
+        const listed = !cached() ? (await apps.list(namespace)).map(appFromResource)
+          : options?.fresh ? (await apps.list(namespace, keepListed)).map(listedApp)
+            : cachedApps(namespace).map(listedApp);
         return listed.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
       } catch (error) {
         throw translate(error, `listing Apps in ${namespace}`);

@@ -1,5 +1,5 @@
 /**
- * One representation of each cached App (issue 12, docs/adr/0007-one-cached-app.md).
+ * One representation of each cached App (issue 12, docs/adr/0008-one-cached-app.md).
  * The App cache keeps each resource in the shape `appFromResource` would give its spec
  * and status (CRD defaults filled in, no `null` members; normalised in place as each
  * list page or watch event is parsed, without managedFields), and the App a listing

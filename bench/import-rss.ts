@@ -43,7 +43,7 @@ process.exit(0);
 function measure(specifier: string): Promise<number> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, ['--max-semi-space-size=1', '--expose-gc', '--input-type=module', '-e', CHILD, specifier], {
-      env: { ...process.env, MALLOC_ARENA_MAX: '1' }, stdio: ['ignore', 'pipe', 'inherit'], cwd: resolve('.'),
+      env: { ...process.env, MALLOC_ARENA_MAX: '1', MALLOC_MMAP_THRESHOLD_: '131072' }, stdio: ['ignore', 'pipe', 'inherit'], cwd: resolve('.'),
     });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => { out += chunk; });

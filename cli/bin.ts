@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --max-semi-space-size=1
+#!/usr/bin/env -S MALLOC_ARENA_MAX=1 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=1
 /**
  * The `slipway` executable: hands argv, the environment and the process streams to
  * `main` and sets the exit code it returns. Setting `process.exitCode` rather than
@@ -9,6 +9,10 @@
  * `MALLOC_ARENA_MAX=1` stops glibc from giving each thread-pool thread its own malloc
  * arena (zlib and crypto work runs there): a server streaming a 200 MB upload then
  * peaks ~80 MB lower, for no measurable loss of throughput (bench/upload-rss.ts).
+ * `MALLOC_MMAP_THRESHOLD_=131072` keeps glibc's threshold for giving blocks their own
+ * mapping fixed at 128 KiB: by default it rises to the largest block freed, so the
+ * response bodies of a start-up's list pages end up in the arena and stay resident
+ * (~100 MiB with 10,000 Apps, bench/README.md "Issue 12, round 3: memory").
  * `npm start` sets the same.
  */
 import { enableCompileCache } from 'node:module';

@@ -29,7 +29,7 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   const semiSpace = env.NODE_OPTIONS?.includes('--max-semi-space-size') ? [] : ['--max-semi-space-size=1'];
   const child = spawn(process.execPath, [...semiSpace, CLI_BIN, 'server'], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, MALLOC_ARENA_MAX: '1', SLIPWAY_HOST: '127.0.0.1', SLIPWAY_PORT: '0', SLIPWAY_LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, MALLOC_ARENA_MAX: '1', MALLOC_MMAP_THRESHOLD_: '131072', SLIPWAY_HOST: '127.0.0.1', SLIPWAY_PORT: '0', SLIPWAY_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

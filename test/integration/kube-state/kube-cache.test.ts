@@ -140,3 +140,42 @@ test('route checks on Kubernetes ask the route index, not every App: served, cla
   await t.notThrowsAsync(assertRoutesFree(store, policy, mine, ['mine.example.com'], { claims: true }));
   t.deepEqual(kube.requests.slice(from), [], 'answered from the cache');
 });
+
+test('a fresh listing with a stale App cache lists what the API server holds, and reuses the cached App only at the same version', async (t) => {
+  const { kube, other, cached, cache } = await staleWorld(t);
+  await other.createApp({ ...newApp('team-a', 'api'), status: { release: release(1), releases: [release(1)] } });
+  await other.updateApp('team-a', 'web', (app) => ({ ...app, status: { ...app.status, release: release(2), releases: [release(2), release(1)] } }));
+  const stale = await cached.listApps('team-a');
+  t.deepEqual(stale.map((app) => [app.metadata.name, app.status.release?.number]), [['web', 1]], 'the frozen cache knows only web at release 1');
+
+  const from = kube.requests.length;
+  const fresh = await cached.listApps('team-a', { fresh: true });
+  t.deepEqual(fresh.map((app) => [app.metadata.name, app.status.release?.number]), [['api', 1], ['web', 2]], 'the newer release and the new App, never the cached release 1');
+  t.deepEqual(appRequests(kube, from), ['GET apps'], 'one list, no read per App');
+  const listedWeb = fresh.find((app) => app.metadata.name === 'web')!;
+  t.deepEqual(listedWeb, (await other.getApp('team-a', 'web'))!, 'listed as a plain read gives it');
+
+  // Once the cache is at the listed version, a fresh listing hands out the cached App itself.
+  const again = await cached.listApps('team-a', { fresh: true });
+  t.not<unknown, unknown>(again.find((app) => app.metadata.name === 'web')!.status, cache.apps.get('team-a', 'web')!.status, 'the cache is still stale: not shared');
+  const cache2 = createKubeCache({ kc: kube.kubeConfig(), logger: silentLogger, backoff: { initialMs: 10, maxMs: 50 } });
+  const store2 = createKubeStateStore({ kc: kube.kubeConfig(), clock: systemClock, cache: cache2 });
+  await cache2.start();
+  t.teardown(() => cache2.stop());
+  const shared = (await store2.listApps('team-a', { fresh: true })).find((app) => app.metadata.name === 'web')!;
+  t.is<unknown, unknown>(shared.status, cache2.apps.get('team-a', 'web')!.status, 'same version: the listed copy was dropped for the cached one');
+  t.is<unknown, unknown>(shared, (await store2.listApps('team-a')).find((app) => app.metadata.name === 'web'), 'and it is the App a cached listing gives');
+});
+
+test('cached Apps are held once, without managedFields, and listed Apps share their spec and status with the cache', async (t) => {
+  const { other, cache, cached } = await staleWorld(t);
+  const resource = cache.apps.get('team-a', 'web')!;
+  t.false('managedFields' in resource.metadata);
+  const [listed] = await cached.listApps('team-a');
+  t.is<unknown, unknown>(listed!.status, resource.status);
+  t.is<unknown, unknown>(listed!.spec, resource.spec);
+  t.deepEqual(listed, (await other.getApp('team-a', 'web'))!, 'the same App a read from the API gives');
+  const got = (await cached.getApp('team-a', 'web'))!;
+  t.deepEqual(got, listed!);
+  t.not<unknown, unknown>(got.status, resource.status, 'a single read is the caller\'s own copy');
+});

@@ -15,6 +15,7 @@ import { createRouteIndex, type RouteIndex } from './route-index.ts';
 import { registerCacheLookups } from './cache-lookups.ts';
 import { COPIED_FROM } from '../runtime/stage/copy-system-secret.ts';
 import { slimDeployment } from './slim-deployment.ts';
+import { keepAppResource } from '../state/cached-app.ts';
 
 /** An App as the watch caches it. */
 export type CachedApp = AppResource & KubernetesObject;
@@ -75,7 +76,8 @@ export interface KubeCache {
 
 /** Creates the caches; nothing is listed before `start()`. */
 export function createKubeCache({ kc, logger, backoff, copiedSecrets }: KubeCacheOptions): KubeCache {
-  const apps = createResourceWatch<CachedApp>({ kc, path: `/apis/${APP_GROUP}/${APP_VERSION}/${APP_PLURAL}`, logger, backoff });
+  // Each App is kept in the shape its readers use, so a listing shares it instead of copying it (state/cached-app.ts).
+  const apps = createResourceWatch<CachedApp>({ kc, path: `/apis/${APP_GROUP}/${APP_VERSION}/${APP_PLURAL}`, logger, backoff, slim: keepAppResource });
   const deployments = createResourceWatch<CachedDeployment>({ kc, path: '/apis/apps/v1/deployments', labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`, logger, backoff, slim: slimDeployment });
   const namespaces = createResourceWatch<CachedNamespace>({ kc, path: '/api/v1/namespaces', labelSelector: `${LABELS.namespace}=true`, logger, backoff });
   // Subscribed before start, so the first list's `add`s fill it.

@@ -92,7 +92,11 @@ export function createResourceWatch<T extends KubernetesObject>(options: Resourc
   }
 
   function clean(obj: T): T {
-    if (!options.keepManagedFields && obj.metadata) delete obj.metadata.managedFields;
+    // Rebuilt rather than `delete`d: a delete turns metadata into a (larger) dictionary-mode object in V8.
+    if (!options.keepManagedFields && obj.metadata && 'managedFields' in obj.metadata) {
+      const { managedFields: _managedFields, ...metadata } = obj.metadata;
+      obj.metadata = metadata;
+    }
     return options.slim ? options.slim(obj) : obj;
   }
 

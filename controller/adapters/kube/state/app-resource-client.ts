@@ -15,8 +15,13 @@ import { retryTransient } from './retry-transient.ts';
 export interface AppResourceClient {
   /** The App, or undefined when there is none. Throws `kubernetes_crd_missing` when the resource type itself is missing. */
   read(namespace: string, name: string): Promise<AppResource | undefined>;
-  /** Every App in the namespace, in pages of 500. */
-  list(namespace: string): Promise<AppResource[]>;
+  /**
+   * Every App in the namespace, in pages of 500. `keep` picks what to hold of each item
+   * as its page arrives, so that the full items of a page are garbage before the next
+   * one comes (a fresh listing of 10,000 Apps otherwise holds them all, managedFields
+   * and all, at once).
+   */
+  list(namespace: string, keep?: (item: AppResource) => AppResource): Promise<AppResource[]>;
   create(body: AppResource): Promise<AppResource>;
   /** Replaces metadata and spec (status is ignored by the API server: it has its own subresource). */
   replace(body: AppResource): Promise<AppResource>;
@@ -57,7 +62,7 @@ export function createAppResourceClient(kc: KubeConfig): AppResourceClient {
         return undefined;
       }
     },
-    async list(namespace) {
+    async list(namespace, keep) {
       const items: AppResource[] = [];
       let next: string | undefined;
       do {
@@ -69,7 +74,7 @@ export function createAppResourceClient(kc: KubeConfig): AppResourceClient {
           if (isKubeStatus(error, 404)) await assertCrd();
           throw error;
         }
-        items.push(...(page.items ?? []));
+        for (const item of page.items ?? []) items.push(keep ? keep(item) : item);
         next = page.metadata?.continue || undefined;
       } while (next);
       return items;

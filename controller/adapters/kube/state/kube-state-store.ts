@@ -34,6 +34,7 @@ import { backoffDelay } from './retry-transient.ts';
 import type { KubeCache } from '../cache/kube-cache.ts';
 import { createWriteOverlay } from '../cache/write-overlay.ts';
 import { registerCacheLookups } from '../cache/cache-lookups.ts';
+import { cachedAppView, keepAppResource } from './cached-app.ts';
 
 /** Options for {@link createKubeStateStore}. */
 export interface KubeStateStoreOptions {
@@ -101,12 +102,12 @@ export function createKubeStateStore({ kc, clock, logger = silentLogger, conflic
     // Each answer is held at once: a failure of the second write must not leave the first unknown.
     if (specChanged || metaChanged) {
       latest = await apps.replace(appToResource(next, base));
-      overlay?.hold(latest);
+      overlay?.hold(keepAppResource(latest));
     }
     const status = pruneEmpty(next.status ?? {});
     if (!isDeepStrictEqual(status, current.status)) {
       latest = await apps.replaceStatus(statusResource(latest, status));
-      overlay?.hold(latest);
+      overlay?.hold(keepAppResource(latest));
     }
     return appFromResource(latest);
   }
@@ -135,19 +136,33 @@ export function createKubeStateStore({ kc, clock, logger = silentLogger, conflic
         // A first conflict is most often a cache a moment behind: read again at once. More mean other writers: back off.
         if (attempt > 1) await sleep(backoffDelay(attempt - 2, conflictBaseMs));
         base = await read(true);
-        if (base) overlay?.hold(base);
+        if (base) overlay?.hold(keepAppResource(base));
       }
     }
   }
 
   // Cached resources are replaced, never changed, on each watch event: the App each one
-  // stands for is made once, so listing a thousand Apps does not rebuild a thousand (issue 12).
+  // stands for is made once, so listing a thousand Apps does not rebuild a thousand (issue 12),
+  // and it shares the cached spec and status rather than copying them (state/cached-app.ts).
   const converted = new WeakMap<AppResource, App>();
   const listedApp = (resource: AppResource): App => {
     let app = converted.get(resource);
-    if (!app) converted.set(resource, app = appFromResource(resource));
+    if (!app) converted.set(resource, app = cachedAppView(resource));
     return app;
   };
+
+  /**
+   * What a fresh listing keeps of each App the API server lists: the cached resource
+   * when it is that same version (the listed copy is then garbage at once), else the
+   * listed one in the cache's shape. A new leader lists every App fresh (runner
+   * recovery): with 10,000 Apps this was a second full copy of them all, with
+   * managedFields, and a third as converted Apps (issue 12).
+   */
+  function keepListed(item: AppResource): AppResource {
+    const known = cache!.apps.get(item.metadata.namespace, item.metadata.name);
+    const same = known?.metadata.resourceVersion !== undefined && known.metadata.resourceVersion === item.metadata.resourceVersion;
+    return same ? known! : keepAppResource(item);
+  }
 
   /** Apps of `namespace` (every namespace when undefined) from the cache, overlaid with this process's writes. */
   function cachedApps(namespace?: string): AppResource[] {
@@ -175,7 +190,9 @@ export function createKubeStateStore({ kc, clock, logger = silentLogger, conflic
       await requireNamespace(namespace);
       try {
         // Listed Apps from the cache are shared between listings: callers read them, never change them.
-        const listed = cached() && !options?.fresh ? cachedApps(namespace).map(listedApp) : (await apps.list(namespace)).map(appFromResource);
+        const listed = !cached() ? (await apps.list(namespace)).map(appFromResource)
+          : options?.fresh ? (await apps.list(namespace, keepListed)).map(listedApp)
+            : cachedApps(namespace).map(listedApp);
         return listed.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
       } catch (error) {
         throw translate(error, `listing Apps in ${namespace}`);
@@ -207,7 +224,7 @@ export function createKubeStateStore({ kc, clock, logger = silentLogger, conflic
         throw translate(error, `creating App ${namespace}/${name}`);
       }
       const status = pruneEmpty(input.status ?? {});
-      overlay?.hold(created);
+      overlay?.hold(keepAppResource(created));
       if (Object.keys(status).length === 0) return appFromResource(created);
       try {
         return await updateApp(namespace, name, (app) => ({ ...app, status }));

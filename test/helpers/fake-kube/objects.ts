@@ -1,4 +1,5 @@
 /** Create, read, replace and delete with kube-apiserver's bookkeeping: uid, resourceVersion, generation, status. */
+import { cloneJson } from './json-clone.ts';
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { alreadyExists, conflict, invalid, notFound } from './status.ts';
@@ -57,7 +58,7 @@ export function createObjects(deps: { store: Store; table: ResourceTable; valida
     },
 
     create(r: ResourceInfo, ns: string | undefined, body: KubeObject, opts: WriteOptions = {}): KubeObject {
-      const o = structuredClone(body);
+      const o = cloneJson(body);
       o.metadata = { ...(o.metadata ?? {}) };
       if (r.namespaced) o.metadata.namespace = ns ?? o.metadata.namespace;
       else delete o.metadata.namespace;
@@ -89,10 +90,10 @@ export function createObjects(deps: { store: Store; table: ResourceTable; valida
       if (sent && sent !== old.metadata.resourceVersion) throw conflict(who(r, name));
       let next: KubeObject;
       if (opts.subresource === 'status') {
-        next = { ...old, status: structuredClone(body.status) };
+        next = { ...old, status: cloneJson(body.status) };
         if (body.status === undefined) delete next.status;
       } else {
-        next = structuredClone(body);
+        next = cloneJson(body);
         next.metadata = { ...(body.metadata ?? {}) };
         const kept = ['uid', 'creationTimestamp', 'generation', 'deletionTimestamp', ...(opts.operation === 'Apply' ? [] : ['managedFields'])];
         for (const k of kept) {

@@ -1,4 +1,5 @@
 /** Object storage with one global resourceVersion counter and a bounded event history. */
+import { cloneJson } from './json-clone.ts';
 
 /** Any stored object. */
 export type KubeObject = {
@@ -62,14 +63,14 @@ export function createStore(historyLimit = 10_000) {
   const emit = (type: StoreEvent['type'], key: string, object: KubeObject): KubeObject => {
     rv += 1;
     object.metadata.resourceVersion = String(rv);
-    const event: StoreEvent = { type, key, object: structuredClone(object), rv };
+    const event: StoreEvent = { type, key, object: cloneJson(object), rv };
     history.push(event);
     if (history.length > historyLimit) {
       const dropped = history.splice(0, history.length - historyLimit);
       oldestResumable = dropped[dropped.length - 1]!.rv;
     }
     for (const listener of [...listeners]) listener(event);
-    return structuredClone(object);
+    return cloneJson(object);
   };
 
   return {
@@ -80,7 +81,7 @@ export function createStore(historyLimit = 10_000) {
     /** A deep copy of one object. */
     get(key: string, ns: string | undefined, name: string): KubeObject | undefined {
       const o = data.get(key)?.get(id(ns, name));
-      return o ? structuredClone(o) : undefined;
+      return o ? cloneJson(o) : undefined;
     },
     /**
      * Deep copies of the objects of one resource, in one namespace or all, and only those
@@ -89,7 +90,7 @@ export function createStore(historyLimit = 10_000) {
      */
     list(key: string, ns?: string, keep?: (o: KubeObject) => boolean): KubeObject[] {
       const out: KubeObject[] = [];
-      for (const o of data.get(key)?.values() ?? []) if ((ns === undefined || o.metadata.namespace === ns) && (!keep || keep(o))) out.push(structuredClone(o));
+      for (const o of data.get(key)?.values() ?? []) if ((ns === undefined || o.metadata.namespace === ns) && (!keep || keep(o))) out.push(cloneJson(o));
       return out.sort((a, b) => id(a.metadata.namespace, a.metadata.name!).localeCompare(id(b.metadata.namespace, b.metadata.name!)));
     },
     /**
@@ -113,7 +114,7 @@ export function createStore(historyLimit = 10_000) {
       for (const o of data.get(key)?.values() ?? []) if ((ns === undefined || o.metadata.namespace === ns) && keep(o)) all.push(o);
       all.sort((a, b) => order(a).localeCompare(order(b)));
       const rest = after ? all.filter((o) => order(o).localeCompare(after) > 0) : all;
-      return { items: rest.slice(0, limit).map((o) => structuredClone(o)), remaining: Math.max(0, rest.length - limit) };
+      return { items: rest.slice(0, limit).map((o) => cloneJson(o)), remaining: Math.max(0, rest.length - limit) };
     },
     /** Every storage key holding objects. */
     keys: (): string[] => [...data.keys()],
@@ -122,7 +123,7 @@ export function createStore(historyLimit = 10_000) {
       const b = bucket(key);
       const k = id(object.metadata.namespace, object.metadata.name!);
       const type = b.has(k) ? 'MODIFIED' : 'ADDED';
-      const copy = structuredClone(object);
+      const copy = cloneJson(object);
       b.set(k, copy);
       return emit(type, key, copy);
     },

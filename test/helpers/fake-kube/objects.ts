@@ -66,7 +66,7 @@ export function createObjects(deps: { store: Store; table: ResourceTable; valida
       // kube-apiserver's SimpleNameGenerator keeps a generated name within 63 characters.
       if (!o.metadata.name && o.metadata.generateName) o.metadata.name = o.metadata.generateName.slice(0, 58) + randomSuffix();
       if (!o.metadata.name) throw invalid(who(r), [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
-      if (store.get(storageKey(r), o.metadata.namespace, o.metadata.name)) throw alreadyExists(who(r, o.metadata.name));
+      if (store.has(storageKey(r), o.metadata.namespace, o.metadata.name)) throw alreadyExists(who(r, o.metadata.name));
       o.apiVersion = groupVersion(r);
       o.kind = r.kind;
       o.metadata.uid = randomUUID();

@@ -38,7 +38,7 @@ export type ManagedFieldsEntry = {
   subresource?: string;
 };
 
-/** A change, as watches see it. `key` is the storage key (`group/plural`). */
+/** A change, as watches see it. `key` is the storage key (`group/plural`); `object` is shared with the store and other listeners: read it, never change it. */
 export type StoreEvent = { type: 'ADDED' | 'MODIFIED' | 'DELETED'; key: string; object: KubeObject; rv: number };
 
 /** The store shared by the HTTP handlers and the simulated controllers. */
@@ -63,7 +63,9 @@ export function createStore(historyLimit = 10_000) {
   const emit = (type: StoreEvent['type'], key: string, object: KubeObject): KubeObject => {
     rv += 1;
     object.metadata.resourceVersion = String(rv);
-    const event: StoreEvent = { type, key, object: cloneJson(object), rv };
+    // The event holds the stored object itself (never changed in place: a write stores a
+    // new copy), not a copy of it: history, watches and the fake's controllers only read it.
+    const event: StoreEvent = { type, key, object, rv };
     history.push(event);
     if (history.length > historyLimit) {
       const dropped = history.splice(0, history.length - historyLimit);
@@ -78,6 +80,10 @@ export function createStore(historyLimit = 10_000) {
     currentRv: (): number => rv,
     /** The oldest resourceVersion a watch may resume from. */
     oldestResumable: (): number => oldestResumable,
+    /** True when the object exists (what `get` would say, without copying it). */
+    has(key: string, ns: string | undefined, name: string): boolean {
+      return data.get(key)?.has(id(ns, name)) ?? false;
+    },
     /** A deep copy of one object. */
     get(key: string, ns: string | undefined, name: string): KubeObject | undefined {
       const o = data.get(key)?.get(id(ns, name));
@@ -133,7 +139,8 @@ export function createStore(historyLimit = 10_000) {
       const o = b?.get(id(ns, name));
       if (!b || !o) return undefined;
       b.delete(id(ns, name));
-      return emit('DELETED', key, o);
+      // A copy: `o` is also the object of earlier events, which keep their resourceVersion.
+      return emit('DELETED', key, cloneJson(o));
     },
     /** Events after `sinceRv`, or undefined when history no longer reaches back that far. */
     since(sinceRv: number): StoreEvent[] | undefined {

@@ -95,9 +95,13 @@ export async function kubeRequest<T>(kc: KubeConfig, request: KubeRequest): Prom
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the KubeConfig has no current cluster');
   const url = new URL(cluster.server.replace(/\/+$/, '') + request.path);
+  // Serialised once: each `url.searchParams.set` re-serialises the whole query.
+  const query = new URLSearchParams();
   for (const [key, value] of Object.entries(request.query ?? {})) {
-    if (value !== undefined) url.searchParams.set(key, String(value));
+    if (value !== undefined) query.set(key, String(value));
   }
+  if (query.size > 0 && url.search === '') url.search = query.toString();
+  else for (const [key, value] of query) url.searchParams.set(key, value);
   const context = new RequestContext(url.toString(), HttpMethod[request.method]);
   context.setHeaderParam('Accept', request.responseType === 'text' ? '*/*' : 'application/json');
   if (request.method === 'PATCH' && !request.patch) throw new Error(`PATCH ${request.path} needs a patch type`);

@@ -84,6 +84,13 @@ export function createStore(historyLimit = 10_000) {
     has(key: string, ns: string | undefined, name: string): boolean {
       return data.get(key)?.has(id(ns, name)) ?? false;
     },
+    /**
+     * The stored object itself, not a copy: for the fake's controllers, which read a few
+     * fields or spread it into the object they put (put copies). Callers must not change it.
+     */
+    peek(key: string, ns: string | undefined, name: string): Readonly<KubeObject> | undefined {
+      return data.get(key)?.get(id(ns, name));
+    },
     /** A deep copy of one object. */
     get(key: string, ns: string | undefined, name: string): KubeObject | undefined {
       const o = data.get(key)?.get(id(ns, name));

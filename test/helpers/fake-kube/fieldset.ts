@@ -18,31 +18,44 @@ export function isNamedList(v: unknown): v is Record<string, unknown>[] {
 
 const itemSegment = (name: string): string => `k:${JSON.stringify({ name })}`;
 
+/** The paths of one field `k` (value `v`) under `prefix`, appended to `out`. */
+function fieldPaths(k: string, v: unknown, prefix: FieldPath, out: FieldPath[]): void {
+  const here = [...prefix, `f:${k}`];
+  if (isObject(v) && Object.keys(v).length > 0) out.push(...leafPaths(v, here));
+  else if (isNamedList(v)) {
+    for (const item of v) {
+      const at = [...here, itemSegment(item.name as string)];
+      out.push(at, ...leafPaths(item, at));
+    }
+  } else out.push(here);
+}
+
 /** The leaf paths (and associative-list item paths) set in `value`. */
 export function leafPaths(value: unknown, prefix: FieldPath = []): FieldPath[] {
   const out: FieldPath[] = [];
   if (!isObject(value)) return out;
-  for (const [k, v] of Object.entries(value)) {
-    const here = [...prefix, `f:${k}`];
-    if (isObject(v) && Object.keys(v).length > 0) out.push(...leafPaths(v, here));
-    else if (isNamedList(v)) {
-      for (const item of v) {
-        const at = [...here, itemSegment(item.name as string)];
-        out.push(at, ...leafPaths(item, at));
-      }
-    } else out.push(here);
-  }
+  for (const [k, v] of Object.entries(value)) fieldPaths(k, v, prefix, out);
   return out;
 }
 
-/** Paths that server-side apply and update tracking look at: labels, annotations, and everything but status — or only status. */
+/**
+ * Paths that server-side apply and update tracking look at: labels, annotations, and everything but status — or only status.
+ * The same paths, in the same order, as filtering {@link leafPaths} of the whole object, without walking the parts
+ * left out (status, and metadata's managedFields, which grow with every manager).
+ */
 export function scopedPaths(object: unknown, subresource?: string): FieldPath[] {
-  return leafPaths(object).filter((p) => {
-    if (subresource === 'status') return p[0] === 'f:status';
-    if (p[0] === 'f:status' || p[0] === 'f:apiVersion' || p[0] === 'f:kind') return false;
-    if (p[0] === 'f:metadata') return p[1] === 'f:labels' || p[1] === 'f:annotations';
-    return true;
-  });
+  const out: FieldPath[] = [];
+  if (!isObject(object)) return out;
+  for (const [k, v] of Object.entries(object)) {
+    if (subresource === 'status') {
+      if (k === 'status') fieldPaths(k, v, [], out);
+    } else if (k === 'metadata') {
+      // Only metadata.labels and metadata.annotations count; other metadata (and a metadata that is no object) does not.
+      if (!isObject(v)) continue;
+      for (const [m, value] of Object.entries(v)) if (m === 'labels' || m === 'annotations') fieldPaths(m, value, ['f:metadata'], out);
+    } else if (k !== 'status' && k !== 'apiVersion' && k !== 'kind') fieldPaths(k, v, [], out);
+  }
+  return out;
 }
 
 /** The value at `path`, or undefined. */

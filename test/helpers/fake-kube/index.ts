@@ -2,6 +2,7 @@
  * An in-process fake of the Kubernetes REST API on 127.0.0.1, for client-node and kubectl.
  * Contract: /work/notes/fake-kube-api.md. Known differences from kube-apiserver: README.md next to this file.
  */
+import { cloneJson } from './json-clone.ts';
 import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { readCrdFiles, watchCrds } from './crds.ts';
@@ -101,7 +102,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     seed: async (object) => {
       const r = resource(object.apiVersion ?? '', object.kind ?? '');
       const live = store.get(storageKey(r), object.metadata.namespace, object.metadata.name!);
-      const o = structuredClone(object);
+      const o = cloneJson(object);
       o.metadata = { uid: live?.metadata.uid ?? crypto.randomUUID(), creationTimestamp: live?.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'), ...o.metadata };
       if (r.generation) o.metadata.generation ??= live?.metadata.generation ?? 1;
       return store.put(storageKey(r), o);

@@ -1,4 +1,5 @@
 /** Create, read, replace and delete with kube-apiserver's bookkeeping: uid, resourceVersion, generation, status. */
+import { cloneJson } from './json-clone.ts';
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { alreadyExists, conflict, invalid, notFound } from './status.ts';
@@ -57,7 +58,7 @@ export function createObjects(deps: { store: Store; table: ResourceTable; valida
     },
 
     create(r: ResourceInfo, ns: string | undefined, body: KubeObject, opts: WriteOptions = {}): KubeObject {
-      const o = structuredClone(body);
+      const o = cloneJson(body);
       o.metadata = { ...(o.metadata ?? {}) };
       if (r.namespaced) o.metadata.namespace = ns ?? o.metadata.namespace;
       else delete o.metadata.namespace;
@@ -65,7 +66,7 @@ export function createObjects(deps: { store: Store; table: ResourceTable; valida
       // kube-apiserver's SimpleNameGenerator keeps a generated name within 63 characters.
       if (!o.metadata.name && o.metadata.generateName) o.metadata.name = o.metadata.generateName.slice(0, 58) + randomSuffix();
       if (!o.metadata.name) throw invalid(who(r), [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
-      if (store.get(storageKey(r), o.metadata.namespace, o.metadata.name)) throw alreadyExists(who(r, o.metadata.name));
+      if (store.has(storageKey(r), o.metadata.namespace, o.metadata.name)) throw alreadyExists(who(r, o.metadata.name));
       o.apiVersion = groupVersion(r);
       o.kind = r.kind;
       o.metadata.uid = randomUUID();
@@ -89,10 +90,10 @@ export function createObjects(deps: { store: Store; table: ResourceTable; valida
       if (sent && sent !== old.metadata.resourceVersion) throw conflict(who(r, name));
       let next: KubeObject;
       if (opts.subresource === 'status') {
-        next = { ...old, status: structuredClone(body.status) };
+        next = { ...old, status: cloneJson(body.status) };
         if (body.status === undefined) delete next.status;
       } else {
-        next = structuredClone(body);
+        next = cloneJson(body);
         next.metadata = { ...(body.metadata ?? {}) };
         const kept = ['uid', 'creationTimestamp', 'generation', 'deletionTimestamp', ...(opts.operation === 'Apply' ? [] : ['managedFields'])];
         for (const k of kept) {

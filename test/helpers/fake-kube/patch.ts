@@ -1,4 +1,5 @@
 /** JSON merge patch (RFC 7386), JSON patch (RFC 6902) and a "good enough" strategic merge patch. */
+import { cloneJson } from './json-clone.ts';
 import { isDeepStrictEqual } from 'node:util';
 import { badRequest, KubeError } from './status.ts';
 
@@ -12,7 +13,7 @@ export function isObject(v: Json): v is JsonObject {
 
 /** RFC 7386: objects merge recursively, null deletes, anything else replaces. */
 export function mergePatch(target: Json, patch: Json): Json {
-  if (!isObject(patch)) return structuredClone(patch);
+  if (!isObject(patch)) return cloneJson(patch);
   const out: JsonObject = isObject(target) ? { ...target } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
@@ -24,17 +25,17 @@ export function mergePatch(target: Json, patch: Json): Json {
 /** Strategic merge: a merge patch where lists of objects with `name` merge by name; `$patch: delete` removes an item. */
 export function strategicMergePatch(target: Json, patch: Json): Json {
   if (Array.isArray(patch) && Array.isArray(target) && isNamedList(patch) && isNamedList(target)) {
-    const out = target.map((item) => structuredClone(item)) as JsonObject[];
+    const out = target.map((item) => cloneJson(item)) as JsonObject[];
     for (const item of patch as JsonObject[]) {
       const at = out.findIndex((x) => x.name === item.name);
       if (item.$patch === 'delete') {
         if (at >= 0) out.splice(at, 1);
       } else if (at >= 0) out[at] = strategicMergePatch(out[at], item) as JsonObject;
-      else out.push(structuredClone(item));
+      else out.push(cloneJson(item));
     }
     return out;
   }
-  if (!isObject(patch)) return structuredClone(patch);
+  if (!isObject(patch)) return cloneJson(patch);
   const out: JsonObject = isObject(target) ? { ...target } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (k.startsWith('$')) continue;
@@ -83,14 +84,14 @@ function read(doc: Json, path: string): Json {
 
 function add(doc: Json, path: string, value: Json): Json {
   const parts = pointer(path);
-  if (parts.length === 0) return structuredClone(value);
+  if (parts.length === 0) return cloneJson(value);
   const parent = parentOf(doc, parts, path);
   const last = parts[parts.length - 1]!;
   if (Array.isArray(parent)) {
     const i = last === '-' ? parent.length : Number(last);
     if (!(i >= 0 && i <= parent.length)) throw unprocessable(`index out of range: ${path}`);
-    parent.splice(i, 0, structuredClone(value));
-  } else if (isObject(parent)) parent[last] = structuredClone(value);
+    parent.splice(i, 0, cloneJson(value));
+  } else if (isObject(parent)) parent[last] = cloneJson(value);
   else throw unprocessable(`cannot add at ${path}`);
   return doc;
 }
@@ -108,7 +109,7 @@ function remove(doc: Json, path: string): Json {
 /** RFC 6902 add/remove/replace/test/move/copy, applied in order to a copy of `target`. */
 export function jsonPatch(target: Json, ops: Json): Json {
   if (!Array.isArray(ops)) throw badRequest('json patch must be an array of operations');
-  let doc = structuredClone(target);
+  let doc = cloneJson(target);
   for (const op of ops as Op[]) {
     switch (op.op) {
       case 'add': doc = add(doc, op.path, op.value); break;

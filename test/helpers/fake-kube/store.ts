@@ -1,4 +1,5 @@
 /** Object storage with one global resourceVersion counter and a bounded event history. */
+import { cloneJson } from './json-clone.ts';
 
 /** Any stored object. */
 export type KubeObject = {
@@ -37,7 +38,7 @@ export type ManagedFieldsEntry = {
   subresource?: string;
 };
 
-/** A change, as watches see it. `key` is the storage key (`group/plural`). */
+/** A change, as watches see it. `key` is the storage key (`group/plural`); `object` is shared with the store and other listeners: read it, never change it. */
 export type StoreEvent = { type: 'ADDED' | 'MODIFIED' | 'DELETED'; key: string; object: KubeObject; rv: number };
 
 /** The store shared by the HTTP handlers and the simulated controllers. */
@@ -62,14 +63,16 @@ export function createStore(historyLimit = 10_000) {
   const emit = (type: StoreEvent['type'], key: string, object: KubeObject): KubeObject => {
     rv += 1;
     object.metadata.resourceVersion = String(rv);
-    const event: StoreEvent = { type, key, object: structuredClone(object), rv };
+    // The event holds the stored object itself (never changed in place: a write stores a
+    // new copy), not a copy of it: history, watches and the fake's controllers only read it.
+    const event: StoreEvent = { type, key, object, rv };
     history.push(event);
     if (history.length > historyLimit) {
       const dropped = history.splice(0, history.length - historyLimit);
       oldestResumable = dropped[dropped.length - 1]!.rv;
     }
     for (const listener of [...listeners]) listener(event);
-    return structuredClone(object);
+    return cloneJson(object);
   };
 
   return {
@@ -77,10 +80,21 @@ export function createStore(historyLimit = 10_000) {
     currentRv: (): number => rv,
     /** The oldest resourceVersion a watch may resume from. */
     oldestResumable: (): number => oldestResumable,
+    /** True when the object exists (what `get` would say, without copying it). */
+    has(key: string, ns: string | undefined, name: string): boolean {
+      return data.get(key)?.has(id(ns, name)) ?? false;
+    },
+    /**
+     * The stored object itself, not a copy: for the fake's controllers, which read a few
+     * fields or spread it into the object they put (put copies). Callers must not change it.
+     */
+    peek(key: string, ns: string | undefined, name: string): Readonly<KubeObject> | undefined {
+      return data.get(key)?.get(id(ns, name));
+    },
     /** A deep copy of one object. */
     get(key: string, ns: string | undefined, name: string): KubeObject | undefined {
       const o = data.get(key)?.get(id(ns, name));
-      return o ? structuredClone(o) : undefined;
+      return o ? cloneJson(o) : undefined;
     },
     /**
      * Deep copies of the objects of one resource, in one namespace or all, and only those
@@ -89,7 +103,7 @@ export function createStore(historyLimit = 10_000) {
      */
     list(key: string, ns?: string, keep?: (o: KubeObject) => boolean): KubeObject[] {
       const out: KubeObject[] = [];
-      for (const o of data.get(key)?.values() ?? []) if ((ns === undefined || o.metadata.namespace === ns) && (!keep || keep(o))) out.push(structuredClone(o));
+      for (const o of data.get(key)?.values() ?? []) if ((ns === undefined || o.metadata.namespace === ns) && (!keep || keep(o))) out.push(cloneJson(o));
       return out.sort((a, b) => id(a.metadata.namespace, a.metadata.name!).localeCompare(id(b.metadata.namespace, b.metadata.name!)));
     },
     /**
@@ -113,7 +127,7 @@ export function createStore(historyLimit = 10_000) {
       for (const o of data.get(key)?.values() ?? []) if ((ns === undefined || o.metadata.namespace === ns) && keep(o)) all.push(o);
       all.sort((a, b) => order(a).localeCompare(order(b)));
       const rest = after ? all.filter((o) => order(o).localeCompare(after) > 0) : all;
-      return { items: rest.slice(0, limit).map((o) => structuredClone(o)), remaining: Math.max(0, rest.length - limit) };
+      return { items: rest.slice(0, limit).map((o) => cloneJson(o)), remaining: Math.max(0, rest.length - limit) };
     },
     /** Every storage key holding objects. */
     keys: (): string[] => [...data.keys()],
@@ -122,7 +136,7 @@ export function createStore(historyLimit = 10_000) {
       const b = bucket(key);
       const k = id(object.metadata.namespace, object.metadata.name!);
       const type = b.has(k) ? 'MODIFIED' : 'ADDED';
-      const copy = structuredClone(object);
+      const copy = cloneJson(object);
       b.set(k, copy);
       return emit(type, key, copy);
     },
@@ -132,7 +146,8 @@ export function createStore(historyLimit = 10_000) {
       const o = b?.get(id(ns, name));
       if (!b || !o) return undefined;
       b.delete(id(ns, name));
-      return emit('DELETED', key, o);
+      // A copy: `o` is also the object of earlier events, which keep their resourceVersion.
+      return emit('DELETED', key, cloneJson(o));
     },
     /** Events after `sinceRv`, or undefined when history no longer reaches back that far. */
     since(sinceRv: number): StoreEvent[] | undefined {

@@ -85,3 +85,18 @@ test('apply of an unchanged object does not bump the resourceVersion', async (t)
   const b = await apply(cm, 'slipway') as V1Deployment;
   t.is(a.metadata?.resourceVersion, b.metadata?.resourceVersion);
 });
+
+test('a JSON apply body is read as YAML would: duplicate keys are refused, a canonical body applies', async (t) => {
+  const send = (name: string, body: string) => fetch(`${kube.url}/api/v1/namespaces/default/configmaps/${name}?fieldManager=json-user`, { method: 'PATCH', headers: { 'content-type': 'application/apply-patch+yaml' }, body });
+  // JSON.parse would take the last "data"; the YAML reading refuses the duplicate.
+  const duplicate = await send('dup-keys', '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup-keys"},"data":{"a":"1"},"data":{"b":"2"}}');
+  t.is(duplicate.status, 400);
+  t.regex(await duplicate.text(), /error decoding YAML/);
+  t.is(kube.object('v1', 'ConfigMap', 'default', 'dup-keys'), undefined);
+  const canonical = await send('canonical', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'canonical' }, data: { a: '1' } }));
+  t.true(canonical.ok, String(canonical.status));
+  t.deepEqual(kube.object('v1', 'ConfigMap', 'default', 'canonical')?.data, { a: '1' });
+  const spaced = await send('spaced', '{ "apiVersion": "v1", "kind": "ConfigMap", "metadata": { "name": "spaced" }, "data": { "a": "1" } }');
+  t.true(spaced.ok, String(spaced.status));
+  t.deepEqual(kube.object('v1', 'ConfigMap', 'default', 'spaced')?.data, { a: '1' });
+});

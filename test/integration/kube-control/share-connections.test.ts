@@ -40,3 +40,18 @@ test('without sharing, client-node opens one per request (the reason for shareCo
   await sequential(kc.makeApiClient(CoreV1Api), 30);
   t.true(connections() >= 25, `${connections()} connections for 30 requests`);
 });
+
+test('one pool per distinct server and TLS material, told apart byte for byte', async (t) => {
+  const { kc } = await countingApi(t);
+  const shared = shareConnections(kc) as unknown as { createDispatcher(cluster: { server?: string; name?: string } | null, options: Record<string, unknown>): unknown };
+  const cluster = { server: 'https://10.0.0.1:6443', name: 'c' };
+  // client-node reads the CA into a fresh Buffer on every request.
+  const options = (ca: string) => ({ ca: Buffer.from(ca), cert: undefined, key: undefined, rejectUnauthorized: true });
+  const first = shared.createDispatcher(cluster, options('ca one'));
+  t.truthy(first);
+  t.is(shared.createDispatcher(cluster, options('ca one')), first, 'the same options in new Buffers share the pool');
+  t.not(shared.createDispatcher(cluster, options('ca two')), first, 'another CA gets its own pool');
+  t.not(shared.createDispatcher({ ...cluster, server: 'https://10.0.0.2:6443' }, options('ca one')), first, 'another server gets its own pool');
+  t.not(shared.createDispatcher(cluster, { ...options('ca one'), rejectUnauthorized: false }), first, 'another TLS setting gets its own pool');
+  t.not(shared.createDispatcher(cluster, { ...options('ca one'), servername: 'api' }), first, 'an extra option gets its own pool');
+});

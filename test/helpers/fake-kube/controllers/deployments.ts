@@ -45,7 +45,7 @@ export function createDeploymentController(deps: { store: Store; auto: boolean }
   };
 
   const reconcile = (ns: string, name: string): void => {
-    const dep = store.get(depKey, ns, name);
+    const dep = store.peek(depKey, ns, name);
     if (!dep) return;
     const spec = dep.spec as Spec;
     const hash = templateHash(spec.template);
@@ -113,7 +113,7 @@ export function createDeploymentController(deps: { store: Store; auto: boolean }
   });
 
   const current = (ns: string, name: string) => {
-    const dep = store.get(depKey, ns, name);
+    const dep = store.peek(depKey, ns, name);
     if (!dep) throw new Error(`fake-kube: no Deployment ${ns}/${name}`);
     return templateHash((dep.spec as Spec).template);
   };

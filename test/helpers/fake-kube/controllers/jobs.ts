@@ -42,7 +42,7 @@ export function createJobController(deps: { store: Store; logs: Logs; mode: 'com
     return stored;
   };
   const setJobStatus = (job: KubeObject, status: Record<string, unknown>) => {
-    const live = store.get(jobKey, job.metadata.namespace, job.metadata.name!);
+    const live = store.peek(jobKey, job.metadata.namespace, job.metadata.name!);
     if (live) store.put(jobKey, { ...live, status: { ...((live.status as object | undefined) ?? {}), ...status } });
   };
   const start = (job: KubeObject): KubeObject => {
@@ -52,7 +52,7 @@ export function createJobController(deps: { store: Store; logs: Logs; mode: 'com
     return store.put(podKey, { ...pod, status: runningStatus(pod) });
   };
   const finish = (ns: string, name: string, exitCode: number, logs: JobLogs | undefined, reason: string) => {
-    const job = store.get(jobKey, ns, name);
+    const job = store.peek(jobKey, ns, name);
     if (!job) throw new Error(`fake-kube: no Job ${ns}/${name}`);
     const pod = start(job);
     const spec = pod.spec as { initContainers?: { name: string }[]; containers?: { name: string }[] };
@@ -61,7 +61,7 @@ export function createJobController(deps: { store: Store; logs: Logs; mode: 'com
     store.put(podKey, { ...pod, status: finishedStatus(pod, exitCode) });
     const t = stamp();
     const cond = (type: string, why: string, message: string) => ({ type, status: 'True', reason: why, message, lastProbeTime: t, lastTransitionTime: t });
-    const live = store.get(jobKey, ns, name)!;
+    const live = store.peek(jobKey, ns, name)!;
     const status = { ...((live.status as Record<string, unknown> | undefined) ?? {}) };
     delete status.active;
     status.ready = 0;
@@ -80,12 +80,12 @@ export function createJobController(deps: { store: Store; logs: Logs; mode: 'com
     const job = e.object;
     // Asynchronously, as a real cluster: the create call returns before the pod exists.
     setImmediate(() => {
-      const live = store.get(jobKey, job.metadata.namespace, job.metadata.name!);
+      const live = store.peek(jobKey, job.metadata.namespace, job.metadata.name!);
       if (!live || live.metadata.uid !== job.metadata.uid) return;
       start(live);
       if (deps.mode === 'manual') return;
       setImmediate(() => {
-        const still = store.get(jobKey, job.metadata.namespace, job.metadata.name!);
+        const still = store.peek(jobKey, job.metadata.namespace, job.metadata.name!);
         if (still && still.metadata.uid === job.metadata.uid && !(still.status as { conditions?: unknown[] } | undefined)?.conditions) {
           finish(job.metadata.namespace!, job.metadata.name!, deps.mode === 'complete' ? 0 : 1, undefined, 'BackoffLimitExceeded');
         }

@@ -1,4 +1,5 @@
 /** Pods the simulated controllers create, and the container states they move them through. */
+import { cloneJson } from '../json-clone.ts';
 import { randomUUID } from 'node:crypto';
 import type { KubeObject } from '../store.ts';
 
@@ -20,7 +21,7 @@ export function newPod(owner: KubeObject, ownerApiVersion: string, template: Tem
       ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
       ownerReferences: [{ apiVersion: ownerApiVersion, kind: owner.kind!, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true }],
     },
-    spec: { restartPolicy: 'Always', ...structuredClone(template.spec ?? {}), nodeName: 'fake-node' },
+    spec: { restartPolicy: 'Always', ...cloneJson(template.spec ?? {}), nodeName: 'fake-node' },
     status: { phase: 'Pending', qosClass: 'BestEffort' },
   };
 }

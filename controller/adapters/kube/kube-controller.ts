@@ -14,7 +14,8 @@ import type { Logger } from '../../../core/ports/logger.ts';
 import type { App } from '../../../core/types.ts';
 import { createWorkQueue } from './control/work-queue.ts';
 import { createLeaseElector } from './control/lease-elector.ts';
-import { appFromResource, type AppResource } from './state/app-resource.ts';
+import type { AppResource } from './state/app-resource.ts';
+import { cachedAppView } from './state/cached-app.ts';
 import { LABELS } from './labels.ts';
 import type { KubeCache } from './cache/kube-cache.ts';
 
@@ -34,9 +35,13 @@ export interface KubeControllerOptions {
    * the recorded one back unless a run of the app is under way (which explains it).
    */
   restore(namespace: string, name: string): Promise<void>;
-  /** Whether an App as cached needs reconciling (a spec not observed yet, a pending run). */
+  /** Whether an App as cached needs reconciling (a spec not observed yet, a pending run). `app` shares the cache's objects: read it, never change it. */
   wants(app: App): boolean;
-  /** Every replica: an App was created or had its spec changed (`app`, as cached), or was deleted (no `app`). */
+  /**
+   * Every replica: an App was created or had its spec changed (`app`, as cached — shared
+   * with the cache, read-only, so 1,000 Apps at start-up are not 1,000 deep copies), or
+   * was deleted (no `app`).
+   */
   specChanged(namespace: string, name: string, app?: App): void;
   /** This replica became the leader: recover runs, start polling. Reconciling starts once it resolves. */
   startedLeading(signal: AbortSignal): Promise<void>;
@@ -85,7 +90,7 @@ export function createKubeController(options: KubeControllerOptions): KubeContro
   const enqueueApp = (resource: AppResource) => {
     if (!leading) return;
     const { namespace, name } = resource.metadata;
-    if (options.wants(appFromResource(resource))) queue.add(appKey(namespace, name));
+    if (options.wants(cachedAppView(resource))) queue.add(appKey(namespace, name));
   };
   /** Queues a restore when the Deployment (as cached) runs another stage than the App's recorded release. */
   const checkDrift = (deployment: KubernetesObject) => {
@@ -94,7 +99,7 @@ export function createKubeController(options: KubeControllerOptions): KubeContro
     const running = deployment.metadata?.annotations?.[LABELS.stageId];
     if (!leading || !namespace || !app || !running) return;
     const cached = apps.get(namespace, app);
-    const recorded = cached && appFromResource(cached).status.release?.stageId;
+    const recorded = cached && cachedAppView(cached).status.release?.stageId;
     if (recorded && recorded !== running) queue.add(`drift/${namespace}/${app}`);
   };
   const enqueueAll = () => {
@@ -103,11 +108,11 @@ export function createKubeController(options: KubeControllerOptions): KubeContro
   };
 
   apps.on('add', (obj) => {
-    options.specChanged(obj.metadata.namespace, obj.metadata.name, appFromResource(obj));
+    options.specChanged(obj.metadata.namespace, obj.metadata.name, cachedAppView(obj));
     enqueueApp(obj);
   });
   apps.on('update', (obj, old) => {
-    if (obj.metadata.generation !== old.metadata.generation) options.specChanged(obj.metadata.namespace, obj.metadata.name, appFromResource(obj));
+    if (obj.metadata.generation !== old.metadata.generation) options.specChanged(obj.metadata.namespace, obj.metadata.name, cachedAppView(obj));
     enqueueApp(obj);
     // A release recorded after its rollout's last Deployment change (reads from the cache
     // are that fast) would leave status.runtime unrecorded: look at the runtime again.

@@ -8,6 +8,13 @@
  * two names from the files that define them, so credentials (in-cluster token, client
  * certificates, exec and OIDC plugins) stay client-node's own code.
  *
+ * The same hook defers the auth-provider plugins (`oidc`, `azure`, `gcp`): config.js
+ * builds one of each for every KubeConfig, and loading them costs ~2.7 MiB at idle
+ * (openid-client, jsonpath-plus) that in-cluster, token, certificate and exec users never
+ * use. Each is replaced by a stand-in with the plugin's own test — the user's
+ * `auth-provider` has its name — which imports the real plugin, and builds one per
+ * stand-in (as config.js does per KubeConfig), the first time it authenticates.
+ *
  * It falls through — client-node loads as published — unless everything is as expected:
  * the importer is client-node's `dist/config.js`, it imports exactly those two names from
  * `./gen/index.js`, and both defining files exist. See docs/adr/0005-slim-kubernetes-client.md.
@@ -26,6 +33,13 @@ const PARTS = [
   { name: 'ServerConfiguration', file: './gen/servers.js' },
 ] as const;
 
+/** The auth-provider plugins deferred: config.js's import, the class, the provider name the plugin tests for. */
+const PLUGINS: Record<string, { name: string; provider: string }> = {
+  './oidc_auth.js': { name: 'OpenIDConnectAuth', provider: 'oidc' },
+  './azure_auth.js': { name: 'AzureAuth', provider: 'azure' },
+  './gcp_auth.js': { name: 'GoogleCloudPlatformAuth', provider: 'gcp' },
+};
+
 /** Reads a file's text; undefined when it cannot be read. */
 function readText(url: URL): string | undefined {
   try {
@@ -40,11 +54,38 @@ function readText(url: URL): string | undefined {
  * the import alone. Pure apart from the file checks it is given (tests pass their own).
  */
 export function slimTarget(specifier: string, parentURL: string | undefined, files: { read(url: URL): string | undefined; exists(url: URL): boolean } = { read: readText, exists: (url) => existsSync(fileURLToPath(url)) }): string | undefined {
-  if (specifier !== './gen/index.js' || !parentURL?.startsWith('file:') || !/\/@kubernetes\/client-node\/dist\/config\.js$/.test(parentURL)) return undefined;
+  if (!parentURL?.startsWith('file:') || !/\/@kubernetes\/client-node\/dist\/config\.js$/.test(parentURL)) return undefined;
+  if (Object.hasOwn(PLUGINS, specifier)) return lazyPlugin(specifier, parentURL, files);
+  if (specifier !== './gen/index.js') return undefined;
   if (!EXPECTED_IMPORT.test(files.read(new URL(parentURL)) ?? '')) return undefined;
   const urls = PARTS.map((part) => new URL(part.file, parentURL));
   if (!urls.every((url) => files.exists(url))) return undefined;
   const source = PARTS.map((part, i) => `export { ${part.name} } from ${JSON.stringify(urls[i]!.href)};`).join('\n');
+  return `data:text/javascript,${encodeURIComponent(source)}`;
+}
+
+/**
+ * A stand-in for the auth-provider plugin config.js imports as `specifier`, or undefined
+ * unless config.js imports exactly that class from it and the plugin's own test is
+ * still `user.authProvider.name === '<provider>'` (what the stand-in answers without it).
+ */
+function lazyPlugin(specifier: string, parentURL: string, files: { read(url: URL): string | undefined }): string | undefined {
+  const { name, provider } = PLUGINS[specifier]!;
+  const escaped = specifier.replace(/[.]/g, '\\.');
+  if (!new RegExp(`import\\s*\\{\\s*${name}\\s*,?\\s*\\}\\s*from\\s*['"]${escaped}['"]`).test(files.read(new URL(parentURL)) ?? '')) return undefined;
+  const real = new URL(specifier, parentURL);
+  const plugin = files.read(real) ?? '';
+  if (!/if \(!(user \|\| !)?user\.authProvider\) \{\s*return false;\s*\}/.test(plugin) || !plugin.includes(`return user.authProvider.name === '${provider}';`)) return undefined;
+  const source = [
+    `export class ${name} {`,
+    '  #real;',
+    `  isAuthProvider(user) { return Boolean(user && user.authProvider) && user.authProvider.name === ${JSON.stringify(provider)}; }`,
+    `  async applyAuthentication(user, opts) {`,
+    `    this.#real ??= import(${JSON.stringify(real.href)}).then((m) => new m.${name}());`,
+    '    return (await this.#real).applyAuthentication(user, opts);',
+    '  }',
+    '}',
+  ].join('\n');
   return `data:text/javascript,${encodeURIComponent(source)}`;
 }
 
@@ -58,10 +99,10 @@ let registered = false;
 export function registerSlimKubeConfig(): void {
   if (registered) return;
   registered = true;
-  // Only the one import is decided per call: every other resolution costs a string comparison.
+  // Only the four imports are decided per call: every other resolution costs a string comparison.
   registerHooks({
     resolve(specifier, context, nextResolve) {
-      const url = specifier === './gen/index.js' ? slimTarget(specifier, context.parentURL) : undefined;
+      const url = specifier === './gen/index.js' || Object.hasOwn(PLUGINS, specifier) ? slimTarget(specifier, context.parentURL) : undefined;
       return url ? { url, format: 'module', shortCircuit: true } : nextResolve(specifier, context);
     },
   });

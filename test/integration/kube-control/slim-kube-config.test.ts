@@ -53,3 +53,63 @@ test('the KubeConfig loads without the generated models and still authenticates 
   const result = JSON.parse(out.trim().split('\n').pop()!) as { uid: string; event: string; models: number; slim: boolean };
   t.deepEqual(result, { uid: created.metadata.uid, event: 'ADDED slim-test', models: 0, slim: true });
 });
+
+/**
+ * In a fresh process: the slim KubeConfig from a kubeconfig whose user is `user` (JSON),
+ * the Authorization header it puts on a request, and which auth-provider plugins were
+ * loaded before and after that request.
+ */
+function authenticate(user: object): Promise<{ header?: string; before: string[]; after: string[] }> {
+  const program = `
+import { registerHooks } from 'node:module';
+const { loadKubeConfigClass, registerSlimKubeConfig } = await import('./controller/adapters/kube/slim-kube-config.ts');
+registerSlimKubeConfig();
+const loaded = new Set();
+registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); const m = /client-node\\/dist\\/(oidc|azure|gcp)_auth\\.js$|\\/(openid-client|jsonpath-plus)\\//.exec(r.url); if (m) loaded.add(m[1] ?? m[2]); return r; } });
+const KubeConfig = await loadKubeConfigClass();
+const kc = new KubeConfig();
+kc.loadFromOptions({
+  clusters: [{ name: 'c', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
+  users: [{ name: 'u', ...${JSON.stringify(user)} }],
+  contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+  currentContext: 'x',
+});
+const before = [...loaded].sort();
+const opts = { headers: {} };
+await kc.applyAuthorizationHeader(opts);
+console.log(JSON.stringify({ header: opts.headers.Authorization, before, after: [...loaded].sort() }));
+process.exit(0);
+`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', program], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk; });
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk; });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(stdout.trim().split('\n').pop()!)) : reject(new Error(`child exited ${code}: ${stderr.slice(0, 2000)}`))));
+  });
+}
+
+const future = new Date(Date.now() + 3_600_000).toISOString();
+const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const idToken = `${b64({ alg: 'none' })}.${b64({ exp: Math.floor(Date.now() / 1000) + 3600, sub: 'me' })}.c2ln`;
+
+test('a token user loads no auth-provider plugin', async (t) => {
+  t.deepEqual(await authenticate({ token: 'plain' }), { header: 'Bearer plain', before: [], after: [] });
+});
+
+test('an oidc auth-provider loads the OIDC plugin (and openid-client) on its first request, which sends its id-token', async (t) => {
+  const result = await authenticate({ authProvider: { name: 'oidc', config: { 'id-token': idToken, 'client-id': 'k', 'idp-issuer-url': 'https://issuer.invalid' } } });
+  t.deepEqual(result, { header: `Bearer ${idToken}`, before: [], after: ['oidc', 'openid-client'] });
+});
+
+test('an azure auth-provider loads the Azure plugin on its first request, which sends its access token', async (t) => {
+  const result = await authenticate({ authProvider: { name: 'azure', config: { 'access-token': 'az-token', expiry: future } } });
+  t.deepEqual(result, { header: 'Bearer az-token', before: [], after: ['azure', 'jsonpath-plus'] });
+});
+
+test('a gcp auth-provider loads the GCP plugin on its first request, which sends its access token', async (t) => {
+  const result = await authenticate({ authProvider: { name: 'gcp', config: { 'access-token': 'gcp-token', expiry: future } } });
+  t.deepEqual(result, { header: 'Bearer gcp-token', before: [], after: ['gcp', 'jsonpath-plus'] });
+});

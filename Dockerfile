@@ -53,5 +53,5 @@ RUN mkdir -p /var/lib/slipway && chown 1001:1000 /var/lib/slipway
 USER 1001:1000
 EXPOSE 8080
 # Same V8 flag as the `slipway` executable's #! line (cli/bin.ts): a small young generation.
-ENTRYPOINT ["node", "--optimize-for-size", "--max-semi-space-size=1", "/app/cli/bin.ts"]
+ENTRYPOINT ["node", "--max-semi-space-size=1", "/app/cli/bin.ts"]
 CMD ["server"]

@@ -42,7 +42,7 @@ process.exit(0);
 /** RssAnon (MiB) of a process that imported `specifier` ('' for none). */
 function measure(specifier: string): Promise<number> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--optimize-for-size', '--max-semi-space-size=1', '--expose-gc', '--input-type=module', '-e', CHILD, specifier], {
+    const child = spawn(process.execPath, ['--max-semi-space-size=1', '--expose-gc', '--input-type=module', '-e', CHILD, specifier], {
       env: { ...process.env, MALLOC_ARENA_MAX: '1', MALLOC_MMAP_THRESHOLD_: '131072' }, stdio: ['ignore', 'pipe', 'inherit'], cwd: resolve('.'),
     });
     let out = '';

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=1 MALLOC_MMAP_THRESHOLD_=131072 node --optimize-for-size --max-semi-space-size=1
+#!/usr/bin/env -S MALLOC_ARENA_MAX=1 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=1
 /**
  * The `slipway` executable: hands argv, the environment and the process streams to
  * `main` and sets the exit code it returns. Setting `process.exitCode` rather than
@@ -13,11 +13,9 @@
  * mapping fixed at 128 KiB: by default it rises to the largest block freed, so the
  * response bodies of a start-up's list pages end up in the arena and stay resident
  * (~100 MiB with 10,000 Apps, bench/README.md "Issue 12, round 3: memory").
- * `--optimize-for-size` makes V8 grow the heap less eagerly and give memory back
- * sooner: with 1,000 Apps the Kubernetes controller holds ~30 MiB less (177–179 →
- * 149–150 MiB RSS) at no measurable CPU cost per push (bench/README.md, "Issue 12,
- * round 3: memory at rest"). Node refuses it in NODE_OPTIONS, hence here.
- * `npm start` sets the same.
+ * V8's `--optimize-for-size` saved ~30 MiB with 1,000 Apps but is not used: with it,
+ * a server hung at exit in Node's platform shutdown (bench/README.md, "Issue 12,
+ * round 3: memory at rest"). `npm start` sets the same.
  */
 import { enableCompileCache } from 'node:module';
 import { homedir } from 'node:os';

@@ -27,8 +27,7 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   // The same V8 flags and malloc setting as `npm start` and the bin's shebang, so what tests and benchmarks see is what users run.
   // A young-generation size given in NODE_OPTIONS (bench/control-plane.ts --node-options) replaces ours: the command line would win over it.
   const semiSpace = env.NODE_OPTIONS?.includes('--max-semi-space-size') ? [] : ['--max-semi-space-size=1'];
-  // --optimize-for-size cannot be given in NODE_OPTIONS (Node refuses it there): always on the command line.
-  const child = spawn(process.execPath, ['--optimize-for-size', ...semiSpace, CLI_BIN, 'server'], {
+  const child = spawn(process.execPath, [...semiSpace, CLI_BIN, 'server'], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, MALLOC_ARENA_MAX: '1', MALLOC_MMAP_THRESHOLD_: '131072', SLIPWAY_HOST: '127.0.0.1', SLIPWAY_PORT: '0', SLIPWAY_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

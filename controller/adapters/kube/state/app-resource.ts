@@ -73,23 +73,30 @@ function withoutManagedFields(metadata: AppResourceMetadata): AppResourceMetadat
   return rest as AppResourceMetadata;
 }
 
+/**
+ * An App's metadata from its resource's; labels and annotations are copied, or with
+ * `share` handed over as they are (a cached resource nobody changes).
+ */
+export function appMetadata(metadata: AppResourceMetadata, share = false): KubeApp['metadata'] {
+  const out: KubeApp['metadata'] = {
+    namespace: metadata.namespace,
+    name: metadata.name,
+    resourceVersion: metadata.resourceVersion ?? '',
+    generation: metadata.generation ?? 1,
+    createdAt: timestamp(metadata.creationTimestamp),
+  };
+  if (metadata.labels && Object.keys(metadata.labels).length > 0) out.labels = share ? metadata.labels : { ...metadata.labels };
+  if (metadata.annotations && Object.keys(metadata.annotations).length > 0) out.annotations = share ? metadata.annotations : { ...metadata.annotations };
+  return out;
+}
+
 /** The App a resource read from the cluster stands for. */
 export function appFromResource(resource: AppResource): KubeApp {
-  const { metadata } = resource;
-  const app: KubeApp = {
-    metadata: {
-      namespace: metadata.namespace,
-      name: metadata.name,
-      resourceVersion: metadata.resourceVersion ?? '',
-      generation: metadata.generation ?? 1,
-      createdAt: timestamp(metadata.creationTimestamp),
-    },
+  return {
+    metadata: appMetadata(resource.metadata),
     spec: specWithDefaults(resource.spec),
     status: pruneEmpty(resource.status ?? {}),
   };
-  if (metadata.labels && Object.keys(metadata.labels).length > 0) app.metadata.labels = { ...metadata.labels };
-  if (metadata.annotations && Object.keys(metadata.annotations).length > 0) app.metadata.annotations = { ...metadata.annotations };
-  return app;
 }
 
 /**

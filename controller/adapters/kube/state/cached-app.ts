@@ -12,7 +12,7 @@
  * generation, labels, annotations, finalizers, owners — for guarded writes.
  */
 import type { KubeApp, AppResource, AppResourceMetadata } from './app-resource.ts';
-import { appFromResource } from './app-resource.ts';
+import { appFromResource, appMetadata } from './app-resource.ts';
 
 /** Resources normalised by {@link keepAppResource}: their spec and status may be shared. */
 const normalised = new WeakSet<AppResource>();
@@ -66,20 +66,5 @@ export function keepAppResource<T extends AppResource>(resource: T): T {
  */
 export function cachedAppView(resource: AppResource): KubeApp {
   if (!normalised.has(resource)) return appFromResource(resource);
-  const { metadata } = resource;
-  const { creationTimestamp } = metadata;
-  const app: KubeApp = {
-    metadata: {
-      namespace: metadata.namespace,
-      name: metadata.name,
-      resourceVersion: metadata.resourceVersion ?? '',
-      generation: metadata.generation ?? 1,
-      createdAt: creationTimestamp instanceof Date ? creationTimestamp.toISOString() : creationTimestamp ?? '',
-    },
-    spec: resource.spec as KubeApp['spec'],
-    status: resource.status!,
-  };
-  if (metadata.labels && Object.keys(metadata.labels).length > 0) app.metadata.labels = metadata.labels;
-  if (metadata.annotations && Object.keys(metadata.annotations).length > 0) app.metadata.annotations = metadata.annotations;
-  return app;
+  return { metadata: appMetadata(resource.metadata, true), spec: resource.spec as KubeApp['spec'], status: resource.status! };
 }

@@ -12,12 +12,14 @@ import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { deployFailed } from '../../../../../core/error-cases.ts';
 import { isSlipwayError } from '../../../../../core/errors.ts';
 import { kubeRequest, resourcePath } from '../../control/kube-request.ts';
+import { createCacheNap } from '../../cache/cache-nap.ts';
 import type { CachedDeployment } from '../../cache/kube-cache.ts';
 import type { WaitableCache } from '../../cache/runtime-caches.ts';
 import { appPodSelectorString } from './app-object-meta.ts';
 import { kubeCall } from './kube-call.ts';
 import { lastLogLines } from './last-log-lines.ts';
-import { PULL_REASONS, describeProblem, type PodProblem } from './pod-problem.ts';
+import { PULL_REASONS, describeProblem } from './pod-problem.ts';
+import { createPullGrace } from './pull-grace.ts';
 import { rolloutState, type RolloutState } from './rollout-state.ts';
 import type { WaitForRolloutOptions } from './wait-for-rollout.ts';
 
@@ -29,24 +31,13 @@ const MAX_READ_GAP_MS = 10_000;
 export async function waitForCachedRollout(options: WaitForRolloutOptions, deployments: WaitableCache<CachedDeployment>, generation: number): Promise<void> {
   const { kc, namespace, app, signal } = options;
   const deadline = Date.now() + options.timeoutMs;
-  const pullGraceMs = options.pullGraceMs ?? 120_000;
-  const pullingSince = new Map<string, number>();
-  let pulling: PodProblem | undefined;
-  const tolerate = (problem: PodProblem): boolean => {
-    if (!PULL_REASONS.has(problem.reason)) return false;
-    const key = `${problem.pod}/${problem.container}`;
-    const since = pullingSince.get(key) ?? Date.now();
-    pullingSince.set(key, since);
-    if (Date.now() - since >= pullGraceMs) return false;
-    pulling = problem;
-    return true;
-  };
+  const pulls = createPullGrace(options.pullGraceMs ?? 120_000);
   let gap = FIRST_READ_MS;
   let nextRead = Date.now() + gap;
   let last: RolloutState | undefined;
   let lastError: string | undefined;
-  let wake: (() => void) | undefined;
-  const unsubscribe = deployments.waiters.subscribe(namespace, app, () => wake?.());
+  const nap = createCacheNap(signal);
+  const unsubscribe = deployments.waiters.subscribe(namespace, app, nap.wake);
   try {
     for (;;) {
       signal?.throwIfAborted();
@@ -63,25 +54,15 @@ export async function waitForCachedRollout(options: WaitForRolloutOptions, deplo
         const fresh = await freshState();
         if (fresh === 'done') return;
         if (Date.now() >= deadline) {
-          const why = lastError ?? (pulling ? describeProblem(pulling) : last?.kind === 'progressing' ? last.detail : 'no progress');
+          const why = lastError ?? (pulls.pulling ? describeProblem(pulls.pulling) : last?.kind === 'progressing' ? last.detail : 'no progress');
           throw deployFailed(`${options.what} did not become available within ${Math.round(options.timeoutMs / 1000)} s (${why})`);
         }
         gap = Math.min(MAX_READ_GAP_MS, gap * 2);
         nextRead = Date.now() + gap;
         // A tolerated pull failure is looked at again soon after its grace ends.
-        if (pulling) nextRead = Math.min(nextRead, (pullingSince.get(`${pulling.pod}/${pulling.container}`) ?? 0) + pullGraceMs + 10);
+        if (pulls.pulling) nextRead = Math.min(nextRead, pulls.graceEndsAt()! + 10);
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, Math.max(0, Math.min(nextRead, deadline) - Date.now()));
-        function done() {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', done);
-          wake = undefined;
-          resolve();
-        }
-        wake = done;
-        signal?.addEventListener('abort', done, { once: true });
-      });
+      await nap.sleep(Math.min(nextRead, deadline) - Date.now());
     }
   } finally {
     unsubscribe();
@@ -103,14 +84,14 @@ export async function waitForCachedRollout(options: WaitForRolloutOptions, deplo
     }
     lastError = undefined;
     if (!deployment) throw deployFailed(`${options.what}: the Deployment ${namespace}/${app} was deleted during the rollout`);
-    pulling = undefined;
-    last = rolloutState(deployment, pods, tolerate);
+    pulls.reset();
+    last = rolloutState(deployment, pods, pulls.tolerate);
     if (last.kind === 'done') return 'done';
     if (last.kind === 'failed') {
       const problem = last.problem;
       const imageProblem = problem && /Image|Pull/.test(problem.reason);
       const log = problem && !imageProblem ? await lastLogLines(kc, namespace, problem.pod, problem.container, true) : [];
-      const grace = problem && PULL_REASONS.has(problem.reason) ? `; the image could not be pulled for ${Math.round(pullGraceMs / 1000)} s (SLIPWAY_PENDING_GRACE_MS)` : '';
+      const grace = problem && PULL_REASONS.has(problem.reason) ? `; the image could not be pulled for ${Math.round(pulls.graceMs / 1000)} s (SLIPWAY_PENDING_GRACE_MS)` : '';
       throw deployFailed(`${options.what} did not start: ${problem ? describeProblem(problem) : `${last.reason}: ${last.message}`}${grace}`, log);
     }
     return undefined;

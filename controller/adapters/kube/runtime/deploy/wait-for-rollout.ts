@@ -15,7 +15,8 @@ import { isSlipwayError } from '../../../../../core/errors.ts';
 import { appPodSelectorString } from './app-object-meta.ts';
 import { kubeCall } from './kube-call.ts';
 import { lastLogLines } from './last-log-lines.ts';
-import { PULL_REASONS, describeProblem, isCurrentPod, templateMark, type PodProblem } from './pod-problem.ts';
+import { PULL_REASONS, describeProblem, isCurrentPod, templateMark } from './pod-problem.ts';
+import { createPullGrace } from './pull-grace.ts';
 import { rolloutState, type RolloutState } from './rollout-state.ts';
 import { watchChanges } from './watch-changes.ts';
 
@@ -77,31 +78,19 @@ export async function waitForRollout(options: WaitForRolloutOptions): Promise<vo
 
   let last: RolloutState | undefined;
   let lastError: string | undefined;
-  const pullGraceMs = options.pullGraceMs ?? 120_000;
-  /** When each pod's container was first seen failing to pull. */
-  const pullingSince = new Map<string, number>();
-  let pulling: PodProblem | undefined;
-  const tolerate = (problem: PodProblem): boolean => {
-    if (!PULL_REASONS.has(problem.reason)) return false;
-    const key = `${problem.pod}/${problem.container}`;
-    const since = pullingSince.get(key) ?? Date.now();
-    pullingSince.set(key, since);
-    if (Date.now() - since >= pullGraceMs) return false;
-    pulling = problem;
-    return true;
-  };
+  const pulls = createPullGrace(options.pullGraceMs ?? 120_000);
   try {
     for (;;) {
       signal?.throwIfAborted();
       const left = deadline - Date.now();
       if (left <= 0) {
-        const why = lastError ?? (pulling ? describeProblem(pulling) : last?.kind === 'progressing' ? last.detail : 'no progress');
+        const why = lastError ?? (pulls.pulling ? describeProblem(pulls.pulling) : last?.kind === 'progressing' ? last.detail : 'no progress');
         throw deployFailed(`${options.what} did not become available within ${Math.round(options.timeoutMs / 1000)} s (${why})`);
       }
       if (!dirty) {
         await new Promise<void>((resolve) => {
           // A tolerated pull failure is looked at again soon after its grace ends, whatever the watches say.
-          const graceEnd = pulling ? Math.max(0, (pullingSince.get(`${pulling.pod}/${pulling.container}`) ?? 0) + pullGraceMs - Date.now()) : Infinity;
+          const graceEnd = pulls.pulling ? Math.max(0, pulls.graceEndsAt()! - Date.now()) : Infinity;
           const timer = setTimeout(() => { read = true; resolve(); }, Math.min(POLL_MS, left, graceEnd + 10));
           const done = () => { clearTimeout(timer); signal?.removeEventListener('abort', done); wake = undefined; resolve(); };
           wake = done;
@@ -113,9 +102,9 @@ export async function waitForRollout(options: WaitForRolloutOptions): Promise<vo
       }
       dirty = false;
       if (!read && watched.deployment) {
-        pulling = undefined;
+        pulls.reset();
         const pods = [...watched.pods.values()];
-        const state = rolloutState(watched.deployment, pods, tolerate);
+        const state = rolloutState(watched.deployment, pods, pulls.tolerate);
         const mark = templateMark(watched.deployment.spec?.template.metadata);
         const current = pods.filter((pod) => isCurrentPod(pod, mark)).length;
         // Done with every new pod seen: the watches tell enough. Done before the pod
@@ -142,14 +131,14 @@ export async function waitForRollout(options: WaitForRolloutOptions): Promise<vo
       }
       lastError = undefined;
       if (!deployment) throw deployFailed(`${options.what}: the Deployment ${namespace}/${app} was deleted during the rollout`);
-      pulling = undefined;
-      last = rolloutState(deployment, pods, tolerate);
+      pulls.reset();
+      last = rolloutState(deployment, pods, pulls.tolerate);
       if (last.kind === 'done') return;
       if (last.kind === 'failed') {
         const problem = last.problem;
         const imageProblem = problem && /Image|Pull/.test(problem.reason);
         const log = problem && !imageProblem ? await lastLogLines(kc, namespace, problem.pod, problem.container, true) : [];
-        const grace = problem && PULL_REASONS.has(problem.reason) ? `; the image could not be pulled for ${Math.round(pullGraceMs / 1000)} s (SLIPWAY_PENDING_GRACE_MS)` : '';
+        const grace = problem && PULL_REASONS.has(problem.reason) ? `; the image could not be pulled for ${Math.round(pulls.graceMs / 1000)} s (SLIPWAY_PENDING_GRACE_MS)` : '';
         throw deployFailed(`${options.what} did not start: ${problem ? describeProblem(problem) : `${last.reason}: ${last.message}`}${grace}`, log);
       }
     }

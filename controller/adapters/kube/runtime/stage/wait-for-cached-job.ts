@@ -7,6 +7,7 @@
  */
 import type { KubeConfig, V1Job } from '@kubernetes/client-node';
 import type { WaitableCache, CachedJob } from '../../cache/runtime-caches.ts';
+import { createCacheNap } from '../../cache/cache-nap.ts';
 import { jobOutcome } from './job-outcome.ts';
 import { waitForJob, type JobWait, type WaitForJobOptions } from './wait-for-job.ts';
 
@@ -24,8 +25,8 @@ export async function waitForCachedJob(kc: KubeConfig, jobs: WaitableCache<Cache
   const unseenMs = options.unseenMs ?? 10_000;
   if (!jobs.watch.synced) return waitForJob(kc, namespace, name, options);
   let seen = false;
-  let wake: (() => void) | undefined;
-  const unsubscribe = jobs.waiters.subscribe(namespace, name, () => wake?.());
+  const nap = createCacheNap(signal);
+  const unsubscribe = jobs.waiters.subscribe(namespace, name, nap.wake);
   try {
     for (;;) {
       signal?.throwIfAborted();
@@ -39,17 +40,7 @@ export async function waitForCachedJob(kc: KubeConfig, jobs: WaitableCache<Cache
       const now = Date.now();
       if (now >= deadline) return { kind: 'timeout' };
       if (!seen && now - started >= unseenMs) return waitForJob(kc, namespace, name, { ...options, timeoutMs: deadline - now });
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, seen ? deadline - now : Math.min(deadline, started + unseenMs) - now);
-        function done() {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', done);
-          wake = undefined;
-          resolve();
-        }
-        wake = done;
-        signal?.addEventListener('abort', done, { once: true });
-      });
+      await nap.sleep(seen ? deadline - now : Math.min(deadline, started + unseenMs) - now);
     }
   } finally {
     unsubscribe();

@@ -17,9 +17,9 @@ import type { CachedDeployment } from '../../cache/kube-cache.ts';
 import type { WaitableCache } from '../../cache/runtime-caches.ts';
 import { appPodSelectorString } from './app-object-meta.ts';
 import { kubeCall } from './kube-call.ts';
-import { lastLogLines } from './last-log-lines.ts';
-import { PULL_REASONS, describeProblem } from './pod-problem.ts';
+import { describeProblem } from './pod-problem.ts';
 import { createPullGrace } from './pull-grace.ts';
+import { rolloutFailure } from './rollout-failure.ts';
 import { rolloutState, type RolloutState } from './rollout-state.ts';
 import type { WaitForRolloutOptions } from './wait-for-rollout.ts';
 
@@ -87,13 +87,7 @@ export async function waitForCachedRollout(options: WaitForRolloutOptions, deplo
     pulls.reset();
     last = rolloutState(deployment, pods, pulls.tolerate);
     if (last.kind === 'done') return 'done';
-    if (last.kind === 'failed') {
-      const problem = last.problem;
-      const imageProblem = problem && /Image|Pull/.test(problem.reason);
-      const log = problem && !imageProblem ? await lastLogLines(kc, namespace, problem.pod, problem.container, true) : [];
-      const grace = problem && PULL_REASONS.has(problem.reason) ? `; the image could not be pulled for ${Math.round(pulls.graceMs / 1000)} s (SLIPWAY_PENDING_GRACE_MS)` : '';
-      throw deployFailed(`${options.what} did not start: ${problem ? describeProblem(problem) : `${last.reason}: ${last.message}`}${grace}`, log);
-    }
+    if (last.kind === 'failed') throw await rolloutFailure(kc, namespace, options.what, last, pulls.graceMs);
     return undefined;
   }
 }

@@ -14,9 +14,9 @@ import { deployFailed } from '../../../../../core/error-cases.ts';
 import { isSlipwayError } from '../../../../../core/errors.ts';
 import { appPodSelectorString } from './app-object-meta.ts';
 import { kubeCall } from './kube-call.ts';
-import { lastLogLines } from './last-log-lines.ts';
-import { PULL_REASONS, describeProblem, isCurrentPod, templateMark } from './pod-problem.ts';
+import { describeProblem, isCurrentPod, templateMark } from './pod-problem.ts';
 import { createPullGrace } from './pull-grace.ts';
+import { rolloutFailure } from './rollout-failure.ts';
 import { rolloutState, type RolloutState } from './rollout-state.ts';
 import { watchChanges } from './watch-changes.ts';
 
@@ -134,13 +134,7 @@ export async function waitForRollout(options: WaitForRolloutOptions): Promise<vo
       pulls.reset();
       last = rolloutState(deployment, pods, pulls.tolerate);
       if (last.kind === 'done') return;
-      if (last.kind === 'failed') {
-        const problem = last.problem;
-        const imageProblem = problem && /Image|Pull/.test(problem.reason);
-        const log = problem && !imageProblem ? await lastLogLines(kc, namespace, problem.pod, problem.container, true) : [];
-        const grace = problem && PULL_REASONS.has(problem.reason) ? `; the image could not be pulled for ${Math.round(pulls.graceMs / 1000)} s (SLIPWAY_PENDING_GRACE_MS)` : '';
-        throw deployFailed(`${options.what} did not start: ${problem ? describeProblem(problem) : `${last.reason}: ${last.message}`}${grace}`, log);
-      }
+      if (last.kind === 'failed') throw await rolloutFailure(kc, namespace, options.what, last, pulls.graceMs);
     }
   } finally {
     stop();

@@ -53,5 +53,7 @@ RUN mkdir -p /var/lib/slipway && chown 1001:1000 /var/lib/slipway
 USER 1001:1000
 EXPOSE 8080
 # Same V8 flag as the `slipway` executable's #! line (cli/bin.ts): a small young generation.
+# `slipway server` adds --optimize-for-size (cli/server-flags.ts) by replacing itself at
+# start; other commands (the staging Job's `slipway unpack`) run with V8's defaults.
 ENTRYPOINT ["node", "--max-semi-space-size=1", "/app/cli/bin.ts"]
 CMD ["server"]

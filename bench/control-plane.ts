@@ -31,6 +31,7 @@
  *   node bench/control-plane.ts --out figures.json        # the same JSON into a file, the text on stdout
  *   node bench/control-plane.ts --node-options=--cpu-prof # profiles of the server processes (in the cwd)
  *   node bench/control-plane.ts --profile-fake /tmp      # a profile of this process (the fake) over each burst
+ *   node bench/control-plane.ts --only startup --heap-snapshot /tmp  # a heap snapshot of each measured server
  */
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
@@ -43,7 +44,7 @@ import { BENCH_PASSWORD, startSlipwayProcess } from './control-plane/slipway-pro
 import type { ServerProcess } from '../test/helpers/server-process.ts';
 import { createAppCopier } from './control-plane/app-copies.ts';
 import { measureServerRss, type ListFigures, type RssFigures } from './control-plane/controller-rss.ts';
-import type { Rss } from './control-plane/slipway-process.ts';
+import type { HeapFigures, Rss } from './control-plane/slipway-process.ts';
 import { untilQuiet } from './control-plane/api-requests.ts';
 import { ms } from './control-plane/stats.ts';
 
@@ -64,6 +65,7 @@ const { values: args } = parseArgs({
     out: { type: 'string' },
     'profile-fake': { type: 'string' },
     'node-options': { type: 'string' },
+    'heap-snapshot': { type: 'string' },
   },
 });
 const quick = args.quick;
@@ -195,12 +197,15 @@ async function seedApps(world: KubeWorld, from: number, to: number): Promise<str
 const appName = (i: number) => `app-${String(i).padStart(5, '0')}`;
 
 const mib = (r: Rss) => `RSS ${r.rss.toFixed(0)} MiB (own ${r.anon.toFixed(0)}, peak ${r.peak.toFixed(0)})`;
+const heap = (h: HeapFigures | undefined) => (h ? `; V8 heap ${h.used.toFixed(0)} MiB used of ${h.total.toFixed(0)}, ${h.external.toFixed(0)} external` : '');
 
 /** Prints one server process's figures. */
 function printServer(f: RssFigures, rssVerdict?: string, startupVerdict?: string): void {
   const final = f.listed ?? f.started;
   log(`${pad(f.label)}: ${mib(final)}${f.listed ? ' after the lists' : ' after start-up'}${rssVerdict ? `   ${rssVerdict}` : ''}`);
-  if (f.listed) log(`${indent}  after start-up, before any GET: ${mib(f.started)}`);
+  log(`${indent}  ${heap(f.listed ? f.listedHeap : f.startedHeap).slice(2)}`);
+  if (f.listed) log(`${indent}  after start-up, before any GET: ${mib(f.started)}${heap(f.startedHeap)}`);
+  if (f.heapSnapshot) log(`${indent}  heap snapshot: ${f.heapSnapshot}`);
   log(`${indent}  start-up (process start → list + watch ready): ${ms(f.startupMs)}${startupVerdict ? `   ${startupVerdict}` : ''}`);
   log(`${indent}    API requests until then: ${f.startupRequests.map(([k, n]) => `${k} ${n}`).join(', ')}`);
   if (f.listMs !== undefined) log(`${indent}  first GET …/applications after start-up: ${ms(f.listMs)}`);
@@ -224,7 +229,7 @@ async function thousand(apps: number): Promise<RssFigures[]> {
   const { world } = w;
   try {
     const run = (label: string, n: number, lists: number) =>
-      measureServerRss(world, { label, apps: n, namespace: NS, kubeconfig: w.kubeconfig, dataDir: w.dataDir, settleMs: settings.settleMs, lists, nodeOptions: args['node-options'] });
+      measureServerRss(world, { label, apps: n, namespace: NS, kubeconfig: w.kubeconfig, dataDir: w.dataDir, settleMs: settings.settleMs, lists, nodeOptions: args['node-options'], heapSnapshotDir: args['heap-snapshot'] });
     // A server that dies is a MISS with its last words; the next scenario still runs.
     const died = (scenario: string, figure: string, error: unknown) => {
       log(`  ${judge(scenario, figure, 'failed', scenario === 'rss' ? `< ${TARGETS.rss1kMiB} MiB` : '< 100 ms', false)}: ${(error as Error).message}`);
@@ -284,7 +289,7 @@ async function large(apps: number): Promise<RssFigures | undefined> {
     log(`Start-up and RSS with ${count(apps)} Apps (seeded into the fake's store in ${ms(performance.now() - seeding)}; no GET …/applications)`);
     let f: RssFigures;
     try {
-      f = await measureServerRss(w.world, { label: `${count(apps)} Apps`, apps, namespace: NS, kubeconfig: w.kubeconfig, dataDir: w.dataDir, settleMs: settings.settleMs, lists: 0, nodeOptions: args['node-options'] });
+      f = await measureServerRss(w.world, { label: `${count(apps)} Apps`, apps, namespace: NS, kubeconfig: w.kubeconfig, dataDir: w.dataDir, settleMs: settings.settleMs, lists: 0, nodeOptions: args['node-options'], heapSnapshotDir: args['heap-snapshot'] });
     } catch (error) {
       log(`  ${judge('startup', `start-up with ${count(apps)} Apps`, 'failed', '< 10 s', false)}: ${(error as Error).message}`);
       failures.push({ scenario: 'startup', problem: (error as Error).message });

@@ -13,9 +13,8 @@
  * mapping fixed at 128 KiB: by default it rises to the largest block freed, so the
  * response bodies of a start-up's list pages end up in the arena and stay resident
  * (~100 MiB with 10,000 Apps, bench/README.md "Issue 12, round 3: memory").
- * V8's `--optimize-for-size` saved ~30 MiB with 1,000 Apps but is not used: with it,
- * a server hung at exit in Node's platform shutdown (bench/README.md, "Issue 12,
- * round 3: memory at rest"). `npm start` sets the same.
+ * `slipway server` adds V8's `--optimize-for-size` (server-flags.ts); the other commands
+ * keep V8's defaults. `npm start` sets the same.
  */
 import { enableCompileCache } from 'node:module';
 import { homedir } from 'node:os';

@@ -10,6 +10,7 @@ import { CliError, toCliError } from './cli-error.ts';
 import { createOutput, type CliIo, type Output } from './output.ts';
 import { buildProgram } from './program.ts';
 import { readSettings, resolveCredentials, settingsPath } from './settings-file.ts';
+import { reexecWithServerFlags } from './server-flags.ts';
 
 /** Seams for tests; the defaults are the real thing. */
 export interface MainDeps extends ApiClientDeps {
@@ -85,6 +86,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
     confirm: deps.confirm ?? (io.stdin?.isTTY ? (question) => askYesNo(io, question) : undefined),
     async runServer(options) {
       if (deps.runServer) return deps.runServer(options);
+      // The server's V8 flags (server-flags.ts): a `slipway server` started without them becomes one that has them.
+      reexecWithServerFlags();
       // Lazy: client commands never load the server's code and dependencies.
       const { runServer } = await import('../controller/main.ts');
       return runServer(options);

@@ -24,6 +24,7 @@ import { createFileSecretStore } from './adapters/state/file-secret-store.ts';
 import { createWriteProbe } from './adapters/state/write-probe.ts';
 import { cleanLeftovers } from './startup/clean-leftovers.ts';
 import { lockDataDir } from './startup/lock-data-dir.ts';
+import { exitBySignal } from './startup/exit-by-signal.ts';
 import { bootstrapUsers, createAuthenticator, loadUsers } from './auth/user-store.ts';
 import { createFsBlobStore } from './adapters/blob/fs-blob-store.ts';
 import { createGitSource } from './adapters/git/create-git-source.ts';
@@ -373,16 +374,21 @@ export async function runServer(options: RunServerOptions = {}): Promise<void> {
   process.stderr.write(`\nSlipway is listening on ${running.url} (${listenScope(running.server)}; runtime: ${config.runtime}, blob store: ${config.blobStore.kind})\n`);
   // Ctrl-C in a terminal reaches the server twice under `npm start` (from the terminal and
   // forwarded by npm): a repeat must not kill it halfway, leaving its apps running.
+  // Once closed, the process ends by the signal that stopped it (startup/exit-by-signal.ts):
+  // `process.exit` can deadlock in Node's platform shutdown.
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    running.close().then(() => process.exit(0), (error: unknown) => {
+    running.close().then(() => exitBySignal(signal, logger), (error: unknown) => {
       logger.error({ err: redact(String((error as Error)?.stack ?? error)) }, 'shutdown failed');
       process.exit(1);
     });
-    setTimeout(() => process.exit(0), 10_000).unref();
+    setTimeout(() => {
+      logger.warn({ signal }, 'shutdown took over 10 s: ending anyway');
+      void exitBySignal(signal, logger);
+    }, 10_000).unref();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

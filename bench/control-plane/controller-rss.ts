@@ -4,7 +4,8 @@
  * neither counts. RSS is read from /proc/<pid>/status.
  */
 import type { KubeWorld } from '../../test/helpers/kube-server.ts';
-import { BENCH_PASSWORD, rssOf, startSlipwayProcess, type Rss } from './slipway-process.ts';
+import { readdir } from 'node:fs/promises';
+import { BENCH_PASSWORD, heapOf, rssOf, startSlipwayProcess, type HeapFigures, type Rss } from './slipway-process.ts';
 import { spread, tally, type Spread } from './stats.ts';
 import { countRequests, isLease, isWatch, untilQuiet } from './api-requests.ts';
 
@@ -22,8 +23,14 @@ export interface RssFigures {
   startupRequests: [string, number][];
   /** After start-up and settling (+ 1 s), before any API request. */
   started: Rss;
+  /** The V8 heap then (from `GET /metrics`). */
+  startedHeap?: HeapFigures;
   /** After `GET …/applications` listed every App (warm-up and timed lists), and settling again. */
   listed?: Rss;
+  /** The V8 heap then. */
+  listedHeap?: HeapFigures;
+  /** The heap snapshot written at the end (`heapSnapshotDir`). */
+  heapSnapshot?: string;
   /** The first `GET …/applications` that showed every App, ms (the first after start-up). */
   listMs?: number;
   /** The timed lists after warm-up. */
@@ -90,6 +97,18 @@ async function timeLists(world: KubeWorld, url: string, namespace: string, count
   return { times: spread(times), requestsPerList: counted.total / times.length, kinds: counted.kinds.map(([k, c]) => [k, c / times.length]), bytes };
 }
 
+/** Has the server (started with `--heapsnapshot-signal=SIGUSR2`) write a heap snapshot into `dir`; its path. */
+async function writeHeapSnapshot(pid: number, url: string, dir: string): Promise<string> {
+  const before = new Set(await readdir(dir));
+  process.kill(pid, 'SIGUSR2');
+  // The main thread writes the snapshot before it answers again.
+  await sleep(500);
+  await fetch(`${url}/metrics`).then((r) => r.text());
+  const written = (await readdir(dir)).find((name) => !before.has(name) && name.endsWith('.heapsnapshot'));
+  if (!written) throw new Error(`no heap snapshot appeared in ${dir}`);
+  return `${dir}/${written}`;
+}
+
 /**
  * Starts a server on `world` (timing its start-up), lets it fill its caches and settle,
  * reads its memory; then, with `lists` > 0, lists `namespace`'s Apps through its API
@@ -98,10 +117,14 @@ async function timeLists(world: KubeWorld, url: string, namespace: string, count
  */
 export async function measureServerRss(world: KubeWorld, opts: {
   label: string; apps: number; namespace: string; kubeconfig: string; dataDir: string; settleMs: number; lists?: number; nodeOptions?: string;
+  /** Where to write a heap snapshot of the server once measured (Chrome DevTools' Memory tab reads it). */
+  heapSnapshotDir?: string;
 }): Promise<RssFigures> {
   const firstRequest = world.kube.requests.length;
   const begun = performance.now();
-  const server = await startSlipwayProcess(world, opts);
+  const snapshotOptions = opts.heapSnapshotDir ? `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${opts.heapSnapshotDir}` : '';
+  const nodeOptions = [opts.nodeOptions ?? '', snapshotOptions].join(' ').trim();
+  const server = await startSlipwayProcess(world, { ...opts, ...(nodeOptions ? { nodeOptions } : {}) });
   const startupMs = performance.now() - begun;
   const startupRequests = tally(world.kube.requests.slice(firstRequest));
   try {
@@ -111,14 +134,16 @@ export async function measureServerRss(world: KubeWorld, opts: {
     let settling = world.kube.requests.length;
     await sleep(1000);
     const started = await rssOf(pid);
-    const figures: RssFigures = { label: opts.label, apps: opts.apps, startupMs, startupRequests, started, requests: [], idleRequests: 0 };
+    const figures: RssFigures = { label: opts.label, apps: opts.apps, startupMs, startupRequests, started, startedHeap: await heapOf(server.url), requests: [], idleRequests: 0 };
     if (opts.lists) {
       figures.listMs = await listApps(server.url, opts.namespace, opts.apps);
       figures.lists = await timeLists(world, server.url, opts.namespace, opts.apps, opts.lists);
       settling = world.kube.requests.length;
       await sleep(opts.settleMs);
       figures.listed = await rssOf(pid);
+      figures.listedHeap = await heapOf(server.url);
     }
+    if (opts.heapSnapshotDir) figures.heapSnapshot = await writeHeapSnapshot(pid, server.url, opts.heapSnapshotDir);
     figures.idleRequests = world.kube.requests.slice(Math.max(firstRequest, settling)).filter((r) => !isLease(r) && !isWatch(r)).length;
     figures.requests = tally(world.kube.requests.slice(firstRequest));
     return figures;

@@ -20,6 +20,7 @@ export async function startSlipwayProcess(world: KubeWorld, opts: { kubeconfig: 
     SLIPWAY_SYSTEM_DOMAIN: 'apps.test', SLIPWAY_POD_NAME: 'bench-replica', SLIPWAY_DATA_DIR: opts.dataDir, SLIPWAY_ADMIN_PASSWORD: BENCH_PASSWORD,
     AWS_ACCESS_KEY_ID: emulatorCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: emulatorCredentials.secretAccessKey,
     ...(opts.nodeOptions ? { NODE_OPTIONS: opts.nodeOptions } : {}),
+    ...(process.env.XPERIMENT_V8 ? { XPERIMENT_V8: process.env.XPERIMENT_V8 } : {}),
   }, 120_000);
 }
 
@@ -38,6 +39,31 @@ export async function rssOf(pid: number): Promise<Rss> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024, anon: kb('RssAnon') / 1024 };
+}
+
+/** The V8 heap of a server process, MiB, from its `GET /metrics` (prom-client's default metrics). */
+export interface HeapFigures {
+  /** Heap in use (live objects and garbage not yet collected). */
+  used: number;
+  /** Heap V8 holds from the system (what RSS sees of it). */
+  total: number;
+  /** Memory of objects outside the heap that V8 knows of (Buffers, ArrayBuffers). */
+  external: number;
+  /** Per heap space: [name, used, size]. */
+  spaces: [string, number, number][];
+}
+
+/** Reads {@link HeapFigures} from `url`/metrics. */
+export async function heapOf(url: string): Promise<HeapFigures> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  // `slipway_<name>{label="value",…} <number>` lines.
+  const samples = [...text.matchAll(/^slipway_(\w+)\{([^}]*)\}\s+(\S+)$/gm)].map(([, name, labels, value]) => ({ name: name!, labels: labels!, mib: Number(value) / 2 ** 20 }));
+  const value = (name: string, labels = '') => samples.find((m) => m.name === name && m.labels.includes(labels))?.mib ?? NaN;
+  const spaces = samples.filter((m) => m.name === 'nodejs_heap_space_size_used_bytes').map((m): [string, number, number] => {
+    const space = /space="(\w+)"/.exec(m.labels)?.[1] ?? '?';
+    return [space, m.mib, value('nodejs_heap_space_size_total_bytes', `space="${space}"`)];
+  });
+  return { used: value('nodejs_heap_size_used_bytes'), total: value('nodejs_heap_size_total_bytes'), external: value('nodejs_external_memory_bytes'), spaces };
 }
 
 /** CPU time (user + system) a process used so far, ms; /proc counts in clock ticks of 10 ms. */

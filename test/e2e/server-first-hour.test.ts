@@ -89,7 +89,7 @@ test('a second server on the same data folder refuses to start and leaves the fi
 
   t.is((await getApp(site)).status, 200, 'the first server\'s app still answers');
   t.is((await fetch(`${first.url}/healthz`)).status, 200);
-  t.is(await first.stop(), 0);
+  t.is(await first.stop(), 'SIGTERM', 'a server that shut down cleanly ends by the signal it was sent');
   await t.throwsAsync(access(join(dataDir, 'slipway.lock')), undefined, 'a clean shutdown releases the lock');
 });
 
@@ -98,7 +98,7 @@ const staleLock = test.macro(async (t, holder: () => Promise<object>) => {
   await writeFile(join(dataDir, 'slipway.lock'), JSON.stringify(await holder()));
   const server = await startServerProcess({ SLIPWAY_DATA_DIR: dataDir, SLIPWAY_RUNTIME: 'none' });
   t.is((await fetch(`${server.url}/healthz`)).status, 200);
-  t.is(await server.stop(), 0);
+  t.is(await server.stop(), 'SIGTERM');
   await t.throwsAsync(access(join(dataDir, 'slipway.lock')));
 });
 

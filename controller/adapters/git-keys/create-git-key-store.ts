@@ -47,11 +47,20 @@ export function isGitKeyDocument(value: unknown): value is GitKeyDocument {
 
 const KEY_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
-const builtins: KnownHost[] = BUILTIN_KNOWN_HOSTS.map((line) => {
-  const [host, ...rest] = line.split(' ');
-  const parsed = parseHostKey(rest.join(' '));
-  return { host: host!, key: parsed.key, fingerprint: fingerprintOf(parsed.blob), source: 'builtin' };
-});
+/**
+ * The built-in known hosts, parsed on first use: parsing loads `ssh2` (load-ssh2.ts),
+ * which a server that never meets an SSH remote should not pay for (~16 MiB of its
+ * address space and a few MiB resident).
+ */
+let parsedBuiltins: KnownHost[] | undefined;
+function builtinHosts(): KnownHost[] {
+  parsedBuiltins ??= BUILTIN_KNOWN_HOSTS.map((line) => {
+    const [host, ...rest] = line.split(' ');
+    const parsed = parseHostKey(rest.join(' '));
+    return { host: host!, key: parsed.key, fingerprint: fingerprintOf(parsed.blob), source: 'builtin' };
+  });
+  return parsedBuiltins;
+}
 
 const listing = ({ privateKey: _secret, ...key }: StoredGitKey): GitKey => key;
 const added = (entry: StoredKnownHost): KnownHost => ({ host: entry.host, key: entry.key, fingerprint: entry.fingerprint, source: 'trusted' });
@@ -104,11 +113,11 @@ export function createGitKeyStore(backend: GitKeyBackend, clock: Clock = systemC
     async knownHosts(host, port) {
       const name = knownHostName(host, port);
       const doc = await backend.read();
-      return [...builtins.filter((b) => b.host === name), ...doc.knownHosts.filter((k) => k.host === name).map(added)];
+      return [...builtinHosts().filter((b) => b.host === name), ...doc.knownHosts.filter((k) => k.host === name).map(added)];
     },
 
     async listKnownHosts() {
-      return [...builtins, ...(await backend.read()).knownHosts.map(added)];
+      return [...builtinHosts(), ...(await backend.read()).knownHosts.map(added)];
     },
 
     async trust(host, port, key) {
@@ -137,5 +146,5 @@ export function createGitKeyStore(backend: GitKeyBackend, clock: Clock = systemC
 /** True when `host`:`port` has built-in host keys (they cannot be removed). */
 export function hasBuiltinHostKeys(host: string, port: number): boolean {
   const name = knownHostName(host, port);
-  return builtins.some((b) => b.host === name);
+  return BUILTIN_KNOWN_HOSTS.some((line) => line.split(' ')[0] === name);
 }

@@ -20,7 +20,6 @@ export async function startSlipwayProcess(world: KubeWorld, opts: { kubeconfig: 
     SLIPWAY_SYSTEM_DOMAIN: 'apps.test', SLIPWAY_POD_NAME: 'bench-replica', SLIPWAY_DATA_DIR: opts.dataDir, SLIPWAY_ADMIN_PASSWORD: BENCH_PASSWORD,
     AWS_ACCESS_KEY_ID: emulatorCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: emulatorCredentials.secretAccessKey,
     ...(opts.nodeOptions ? { NODE_OPTIONS: opts.nodeOptions } : {}),
-    ...(process.env.XPERIMENT_V8 ? { XPERIMENT_V8: process.env.XPERIMENT_V8 } : {}),
   }, 120_000);
 }
 

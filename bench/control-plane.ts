@@ -153,7 +153,7 @@ async function pushes(mode: 'in-process' | 'process', opts: { pushes: number; bu
   } catch (error) {
     if (!child) throw error;
     const exit = child.child.exitCode ?? child.child.signalCode;
-    // pino's JSON lines (warn and up) go to stdout; a lost Lease ends the process with exit code 1.
+    // pino's JSON lines (warn and up) go to stdout; a lost Lease ends the process by SIGTERM, logging why.
     const said = [...child.stdout().trim().split('\n').slice(-3), ...child.stderr().trim().split('\n').slice(-3)].filter(Boolean).join('\n      ');
     const problem = `${exit === null ? 'failed' : `the server process exited (${exit})`}: ${(error as Error).message}\n      ${said}`;
     if (!opts.scenario) throw new Error(problem, { cause: error });

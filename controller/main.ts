@@ -293,7 +293,10 @@ async function startLocked(config: Config, logger: Logger, clock: Clock, overrid
     pipeline: pipelineDeps, runner, watcher,
     lostLeadership: overrides.lostLeadership ?? (() => {
       logger.error('lost the controller Lease: exiting so that Kubernetes restarts this replica as a standby');
-      process.exit(1);
+      // At once, without a graceful close, and by SIGTERM's default action rather than
+      // process.exit: a replica under the load that cost it the Lease is where Node's
+      // exit deadlock (startup/exit-by-signal.ts) would strike.
+      void exitBySignal('SIGTERM', logger);
     }),
   }) : undefined;
   if (controller) {
@@ -352,7 +355,9 @@ export async function runServer(options: RunServerOptions = {}): Promise<void> {
     process.exit(2);
   }
   if (options.port !== undefined) config = { ...config, port: options.port };
-  const logger = pino({ level: config.logLevel, base: { service: 'slipway' } });
+  // Written synchronously, as Node writes to a pipe or file anyway: the server ends by a
+  // signal (startup/exit-by-signal.ts), which leaves no exit hook to flush a buffer.
+  const logger = pino({ level: config.logLevel, base: { service: 'slipway' } }, pino.destination({ dest: 1, sync: true }));
   let running;
   try {
     running = await startServer(config, logger, systemClock, { path: process.env.PATH, env: process.env });

@@ -149,7 +149,7 @@ export async function measureServerRss(world: KubeWorld, opts: {
     return figures;
   } catch (error) {
     const exit = server.child.exitCode ?? server.child.signalCode;
-    // pino's JSON lines (warn and up) go to stdout; a lost Lease ends the process with exit code 1.
+    // pino's JSON lines (warn and up) go to stdout; a lost Lease ends the process by SIGTERM, logging why.
     const said = [...server.stdout().trim().split('\n').slice(-3), ...server.stderr().trim().split('\n').slice(-3)].filter(Boolean).join('\n      ');
     throw new Error(`${exit === null ? 'failed' : `the server process exited (${exit})`}: ${(error as Error).message}\n      ${said}`, { cause: error });
   } finally {

@@ -11,10 +11,15 @@
  * a signal's default action runs no exit code at all, so it cannot hang there.
  */
 
-/** Something to flush before the process ends (pino's logger). */
+/**
+ * Something to flush before the process ends: pino's logger (the logging port has no
+ * flush). The server's logger writes synchronously, so there is nothing left to flush;
+ * a buffered one must be flushed, as a signal's default action runs no exit hook.
+ */
 export interface Flushable {
   flush(callback?: (error?: Error) => void): void;
 }
+const canFlush = (logger: object): logger is Flushable => typeof (logger as Partial<Flushable>).flush === 'function';
 
 /** What ends the process; the real one unless a test gives its own. */
 export interface ProcessEnd {
@@ -34,17 +39,19 @@ const realEnd: ProcessEnd = {
 };
 
 /**
- * Flushes `logger` (bounded by `flushMs`), then ends the process by `signal`. Should the
- * process still run `fallbackMs` later (the signal ignored by something we do not know
- * of), it exits with `process.exit(0)`.
+ * Flushes `logger` when it can be (bounded by `flushMs`), then ends the process by
+ * `signal`. Should the process still run `fallbackMs` later (the signal ignored by
+ * something we do not know of), it exits with `process.exit(0)`.
  */
-export async function exitBySignal(signal: NodeJS.Signals, logger: Flushable, options: { flushMs?: number; fallbackMs?: number; end?: ProcessEnd } = {}): Promise<void> {
+export async function exitBySignal(signal: NodeJS.Signals, logger: object, options: { flushMs?: number; fallbackMs?: number; end?: ProcessEnd } = {}): Promise<void> {
   const end = options.end ?? realEnd;
-  await new Promise<void>((done) => {
-    const timer = setTimeout(done, options.flushMs ?? 1000);
-    timer.unref();
-    logger.flush(() => { clearTimeout(timer); done(); });
-  });
+  if (canFlush(logger)) {
+    await new Promise<void>((done) => {
+      const timer = setTimeout(done, options.flushMs ?? 1000);
+      timer.unref();
+      logger.flush(() => { clearTimeout(timer); done(); });
+    });
+  }
   end.raise(signal);
   setTimeout(() => end.exit(0), options.fallbackMs ?? 1000).unref();
 }

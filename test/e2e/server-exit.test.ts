@@ -8,7 +8,9 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { access, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CLI_BIN, REPO_ROOT } from '../helpers/server-process.ts';
+import { CLI_BIN, REPO_ROOT, startServerProcess } from '../helpers/server-process.ts';
+import { startKubeWorld } from '../helpers/kube-server.ts';
+import { emulatorCredentials } from '../helpers/s3-emulator.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { eventually } from '../helpers/app-request.ts';
 
@@ -59,3 +61,23 @@ const endsBy = test.macro(async (t, signal: NodeJS.Signals) => {
 
 test('`slipway server` started by its #! line gets the server flags; SIGTERM ends it by SIGTERM after a clean shutdown', endsBy, 'SIGTERM');
 test('SIGINT (Ctrl-C) ends it by SIGINT after a clean shutdown', endsBy, 'SIGINT');
+
+test('a replica that loses the controller Lease ends by SIGTERM at once, saying why', async (t) => {
+  const w = await startKubeWorld();
+  cleanups.push(() => w.close());
+  const temp = await makeTempDir('slipway-server-exit-lease-');
+  cleanups.push(temp.cleanup);
+  const server = await startServerProcess({
+    SLIPWAY_DATA_DIR: temp.dir, SLIPWAY_RUNTIME: 'kubernetes', KUBECONFIG: await w.kube.writeKubeconfig(temp.dir), SLIPWAY_ADMIN_PASSWORD: 'exit-test-password',
+    SLIPWAY_S3_ENDPOINT: w.s3.endpoint, SLIPWAY_S3_BUCKET: 'slipway-test', AWS_ACCESS_KEY_ID: emulatorCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: emulatorCredentials.secretAccessKey,
+    SLIPWAY_REGISTRY: 'registry.test', SLIPWAY_SYSTEM_DOMAIN: 'apps.test', SLIPWAY_LEASE_DURATION_MS: '1500', SLIPWAY_POD_NAME: 'replica-a',
+  });
+  cleanups.push(async () => { await server.stop('SIGKILL'); });
+  const lease = () => w.kube.object('coordination.k8s.io/v1', 'Lease', 'slipway-system', 'slipway-controller') as { spec?: { holderIdentity?: string } } | undefined;
+  await eventually(() => lease()?.spec?.holderIdentity === 'replica-a', 'the replica to lead');
+  // From now on the API server refuses every write of the Lease: renewals fail past the deadline.
+  w.kube.faults.fail({ times: 1_000_000, status: 500, match: (req) => req.method !== 'GET' && req.path.includes('/leases') });
+  const ended = await Promise.race([server.ended, new Promise((resolve) => setTimeout(resolve, 20_000, 'still running after 20 s')).then(String)]);
+  t.is(ended, 'SIGTERM', server.stdout());
+  t.regex(server.stdout(), /lost the controller Lease: exiting so that Kubernetes restarts this replica as a standby/);
+});

@@ -24,6 +24,8 @@ export interface ServerProcess {
    * that ended it (a server that shut down cleanly ends by the signal it was sent).
    */
   stop(signal?: NodeJS.Signals): Promise<number | NodeJS.Signals | null>;
+  /** Resolves when the process ends on its own, as {@link stop} does. */
+  ended: Promise<number | NodeJS.Signals | null>;
 }
 
 /** Starts `node cli/bin.ts server` with `env` on top of a minimal environment. */
@@ -57,6 +59,7 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
     child,
     stderr: () => stderr,
     stdout: () => stdout,
+    ended: exited,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

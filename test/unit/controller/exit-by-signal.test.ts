@@ -24,3 +24,9 @@ test('a logger that never calls back does not hold the end', async (t) => {
   t.deepEqual(events, ['raise SIGINT']);
   t.true(Date.now() - begun < 1000);
 });
+
+test('a logger without flush (the logging port) is no reason to wait', async (t) => {
+  const { events, end } = recorder();
+  await exitBySignal('SIGTERM', { info() {} }, { end, fallbackMs: 10_000 });
+  t.deepEqual(events, ['raise SIGTERM']);
+});

@@ -37,8 +37,8 @@ export const TIMEOUT_FLAGS = '--timeout <duration>';
 /** Its help text. */
 export const TIMEOUT_HELP = `how long to follow the deployment (default ${formatDuration(DEFAULT_DEPLOY_TIMEOUT_MS)})`;
 
-/** Adds `slipway app …` to the program. */
-export function addAppCommands(program: Command, ctx: ProgramContext): void {
+/** Adds `slipway app …` to the program; returns the `app` command. */
+export function addAppCommands(program: Command, ctx: ProgramContext): Command {
   const globals = (cmd: Command) => cmd.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
   const print = (g: GlobalOptions, human: string, json: unknown) => {
     ctx.output.out(g.output === 'json' ? JSON.stringify(json, null, 2) : human);
@@ -123,4 +123,5 @@ export function addAppCommands(program: Command, ctx: ProgramContext): void {
     });
 
   addAppEnvCommands(app, ctx);
+  return app;
 }

@@ -133,27 +133,31 @@ export function buildProgram(ctx: ProgramContext): Command {
       }
     });
 
-  const apps = program.command('apps').description('list, show and delete applications');
-  apps.command('list').description('list the applications of the namespace')
-    .action(async (_options: unknown, cmd: Command) => {
-      const g = globals(cmd);
-      const result = await appsList({ namespace: namespaceOf(g) }, { api: await ctx.api(g) });
-      print(g, text.appsListText(result, namespaceOf(g)), result);
-    });
-  apps.command('show').description('show one application').argument('<name>')
-    .action(async (name: string, _options: unknown, cmd: Command) => {
-      const g = globals(cmd);
-      const result = await appsShow({ namespace: namespaceOf(g), name }, { api: await ctx.api(g) });
-      print(g, text.appShowText(result), result);
-    });
-  apps.command('delete').description('delete an application').argument('<name>')
-    .action(async (name: string, _options: unknown, cmd: Command) => {
-      const g = globals(cmd);
-      const result = await appsDelete({ namespace: namespaceOf(g), name }, { api: await ctx.api(g) });
-      print(g, text.appDeleteText(result), result);
-    });
+  /** `list`, `show` and `delete` under `parent`: `slipway apps …`, and `slipway app …` as Epinio's CLI spells them. */
+  const addListShowDelete = (parent: Command, see = '') => {
+    parent.command('list').description(`list the applications of the namespace${see}`)
+      .action(async (_options: unknown, cmd: Command) => {
+        const g = globals(cmd);
+        const result = await appsList({ namespace: namespaceOf(g) }, { api: await ctx.api(g) });
+        print(g, text.appsListText(result, namespaceOf(g)), result);
+      });
+    parent.command('show').description(`show one application${see}`).argument('<name>')
+      .action(async (name: string, _options: unknown, cmd: Command) => {
+        const g = globals(cmd);
+        const result = await appsShow({ namespace: namespaceOf(g), name }, { api: await ctx.api(g) });
+        print(g, text.appShowText(result), result);
+      });
+    parent.command('delete').description(`delete an application${see}`).argument('<name>')
+      .action(async (name: string, _options: unknown, cmd: Command) => {
+        const g = globals(cmd);
+        const result = await appsDelete({ namespace: namespaceOf(g), name }, { api: await ctx.api(g) });
+        print(g, text.appDeleteText(result), result);
+      });
+  };
+  addListShowDelete(program.command('apps').description('list, show and delete applications'));
 
-  addAppCommands(program, ctx);
+  const app = addAppCommands(program, ctx);
+  addListShowDelete(app, ' (the same as `slipway apps …`)');
 
   const namespaces = program.command('namespaces').alias('ns').description('list and create namespaces');
   namespaces.command('list').description('list namespaces and their applications')

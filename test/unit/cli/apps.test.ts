@@ -167,3 +167,16 @@ test('apps show and list of a deployed app show its phase, instances, release, r
   t.regex((await runMain(['apps', 'list'], env, dir)).stdout, /^api\s+1\/2\s+running \(last deploy failed\)\s+git\s/m);
   t.regex((await runMain(['apps', 'show', 'api'], env, dir)).stdout, /^Phase:\s+running \(last deploy failed\)$/m);
 });
+
+test('app list, app show and app delete (as Epinio\'s CLI spells them) are apps list, show and delete', async (t) => {
+  const { api, dir, env } = await setup();
+  for (const [words, plural] of [[['app', 'list'], ['apps', 'list']], [['app', 'show', 'api'], ['apps', 'show', 'api']]] as const) {
+    const singular = await runMain([...words, '-o', 'json'], env, dir);
+    t.is(singular.code, 0, singular.stderr);
+    t.deepEqual(JSON.parse(singular.stdout), JSON.parse((await runMain([...plural, '-o', 'json'], env, dir)).stdout));
+  }
+  const deleted = await runMain(['app', 'delete', 'web'], env, dir);
+  t.is(deleted.code, 0, deleted.stderr);
+  t.true(api.requests.some((r) => r.method === 'DELETE' && r.path.endsWith('/applications/web')));
+  t.deepEqual(JSON.parse((await runMain(['apps', 'list', '-o', 'json'], env, dir)).stdout).map((a: { metadata: { name: string } }) => a.metadata.name), ['api']);
+});
